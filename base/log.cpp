@@ -56,7 +56,7 @@ void append_value(std::string& out, std::string_view v) {
 
 field::field(std::string_view k, double v) : key(k) {
   char buf[32];
-  std::snprintf(buf, sizeof buf, "%.6g", v);
+  std::snprintf(buf, sizeof buf, "%.3f", v);
   value = buf;
 }
 

@@ -12,8 +12,12 @@ packages=(
   # runtime parts
   runc crun tini iproute2 nftables busybox-static procps util-linux kmod
   # test clients and servers
-  curl prometheus docker-registry apache2-utils openssl python3 tmux
+  curl prometheus docker-registry apache2-utils openssl python3 tmux bc
 )
+
+# The docker CLI drives the integration tests. Machines of this kind ship CLI 28 in
+# /usr/local/bin; a bare Debian 12 gets Debian's (docker.io, 20.10) instead.
+command -v docker >/dev/null 2>&1 || packages+=(docker.io)
 
 missing=()
 for p in "${packages[@]}"; do

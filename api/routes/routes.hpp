@@ -1,0 +1,20 @@
+// The route tables: the Docker Engine API and the metrics listener.
+#pragma once
+
+#include <memory>
+
+#include "api/router.hpp"
+
+namespace berth::api {
+
+/// Every Docker Engine API route Berth serves.
+[[nodiscard]] std::shared_ptr<router> make_docker_router();
+
+/// GET /metrics for the Prometheus listener.
+[[nodiscard]] std::shared_ptr<router> make_metrics_router();
+
+// Per-area registration, one file each.
+void add_system_routes(router& r);
+void add_events_routes(router& r);
+
+} // namespace berth::api

@@ -1,0 +1,80 @@
+// System routes: /_ping, /version, /info, /system/df.
+#include <nlohmann/json.hpp>
+
+#include "actors/containers_manager.hpp"
+#include "actors/directory.hpp"
+#include "actors/events_actor.hpp"
+#include "actors/images_manager.hpp"
+#include "api/actor_bridge.hpp"
+#include "api/docker_json/system_json.hpp"
+#include "api/routes/routes.hpp"
+
+namespace berth::api {
+
+namespace {
+
+void ping(const exchange_ptr& ex) {
+  http_response res;
+  res.content_type = "text/plain; charset=utf-8";
+  res.headers = {{"Builder-Version", "1"},
+                 {"Swarm", "inactive"},
+                 {"Cache-Control", "no-cache, no-store, must-revalidate"},
+                 {"Pragma", "no-cache"}};
+  res.body = "OK";
+  ex->reply(std::move(res));
+}
+
+void version(const exchange_ptr& ex) { ex->reply_json(200, version_json(ex->context())); }
+
+// /info gathers counts from three actors in one bridge actor, one after the other.
+void info(const exchange_ptr& ex) {
+  auto containers = find_actor<actors::containers_manager_actor>(ex, actors::directory::containers);
+  if (!containers)
+    return;
+  auto images = find_actor<actors::images_manager_actor>(ex, actors::directory::images);
+  if (!images)
+    return;
+  auto events = find_actor<actors::events_actor>(ex, actors::directory::events);
+  if (!events)
+    return;
+  with_actor(ex, [ex, containers, images, events](caf::event_based_actor* self) {
+    auto timeout = ex->context().request_timeout();
+    auto fail = [ex](caf::error& err) { ex->reply_error(err); };
+    self->request(containers, timeout, caf::get_atom_v, actors::counts_atom_v)
+      .then(
+        [=](actors::container_counts c) {
+          self->request(images, timeout, caf::get_atom_v, actors::counts_atom_v)
+            .then(
+              [=](actors::image_counts i) {
+                self->request(events, timeout, caf::get_atom_v, actors::counts_atom_v)
+                  .then(
+                    [=](actors::events_counts e) {
+                      ex->reply_json(200, info_json(ex->context(), info_counts{c, i, e}));
+                    },
+                    fail);
+              },
+              fail);
+        },
+        fail);
+  });
+}
+
+void system_df(const exchange_ptr& ex) {
+  ex->reply_json(200, nlohmann::json{{"LayersSize", 0},
+                                     {"Images", nlohmann::json::array()},
+                                     {"Containers", nlohmann::json::array()},
+                                     {"Volumes", nlohmann::json::array()},
+                                     {"BuildCache", nlohmann::json::array()}});
+}
+
+} // namespace
+
+void add_system_routes(router& r) {
+  r.add("GET", "/_ping", ping);
+  r.add("HEAD", "/_ping", ping);
+  r.add("GET", "/version", version);
+  r.add("GET", "/info", info);
+  r.add("GET", "/system/df", system_df);
+}
+
+} // namespace berth::api

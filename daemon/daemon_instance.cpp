@@ -1,0 +1,297 @@
+// One running berthd.
+#include "daemon/daemon_instance.hpp"
+
+#include <atomic>
+#include <csignal>
+#include <sys/stat.h>
+#include <thread>
+#include <unistd.h>
+
+#include <caf/actor_system.hpp>
+#include <caf/actor_system_config.hpp>
+#include <caf/event_based_actor.hpp>
+#include <caf/scoped_actor.hpp>
+#include <caf/send.hpp>
+
+#include "actors/atoms.hpp"
+#include "actors/daemon_context.hpp"
+#include "actors/directory.hpp"
+#include "actors/events_actor.hpp"
+#include "actors/root_supervisor.hpp"
+#include "api/api_context.hpp"
+#include "api/dispatcher.hpp"
+#include "api/http_server.hpp"
+#include "api/io_pool.hpp"
+#include "api/routes/routes.hpp"
+#include "base/error.hpp"
+#include "base/log.hpp"
+#include "base/random.hpp"
+#include "base/sys.hpp"
+#include "base/time.hpp"
+#include "berth/build_info.hpp"
+#include "daemon/data_root_lock.hpp"
+#include "metrics/daemon_probes.hpp"
+#include "runtime/host_info.hpp"
+#include "runtime/runtime_catalog.hpp"
+#include "storage/state_store.hpp"
+
+namespace berth::daemon {
+
+namespace {
+
+constexpr log::logger lg{"daemon"};
+
+// The time a graceful stop gives requests in flight before closing their connections.
+constexpr auto drain_timeout = std::chrono::milliseconds(1000);
+
+std::string join(const std::vector<std::string>& items) {
+  std::string out;
+  for (const auto& s : items)
+    out += (out.empty() ? "" : ",") + s;
+  return out;
+}
+
+caf::expected<std::string> load_daemon_id(storage::state_store& store) {
+  auto id = store.get_meta("engine-id");
+  if (!id)
+    return id.error();
+  if (*id)
+    return **id;
+  auto fresh = random_uuid();
+  if (auto err = store.set_meta("engine-id", fresh))
+    return err;
+  return fresh;
+}
+
+// crun refuses the hybrid cgroup layout (v2 mount still listing v1 controllers); until the
+// containers issue runs a real probe container, prefer crun only on a unified hierarchy.
+bool runtime_usable(const runtime::host_info& host, const std::string& name) {
+  return name != "crun" || host.cgroup_version == "2";
+}
+
+std::map<std::string, std::string> engine_labels(const runtime::host_info& host,
+                                                 const std::string& daemon_id) {
+  return {{"architecture", host.architecture}, {"commit", build_info::git_commit},
+          {"daemon_id", daemon_id},            {"graphdriver", "overlay2"},
+          {"kernel", host.kernel_version},     {"os", host.operating_system},
+          {"os_type", "linux"},                {"os_version", host.os_version},
+          {"version", build_info::version}};
+}
+
+std::pair<std::string, std::string> split_host_port(const std::string& addr) {
+  auto colon = addr.rfind(':');
+  auto host = addr.substr(0, colon);
+  if (host.size() > 2 && host.front() == '[' && host.back() == ']')
+    host = host.substr(1, host.size() - 2);
+  return {host.empty() ? "0.0.0.0" : host, addr.substr(colon + 1)};
+}
+
+} // namespace
+
+struct daemon_instance::parts {
+  config::command_line command_line;
+  config::loaded_config loaded;
+  std::optional<data_root_lock> lock;
+  std::shared_ptr<storage::state_store> store;
+  std::shared_ptr<metrics::daemon_probes> probes;
+  std::unique_ptr<caf::actor_system_config> actor_config;
+  std::unique_ptr<caf::actor_system> system;
+  caf::actor supervisor;
+  std::shared_ptr<api::api_context> api;
+  std::unique_ptr<api::io_pool> io;
+  std::unique_ptr<api::http_server> api_server;
+  std::unique_ptr<api::http_server> metrics_server;
+  std::string pidfile;
+  std::string daemon_id;
+  std::atomic<bool> supervisor_failed{false};
+  bool started = false;
+  bool stopped = false;
+};
+
+daemon_instance::daemon_instance() : parts_(std::make_unique<parts>()) {}
+
+daemon_instance::~daemon_instance() { stop(); }
+
+bool daemon_instance::failed() const { return parts_->supervisor_failed.load(); }
+
+caf::expected<std::unique_ptr<daemon_instance>> daemon_instance::start(config::command_line cl,
+                                                                       config::loaded_config cfg) {
+  std::unique_ptr<daemon_instance> self{new daemon_instance()};
+  auto& p = *self->parts_;
+  p.command_line = std::move(cl);
+  p.loaded = std::move(cfg);
+  const auto& c = p.loaded.config;
+
+  for (const auto* dir : {&c.data_root, &c.exec_root}) {
+    if (auto err = sys::make_dirs(*dir, 0711))
+      return err;
+    ::chmod(dir->c_str(), 0711);
+  }
+  auto lock = data_root_lock::acquire(c.data_root);
+  if (!lock)
+    return lock.error();
+  p.lock.emplace(std::move(*lock));
+
+  auto store = storage::state_store::open(c.data_root + "/berthd.db");
+  if (!store)
+    return store.error();
+  p.store = std::move(*store);
+  auto daemon_id = load_daemon_id(*p.store);
+  if (!daemon_id)
+    return daemon_id.error();
+  p.daemon_id = *daemon_id;
+
+  auto host = runtime::probe_host(c.data_root);
+  auto catalog = runtime::make_runtime_catalog(
+    c, [&host](const std::string& name) { return runtime_usable(host, name); });
+  if (!c.default_runtime.empty() && !catalog.runtimes.count(c.default_runtime))
+    return make_error(errc::invalid_argument,
+                      "default runtime \"" + c.default_runtime + "\" is not a known runtime");
+
+  p.probes = std::make_shared<metrics::daemon_probes>();
+  p.probes->engine()->set_info(engine_labels(host, p.daemon_id), host.ncpu,
+                               static_cast<double>(host.mem_total));
+
+  p.actor_config = std::make_unique<caf::actor_system_config>();
+  p.actor_config->set("scheduler.max-threads", std::max(2, host.ncpu));
+  p.actor_config->set("logger.verbosity", caf::atom("quiet"));
+  p.system = std::make_unique<caf::actor_system>(*p.actor_config);
+
+  auto ctx = std::make_shared<actors::daemon_context>();
+  ctx->config = c;
+  ctx->daemon_id = p.daemon_id;
+  ctx->probes = p.probes;
+  p.supervisor = actors::spawn_root_supervisor(*p.system, ctx, p.store);
+  p.system->spawn([&p](caf::event_based_actor* watcher) {
+    watcher->monitor(p.supervisor);
+    watcher->set_down_handler([&p](const caf::down_msg& msg) {
+      if (msg.reason && msg.reason != caf::exit_reason::user_shutdown) {
+        lg.error("the root supervisor stopped", {{"reason", caf::to_string(msg.reason)}});
+        p.supervisor_failed.store(true);
+        ::kill(::getpid(), SIGTERM);
+      }
+    });
+  });
+
+  p.api = std::make_shared<api::api_context>(*p.system, p.probes, host, p.daemon_id,
+                                             std::make_shared<config::daemon_config>(c), catalog);
+  p.io = std::make_unique<api::io_pool>(std::max(1, std::min(host.ncpu, 4)));
+  p.io->start();
+
+  auto docker_dispatch =
+    std::make_shared<api::dispatcher>(api::make_docker_router(), p.api, true);
+  p.api_server = std::make_unique<api::http_server>(*p.io, docker_dispatch, api::server_limits{},
+                                                    &p.probes->http());
+  api::tls_files tls{c.tls_ca_cert, c.tls_cert, c.tls_key};
+  for (const auto& host_uri : c.hosts)
+    if (auto err = p.api_server->listen_host(host_uri, c.group, c.tls_verify ? &tls : nullptr))
+      return err;
+  if (!c.metrics_addr.empty()) {
+    auto metrics_dispatch =
+      std::make_shared<api::dispatcher>(api::make_metrics_router(), p.api, false);
+    p.metrics_server = std::make_unique<api::http_server>(*p.io, metrics_dispatch,
+                                                          api::server_limits{}, nullptr);
+    auto [mhost, mport] = split_host_port(c.metrics_addr);
+    if (auto err = p.metrics_server->listen_tcp(mhost, mport, nullptr))
+      return err;
+  }
+
+  p.pidfile = c.pidfile_path();
+  if (auto err = sys::write_file_atomic(p.pidfile, std::to_string(::getpid()) + "\n"))
+    return err;
+  p.started = true;
+  lg.info("berthd started", {{"version", build_info::version},
+                             {"commit", build_info::git_commit},
+                             {"pid", static_cast<long>(::getpid())},
+                             {"data-root", c.data_root},
+                             {"exec-root", c.exec_root},
+                             {"default-runtime", catalog.default_runtime},
+                             {"cgroup-version", host.cgroup_version}});
+  return self;
+}
+
+void daemon_instance::reload() {
+  auto& p = *parts_;
+  auto outcome = config::reload_config(p.loaded, p.command_line);
+  if (!outcome) {
+    lg.error("configuration reload failed, keeping the current settings",
+             {{"error", error_message(outcome.error())}});
+    return;
+  }
+  p.loaded = std::move(outcome->next);
+  const auto& c = p.loaded.config;
+  log::set_level(c.effective_log_level());
+  p.api->set_config(std::make_shared<config::daemon_config>(c));
+  if (!outcome->ignored.empty())
+    lg.warn("changed settings need a restart to apply", {{"keys", join(outcome->ignored)}});
+  lg.info("configuration reloaded", {{"changed", join(outcome->applied)},
+                                     {"log-level", log::to_string(c.effective_log_level())},
+                                     {"labels", join(c.labels)}});
+  // dockerd reports a reload as a daemon event carrying the reloadable settings.
+  actors::event ev;
+  ev.type = "daemon";
+  ev.action = "reload";
+  ev.actor_id = p.daemon_id;
+  ev.attributes = {{"name", p.api->host().hostname},
+                   {"debug", c.debug ? "true" : "false"},
+                   {"labels", "[" + join(c.labels) + "]"},
+                   {"live-restore", c.live_restore ? "true" : "false"},
+                   {"max-concurrent-downloads", std::to_string(c.max_concurrent_downloads)},
+                   {"max-concurrent-uploads", std::to_string(c.max_concurrent_uploads)},
+                   {"shutdown-timeout", std::to_string(c.shutdown_timeout)}};
+  if (auto events = actors::directory::lookup<actors::events_actor>(*p.system, actors::directory::events))
+    caf::anon_send(events, caf::publish_atom_v, std::move(ev));
+}
+
+void daemon_instance::stop() {
+  auto& p = *parts_;
+  if (p.stopped)
+    return;
+  p.stopped = true;
+  auto started = monotonic_nanos();
+  if (p.started)
+    lg.info("shutting down");
+  // 1. No new connections; idle ones closed; streams ended; answers in flight may finish.
+  for (auto* server : {p.api_server.get(), p.metrics_server.get()}) {
+    if (!server)
+      continue;
+    server->stop_accepting();
+    server->close_connections();
+  }
+  auto deadline = std::chrono::steady_clock::now() + drain_timeout;
+  auto open_connections = [&p] {
+    size_t n = 0;
+    for (auto* server : {p.api_server.get(), p.metrics_server.get()})
+      if (server)
+        n += server->connection_count();
+    return n;
+  };
+  while (open_connections() > 0 && std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  // 2. Actors stop in reverse start order; the state store flushes as it goes.
+  if (p.system && p.supervisor) {
+    caf::scoped_actor self{*p.system};
+    self->monitor(p.supervisor);
+    self->send(p.supervisor, actors::stop_atom_v);
+    self->receive([](const caf::down_msg&) {},
+                  caf::after(std::chrono::seconds(5)) >> [] {
+                    lg.warn("actors did not stop in time");
+                  });
+  }
+  // 3. I/O threads, then the actor system (which waits for every actor).
+  p.api_server.reset();
+  p.metrics_server.reset();
+  if (p.io)
+    p.io->stop();
+  p.api.reset();
+  p.system.reset();
+  p.store.reset();
+  if (!p.pidfile.empty())
+    ::unlink(p.pidfile.c_str());
+  p.lock.reset();
+  if (p.started)
+    lg.info("berthd stopped",
+            {{"duration_ms", static_cast<double>(monotonic_nanos() - started) / 1e6}});
+}
+
+} // namespace berth::daemon

@@ -1,0 +1,191 @@
+// A real berthd for integration tests.
+#include "test_daemon.hpp"
+
+#include <cerrno>
+#include <csignal>
+#include <cstdlib>
+#include <cstring>
+#include <fstream>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sstream>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "base/sys.hpp"
+
+namespace berth::test {
+
+namespace {
+
+using clock = std::chrono::steady_clock;
+
+std::string make_temp_root() {
+  char tmpl[] = "/tmp/berth-it-XXXXXX";
+  const char* dir = ::mkdtemp(tmpl);
+  return dir ? dir : "/tmp/berth-it-failed";
+}
+
+} // namespace
+
+std::string berthd_binary() {
+  if (const char* env = std::getenv("BERTHD_BINARY"))
+    return env;
+  return BERTH_BINARY_PATH;
+}
+
+int free_tcp_port() {
+  int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  addr.sin_port = 0;
+  socklen_t len = sizeof addr;
+  int port = 0;
+  if (::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0
+      && ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) == 0)
+    port = ntohs(addr.sin_port);
+  ::close(fd);
+  return port;
+}
+
+test_daemon::test_daemon(daemon_options opts) : opts_(std::move(opts)) {
+  root = make_temp_root();
+  socket_path = root + "/berth.sock";
+  data_root = root + "/data";
+  exec_root = root + "/exec";
+  config_path = root + "/daemon.json";
+  log_path = root + "/berthd.log";
+  notify_path = root + "/notify.sock";
+  docker_config_dir = root + "/docker-config";
+  (void) sys::make_dirs(docker_config_dir);
+  write_config(opts_.config_json);
+  if (opts_.metrics)
+    metrics_port = free_tcp_port();
+  // The datagram socket berthd reports READY=1 on.
+  notify_fd_ = ::socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+  sockaddr_un addr{};
+  addr.sun_family = AF_UNIX;
+  std::strncpy(addr.sun_path, notify_path.c_str(), sizeof addr.sun_path - 1);
+  if (::bind(notify_fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
+    ::close(notify_fd_);
+    notify_fd_ = -1;
+  }
+}
+
+test_daemon::~test_daemon() {
+  if (running())
+    stop(SIGTERM, std::chrono::seconds(10));
+  process_.reset();
+  if (notify_fd_ >= 0)
+    ::close(notify_fd_);
+  if (!std::getenv("BERTH_KEEP_TEST_ROOT"))
+    (void) sys::remove_all(root);
+}
+
+void test_daemon::write_config(const std::string& json) const {
+  std::ofstream(config_path, std::ios::trunc) << json;
+}
+
+std::vector<std::string> test_daemon::command() const {
+  std::vector<std::string> cmd = {berthd_binary(),      "-H",          "unix://" + socket_path,
+                                  "--data-root",        data_root,     "--exec-root",
+                                  exec_root,            "--config-file", config_path,
+                                  "--metrics-addr",
+                                  opts_.metrics ? "127.0.0.1:" + std::to_string(metrics_port) : ""};
+  cmd.insert(cmd.end(), opts_.extra_args.begin(), opts_.extra_args.end());
+  return cmd;
+}
+
+bool test_daemon::start(std::chrono::milliseconds timeout) {
+  start_error_.clear();
+  process_ = std::make_unique<background_process>(
+    command(), std::map<std::string, std::string>{{"NOTIFY_SOCKET", notify_path}}, log_path,
+    log_path);
+  if (!wait_notify("READY=1", timeout)) {
+    start_error_ = "berthd did not become ready; log:\n" + log();
+    return false;
+  }
+  return true;
+}
+
+bool test_daemon::wait_notify(const std::string& expected, std::chrono::milliseconds timeout) {
+  if (notify_fd_ < 0)
+    return false;
+  auto deadline = clock::now() + timeout;
+  while (clock::now() < deadline) {
+    if (!process_ || !process_->running())
+      return false;
+    pollfd p{notify_fd_, POLLIN, 0};
+    // Wake up at least every 100 ms to notice a daemon that exited without notifying.
+    if (::poll(&p, 1, 100) <= 0)
+      continue;
+    char buf[512];
+    auto n = ::recv(notify_fd_, buf, sizeof buf, 0);
+    if (n > 0 && std::string(buf, static_cast<size_t>(n)).find(expected) != std::string::npos)
+      return true;
+  }
+  return false;
+}
+
+int test_daemon::stop(int sig, std::chrono::milliseconds timeout) {
+  if (!process_)
+    return -1;
+  process_->signal(sig);
+  return process_->wait(timeout);
+}
+
+void test_daemon::kill9() {
+  if (process_) {
+    process_->signal(SIGKILL);
+    process_->wait(std::chrono::seconds(10));
+  }
+}
+
+bool test_daemon::reload(std::chrono::milliseconds timeout) {
+  if (!process_)
+    return false;
+  // Drain stale notifications so that only the READY=1 after this reload counts.
+  char buf[512];
+  while (::recv(notify_fd_, buf, sizeof buf, MSG_DONTWAIT) > 0) {
+  }
+  process_->signal(SIGHUP);
+  return wait_notify("READY=1", timeout);
+}
+
+bool test_daemon::running() const { return process_ && process_->running(); }
+
+pid_t test_daemon::pid() const { return process_ ? process_->pid() : -1; }
+
+std::string test_daemon::log() const {
+  std::ifstream in(log_path);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+std::map<std::string, std::string> test_daemon::docker_env() const {
+  return {{"DOCKER_HOST", "unix://" + socket_path},
+          {"DOCKER_CONFIG", docker_config_dir},
+          {"DOCKER_CONTEXT", ""},
+          {"DOCKER_CLI_HINTS", "false"}};
+}
+
+command_result test_daemon::docker(const std::vector<std::string>& args,
+                                   const run_options& opts) const {
+  std::vector<std::string> argv{"docker"};
+  argv.insert(argv.end(), args.begin(), args.end());
+  run_options o = opts;
+  for (const auto& [k, v] : docker_env())
+    o.env.emplace(k, v);
+  return run(argv, o);
+}
+
+command_result test_daemon::curl(const std::vector<std::string>& args) const {
+  std::vector<std::string> argv{"curl", "-s", "--max-time", "30", "--unix-socket", socket_path};
+  argv.insert(argv.end(), args.begin(), args.end());
+  return run(argv);
+}
+
+} // namespace berth::test

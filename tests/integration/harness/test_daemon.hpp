@@ -1,0 +1,87 @@
+// A real berthd for integration tests: its own temp root with socket, data root, exec root,
+// config file, metrics port and log; the real docker CLI and curl pointed at it; cleanup of
+// everything it made, also when the test fails.
+#pragma once
+
+#include <chrono>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "process.hpp"
+
+namespace berth::test {
+
+/// Path of the berthd binary under test (set at build time).
+[[nodiscard]] std::string berthd_binary();
+
+/// A free TCP port on 127.0.0.1 (bound and released).
+[[nodiscard]] int free_tcp_port();
+
+struct daemon_options {
+  std::vector<std::string> extra_args; ///< added to the command line
+  std::string config_json = "{}";      ///< written to the config file
+  bool metrics = true;                 ///< listen for /metrics on a free port
+};
+
+class test_daemon {
+public:
+  explicit test_daemon(daemon_options opts = {});
+  ~test_daemon();
+  test_daemon(const test_daemon&) = delete;
+  test_daemon& operator=(const test_daemon&) = delete;
+
+  /// Starts berthd and waits for its READY=1 notification. Returns false (and records why in
+  /// `start_error()`) when it exits or is not ready within the timeout.
+  [[nodiscard]] bool start(std::chrono::milliseconds timeout = std::chrono::seconds(20));
+
+  /// Sends `sig` and waits for the exit; returns the exit status (-1 on timeout).
+  int stop(int sig = 15, std::chrono::milliseconds timeout = std::chrono::seconds(10));
+
+  /// SIGKILL, as in a crash.
+  void kill9();
+
+  /// Sends SIGHUP and waits for the daemon to report READY=1 again.
+  [[nodiscard]] bool reload(std::chrono::milliseconds timeout = std::chrono::seconds(10));
+
+  /// Runs the real docker CLI against this daemon.
+  [[nodiscard]] command_result docker(const std::vector<std::string>& args,
+                                      const run_options& opts = {}) const;
+
+  /// The environment that points the docker CLI at this daemon.
+  [[nodiscard]] std::map<std::string, std::string> docker_env() const;
+
+  /// Runs curl against the API socket: `curl(args)` adds `--unix-socket <sock>`.
+  [[nodiscard]] command_result curl(const std::vector<std::string>& args) const;
+
+  /// The full command line berthd runs with.
+  [[nodiscard]] std::vector<std::string> command() const;
+
+  [[nodiscard]] bool running() const;
+  [[nodiscard]] pid_t pid() const;
+  [[nodiscard]] std::string log() const;
+  [[nodiscard]] const std::string& start_error() const { return start_error_; }
+
+  /// Rewrites the config file (for reload tests).
+  void write_config(const std::string& json) const;
+
+  std::string root;        ///< temp directory holding everything below
+  std::string socket_path;
+  std::string data_root;
+  std::string exec_root;
+  std::string config_path;
+  std::string log_path;
+  std::string notify_path;
+  std::string docker_config_dir;
+  int metrics_port = 0;
+
+private:
+  bool wait_notify(const std::string& expected, std::chrono::milliseconds timeout);
+
+  daemon_options opts_;
+  std::unique_ptr<background_process> process_;
+  int notify_fd_ = -1;
+  std::string start_error_;
+};
+
+} // namespace berth::test
