@@ -40,10 +40,8 @@ caf::behavior worker_impl(caf::event_based_actor*) {
 
 void publish_gauges(pool_pointer self) {
   auto& st = self->state;
-  if (st.busy_gauge)
-    st.busy_gauge->Set(static_cast<double>(st.busy));
-  if (st.queue_gauge)
-    st.queue_gauge->Set(static_cast<double>(st.queue.size()));
+  if (st.busy_gauge) st.busy_gauge->Set(static_cast<double>(st.busy));
+  if (st.queue_gauge) st.queue_gauge->Set(static_cast<double>(st.queue.size()));
 }
 
 void dispatch(pool_pointer self) {
@@ -64,19 +62,19 @@ void dispatch(pool_pointer self) {
     ++st.busy;
     auto promise = next.promise;
     self->request(worker, caf::infinite, run_atom_v, std::move(next.job))
-      .then(
-        [self, worker, promise]() mutable {
-          promise.deliver(caf::unit);
-          --self->state.busy;
-          self->state.idle.push_back(worker);
-          dispatch(self);
-        },
-        [self, promise](caf::error& err) mutable {
-          promise.deliver(std::move(err));
-          --self->state.busy;
-          --self->state.workers;
-          dispatch(self);
-        });
+        .then(
+            [self, worker, promise]() mutable {
+              promise.deliver(caf::unit);
+              --self->state.busy;
+              self->state.idle.push_back(worker);
+              dispatch(self);
+            },
+            [self, promise](caf::error& err) mutable {
+              promise.deliver(std::move(err));
+              --self->state.busy;
+              --self->state.workers;
+              dispatch(self);
+            });
   }
   publish_gauges(self);
 }
@@ -85,26 +83,27 @@ caf::behavior pool_impl(pool_pointer self, blocking_pool_limits limits, metrics:
   self->state.limits = limits;
   if (reg) {
     self->state.busy_gauge = &prometheus::BuildGauge()
-                                .Name("berth_blocking_pool_busy_workers")
-                                .Help("Blocking-pool threads running a job")
-                                .Register(reg->families())
-                                .Add({});
+                                  .Name("berth_blocking_pool_busy_workers")
+                                  .Help("Blocking-pool threads running a job")
+                                  .Register(reg->families())
+                                  .Add({});
     self->state.queue_gauge = &prometheus::BuildGauge()
-                                 .Name("berth_blocking_pool_queued_jobs")
-                                 .Help("Blocking jobs waiting for a thread")
-                                 .Register(reg->families())
-                                 .Add({});
+                                   .Name("berth_blocking_pool_queued_jobs")
+                                   .Help("Blocking jobs waiting for a thread")
+                                   .Register(reg->families())
+                                   .Add({});
   }
   return {
-    [self](run_atom, blocking_job& job) -> caf::result<void> {
-      auto& st = self->state;
-      if (st.queue.size() >= st.limits.max_queue)
-        return make_error(errc::unavailable, "too many blocking operations in progress, try again");
-      st.queue.push_back({std::move(job), self->make_response_promise()});
-      auto promise = st.queue.back().promise;
-      dispatch(self);
-      return promise;
-    },
+      [self](run_atom, blocking_job& job) -> caf::result<void> {
+        auto& st = self->state;
+        if (st.queue.size() >= st.limits.max_queue)
+          return make_error(errc::unavailable,
+                            "too many blocking operations in progress, try again");
+        st.queue.push_back({std::move(job), self->make_response_promise()});
+        auto promise = st.queue.back().promise;
+        dispatch(self);
+        return promise;
+      },
   };
 }
 

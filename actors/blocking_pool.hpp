@@ -55,8 +55,8 @@ void run_blocking(Self* self, const caf::actor& pool, Job job, Then then) {
     }
   });
   self->request(pool, caf::infinite, run_atom_v, blocking_job{std::move(fn)})
-    .then([slot, then]() mutable { then(std::move(**slot)); },
-          [then](caf::error& err) mutable { then(result_type{std::move(err)}); });
+      .then([slot, then]() mutable { then(std::move(**slot)); },
+            [then](caf::error& err) mutable { then(result_type{std::move(err)}); });
 }
 
 } // namespace berth::actors

@@ -26,7 +26,7 @@ containers_manager_actor::behavior_type containers_impl(containers_pointer self,
   const auto& c = self->state.counts;
   ctx->probes->containers()->set_states(c.running, c.paused, c.stopped);
   return {
-    timed(self, probe, [self](caf::get_atom, counts_atom) { return self->state.counts; }),
+      timed(self, probe, [self](caf::get_atom, counts_atom) { return self->state.counts; }),
   };
 }
 

@@ -23,14 +23,13 @@ struct container_counts {
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, container_counts& x) {
-  return f(caf::meta::type_name("berth.container_counts"), x.total, x.running, x.paused,
-           x.stopped);
+  return f(caf::meta::type_name("berth.container_counts"), x.total, x.running, x.paused, x.stopped);
 }
 
 /// Messages:
 /// - `(get, counts)`: containers by state.
 using containers_manager_actor =
-  caf::typed_actor<caf::replies_to<caf::get_atom, counts_atom>::with<container_counts>>;
+    caf::typed_actor<caf::replies_to<caf::get_atom, counts_atom>::with<container_counts>>;
 
 [[nodiscard]] containers_manager_actor
 spawn_containers_manager(caf::actor_system& sys, std::shared_ptr<const daemon_context> ctx);

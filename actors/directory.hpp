@@ -2,8 +2,8 @@
 // CAF's actor registry and re-registers it after a restart, so callers never hold stale handles.
 #pragma once
 
-#include <caf/actor_system.hpp>
 #include <caf/actor_registry.hpp>
+#include <caf/actor_system.hpp>
 #include <caf/atom.hpp>
 
 namespace berth::actors::directory {

@@ -10,13 +10,13 @@
 namespace berth::actors {
 
 struct event {
-  uint64_t seq = 0;          ///< assigned by the events actor, strictly increasing
-  std::string type;          ///< "container", "image", "network", "volume", "daemon", ...
-  std::string action;        ///< "create", "start", "reload", "exec_create: sh", ...
-  std::string actor_id;      ///< the object's ID
+  uint64_t seq = 0;     ///< assigned by the events actor, strictly increasing
+  std::string type;     ///< "container", "image", "network", "volume", "daemon", ...
+  std::string action;   ///< "create", "start", "reload", "exec_create: sh", ...
+  std::string actor_id; ///< the object's ID
   std::map<std::string, std::string> attributes;
   std::string scope = "local";
-  int64_t time_nanos = 0;    ///< unix nanoseconds; set on publish when 0
+  int64_t time_nanos = 0; ///< unix nanoseconds; set on publish when 0
 };
 
 template <class Inspector>

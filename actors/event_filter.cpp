@@ -12,8 +12,7 @@ std::string attribute(const event& ev, const std::string& key) {
 
 // For container, network, volume, daemon... filters: prefix match on the ID or the name.
 bool fuzzy_match_name(const filter_args& f, const event& ev, const std::string& name) {
-  if (!f.contains(name))
-    return true;
+  if (!f.contains(name)) return true;
   return f.fuzzy_match(name, ev.actor_id) || f.fuzzy_match(name, attribute(ev, "name"));
 }
 
@@ -34,11 +33,10 @@ bool match_action(const filter_args& f, const event& ev) {
 }
 
 bool match_image(const filter_args& f, const event& ev) {
-  if (!f.contains("image"))
-    return true;
+  if (!f.contains("image")) return true;
   auto name = attribute(ev, ev.type == "image" ? "name" : "image");
-  return f.exact_match("image", ev.actor_id) || f.exact_match("image", name)
-         || f.exact_match("image", strip_tag(ev.actor_id)) || f.exact_match("image", strip_tag(name));
+  return f.exact_match("image", ev.actor_id) || f.exact_match("image", name) ||
+         f.exact_match("image", strip_tag(ev.actor_id)) || f.exact_match("image", strip_tag(name));
 }
 
 } // namespace
@@ -49,15 +47,14 @@ caf::error validate_event_filters(const filter_args& filters) {
 }
 
 bool event_matches(const filter_args& f, const event& ev) {
-  if (f.empty())
-    return true;
-  return match_action(f, ev) && f.exact_match("type", ev.type) && f.exact_match("scope", ev.scope)
-         && fuzzy_match_name(f, ev, "daemon") && fuzzy_match_name(f, ev, "container")
-         && fuzzy_match_name(f, ev, "plugin") && fuzzy_match_name(f, ev, "volume")
-         && fuzzy_match_name(f, ev, "network") && match_image(f, ev)
-         && fuzzy_match_name(f, ev, "node") && fuzzy_match_name(f, ev, "service")
-         && fuzzy_match_name(f, ev, "secret") && fuzzy_match_name(f, ev, "config")
-         && f.match_kv_list("label", ev.attributes);
+  if (f.empty()) return true;
+  return match_action(f, ev) && f.exact_match("type", ev.type) &&
+         f.exact_match("scope", ev.scope) && fuzzy_match_name(f, ev, "daemon") &&
+         fuzzy_match_name(f, ev, "container") && fuzzy_match_name(f, ev, "plugin") &&
+         fuzzy_match_name(f, ev, "volume") && fuzzy_match_name(f, ev, "network") &&
+         match_image(f, ev) && fuzzy_match_name(f, ev, "node") &&
+         fuzzy_match_name(f, ev, "service") && fuzzy_match_name(f, ev, "secret") &&
+         fuzzy_match_name(f, ev, "config") && f.match_kv_list("label", ev.attributes);
 }
 
 } // namespace berth::actors

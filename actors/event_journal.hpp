@@ -12,7 +12,7 @@
 namespace berth::actors {
 
 class event_journal {
-public:
+ public:
   explicit event_journal(size_t capacity) : capacity_(capacity) {}
 
   /// Stamps `ev` with the next sequence number (and `now` when it has no time), stores it and
@@ -27,7 +27,7 @@ public:
   [[nodiscard]] size_t size() const { return events_.size(); }
   [[nodiscard]] uint64_t last_seq() const { return next_seq_ - 1; }
 
-private:
+ private:
   size_t capacity_;
   uint64_t next_seq_ = 1;
   std::deque<event> events_;

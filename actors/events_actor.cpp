@@ -36,8 +36,7 @@ using events_pointer = events_actor::stateful_pointer<events_state>;
 void drop_subscriber(events_pointer self, const caf::actor_addr& who) {
   auto& subs = self->state.subscribers;
   std::erase_if(subs, [&](const subscription& s) { return s.subscriber.address() == who; });
-  if (self->state.engine)
-    self->state.engine->set_subscribers(subs.size());
+  if (self->state.engine) self->state.engine->set_subscribers(subs.size());
 }
 
 events_actor::behavior_type events_impl(events_pointer self,
@@ -46,42 +45,40 @@ events_actor::behavior_type events_impl(events_pointer self,
   self->state.engine = std::move(engine);
   self->set_down_handler([self](const caf::down_msg& msg) { drop_subscriber(self, msg.source); });
   return {
-    timed(self, probe,
-          [self](caf::publish_atom, event& ev) {
-            auto now = unix_nanos_now();
-            const auto& stored = self->state.journal.append(std::move(ev), now);
-            ++self->state.published;
-            if (self->state.engine)
-              self->state.engine->event_emitted();
-            for (const auto& sub : self->state.subscribers) {
-              if (sub.until_nanos > 0 && stored.time_nanos > sub.until_nanos)
-                continue;
-              if (event_matches(sub.filters, stored))
-                caf::anon_send(sub.subscriber, event_atom_v, stored);
-            }
-          }),
-    timed(self, probe,
-          [self](caf::subscribe_atom, filter_args& filters, int64_t since, int64_t until,
-                 caf::actor& subscriber) -> std::vector<event> {
-            std::vector<event> backlog;
-            if (since > 0)
-              backlog = self->state.journal.query(since, until, filters);
-            if (until == 0 || until > unix_nanos_now()) {
-              self->monitor(subscriber);
-              self->state.subscribers.push_back({subscriber, std::move(filters), until});
-              if (self->state.engine)
-                self->state.engine->set_subscribers(self->state.subscribers.size());
-            }
-            return backlog;
-          }),
-    timed(self, probe,
-          [self](caf::unsubscribe_atom, caf::actor& subscriber) {
-            self->demonitor(subscriber);
-            drop_subscriber(self, subscriber.address());
-          }),
-    timed(self, probe, [self](caf::get_atom, counts_atom) {
-      return events_counts{self->state.published, self->state.subscribers.size()};
-    }),
+      timed(self, probe,
+            [self](caf::publish_atom, event& ev) {
+              auto now = unix_nanos_now();
+              const auto& stored = self->state.journal.append(std::move(ev), now);
+              ++self->state.published;
+              if (self->state.engine) self->state.engine->event_emitted();
+              for (const auto& sub : self->state.subscribers) {
+                if (sub.until_nanos > 0 && stored.time_nanos > sub.until_nanos) continue;
+                if (event_matches(sub.filters, stored))
+                  caf::anon_send(sub.subscriber, event_atom_v, stored);
+              }
+            }),
+      timed(self, probe,
+            [self](caf::subscribe_atom, filter_args& filters, int64_t since, int64_t until,
+                   caf::actor& subscriber) -> std::vector<event> {
+              std::vector<event> backlog;
+              if (since > 0) backlog = self->state.journal.query(since, until, filters);
+              if (until == 0 || until > unix_nanos_now()) {
+                self->monitor(subscriber);
+                self->state.subscribers.push_back({subscriber, std::move(filters), until});
+                if (self->state.engine)
+                  self->state.engine->set_subscribers(self->state.subscribers.size());
+              }
+              return backlog;
+            }),
+      timed(self, probe,
+            [self](caf::unsubscribe_atom, caf::actor& subscriber) {
+              self->demonitor(subscriber);
+              drop_subscriber(self, subscriber.address());
+            }),
+      timed(self, probe,
+            [self](caf::get_atom, counts_atom) {
+              return events_counts{self->state.published, self->state.subscribers.size()};
+            }),
   };
 }
 
@@ -92,12 +89,11 @@ events_actor spawn_events_actor(caf::actor_system& sys,
                                 std::shared_ptr<metrics::actor_probe> probe,
                                 size_t journal_capacity) {
   // The state needs the capacity at construction; spawn with a lambda that forwards it.
-  return sys.spawn(
-    [journal_capacity, engine = std::move(engine), probe = std::move(probe)](
-      events_pointer self) mutable -> events_actor::behavior_type {
-      self->state.journal = event_journal{journal_capacity};
-      return events_impl(self, std::move(engine), std::move(probe));
-    });
+  return sys.spawn([journal_capacity, engine = std::move(engine), probe = std::move(probe)](
+                       events_pointer self) mutable -> events_actor::behavior_type {
+    self->state.journal = event_journal{journal_capacity};
+    return events_impl(self, std::move(engine), std::move(probe));
+  });
 }
 
 } // namespace berth::actors

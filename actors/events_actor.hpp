@@ -39,20 +39,20 @@ typename Inspector::result_type inspect(Inspector& f, events_counts& x) {
 ///   unsubscribes.
 /// - `(unsubscribe, subscriber)`.
 /// - `(get, counts)`: events published and current subscribers.
-using events_actor = caf::typed_actor<
-  caf::reacts_to<caf::publish_atom, event>,
-  caf::replies_to<caf::subscribe_atom, filter_args, int64_t, int64_t, caf::actor>::with<
-    std::vector<event>>,
-  caf::reacts_to<caf::unsubscribe_atom, caf::actor>,
-  caf::replies_to<caf::get_atom, counts_atom>::with<events_counts>>;
+using events_actor =
+    caf::typed_actor<caf::reacts_to<caf::publish_atom, event>,
+                     caf::replies_to<caf::subscribe_atom, filter_args, int64_t, int64_t,
+                                     caf::actor>::with<std::vector<event>>,
+                     caf::reacts_to<caf::unsubscribe_atom, caf::actor>,
+                     caf::replies_to<caf::get_atom, counts_atom>::with<events_counts>>;
 
 /// Default number of events kept for replay.
 inline constexpr size_t default_event_journal_capacity = 1024;
 
 /// Spawns the events actor.
-[[nodiscard]] events_actor spawn_events_actor(caf::actor_system& sys,
-                                              std::shared_ptr<metrics::engine_probe> engine,
-                                              std::shared_ptr<metrics::actor_probe> probe,
-                                              size_t journal_capacity = default_event_journal_capacity);
+[[nodiscard]] events_actor
+spawn_events_actor(caf::actor_system& sys, std::shared_ptr<metrics::engine_probe> engine,
+                   std::shared_ptr<metrics::actor_probe> probe,
+                   size_t journal_capacity = default_event_journal_capacity);
 
 } // namespace berth::actors

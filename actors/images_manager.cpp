@@ -20,11 +20,11 @@ struct images_state {
 using images_pointer = images_manager_actor::stateful_pointer<images_state>;
 
 images_manager_actor::behavior_type images_impl(images_pointer self,
-                                              std::shared_ptr<const daemon_context> ctx) {
+                                                std::shared_ptr<const daemon_context> ctx) {
   self->state.ctx = ctx;
   auto probe = ctx->probes->actor("images");
   return {
-    timed(self, probe, [self](caf::get_atom, counts_atom) { return self->state.counts; }),
+      timed(self, probe, [self](caf::get_atom, counts_atom) { return self->state.counts; }),
   };
 }
 

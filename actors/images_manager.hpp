@@ -1,4 +1,5 @@
-// Protocol of the images manager: the local image and reference store, and one actor per load/import job. (Content arrives with the image store issue.)
+// Protocol of the images manager: the local image and reference store, and one actor per
+// load/import job. (Content arrives with the image store issue.)
 #pragma once
 
 #include <cstdint>
@@ -26,9 +27,9 @@ typename Inspector::result_type inspect(Inspector& f, image_counts& x) {
 /// Messages:
 /// - `(get, counts)`: how many images exist.
 using images_manager_actor =
-  caf::typed_actor<caf::replies_to<caf::get_atom, counts_atom>::with<image_counts>>;
+    caf::typed_actor<caf::replies_to<caf::get_atom, counts_atom>::with<image_counts>>;
 
-[[nodiscard]] images_manager_actor
-spawn_images_manager(caf::actor_system& sys, std::shared_ptr<const daemon_context> ctx);
+[[nodiscard]] images_manager_actor spawn_images_manager(caf::actor_system& sys,
+                                                        std::shared_ptr<const daemon_context> ctx);
 
 } // namespace berth::actors

@@ -28,8 +28,7 @@ struct timed_handler<Self, F, Result, caf::detail::type_list<Ts...>> {
       size_t depth;
       int64_t start = monotonic_nanos();
       ~record() {
-        if (probe)
-          probe->observe(depth, static_cast<double>(monotonic_nanos() - start) / 1e9);
+        if (probe) probe->observe(depth, static_cast<double>(monotonic_nanos() - start) / 1e9);
       }
     } r{probe, self->mailbox().size()};
     return fn(std::forward<Ts>(xs)...);
@@ -41,7 +40,7 @@ template <class Self, class F>
 auto timed(Self* self, const std::shared_ptr<metrics::actor_probe>& probe, F fn) {
   using trait = caf::detail::get_callable_trait<F>;
   return timed_handler<Self, F, typename trait::result_type, typename trait::arg_types>{
-    self, probe.get(), std::move(fn)};
+      self, probe.get(), std::move(fn)};
 }
 
 } // namespace berth::actors

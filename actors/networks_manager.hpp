@@ -1,4 +1,5 @@
-// Protocol of the networks manager: one actor per network and the built-in networks. (The bridge driver arrives with the networking issue.)
+// Protocol of the networks manager: one actor per network and the built-in networks. (The bridge
+// driver arrives with the networking issue.)
 #pragma once
 
 #include <cstdint>
@@ -25,7 +26,7 @@ typename Inspector::result_type inspect(Inspector& f, network_counts& x) {
 /// Messages:
 /// - `(get, counts)`: how many networks exist.
 using networks_manager_actor =
-  caf::typed_actor<caf::replies_to<caf::get_atom, counts_atom>::with<network_counts>>;
+    caf::typed_actor<caf::replies_to<caf::get_atom, counts_atom>::with<network_counts>>;
 
 [[nodiscard]] networks_manager_actor
 spawn_networks_manager(caf::actor_system& sys, std::shared_ptr<const daemon_context> ctx);

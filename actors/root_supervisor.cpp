@@ -57,7 +57,7 @@ void start_child(supervisor_pointer self, child& c) {
 }
 
 std::vector<child> make_children(caf::actor_system& sys, std::shared_ptr<const daemon_context> ctx,
-                                  std::shared_ptr<storage::state_store> store) {
+                                 std::shared_ptr<storage::state_store> store) {
   auto probes = ctx->probes;
   auto as_ptr = [](auto handle) { return caf::actor_cast<caf::strong_actor_ptr>(handle); };
   std::vector<child> out;
@@ -94,15 +94,14 @@ bool restart_child(supervisor_pointer self, child& c, const caf::error& reason) 
   while (!c.restarts.empty() && now - c.restarts.front() > budget.window_nanos)
     c.restarts.pop_front();
   if (static_cast<int>(c.restarts.size()) >= budget.max_restarts) {
-    lg.error("actor keeps failing, giving up",
-             {{"actor", c.name}, {"restarts", static_cast<int>(c.restarts.size())},
-              {"reason", caf::to_string(reason)}});
+    lg.error("actor keeps failing, giving up", {{"actor", c.name},
+                                                {"restarts", static_cast<int>(c.restarts.size())},
+                                                {"reason", caf::to_string(reason)}});
     return false;
   }
   c.restarts.push_back(now);
   lg.warn("actor failed, restarting", {{"actor", c.name}, {"reason", caf::to_string(reason)}});
-  if (self->state.probes)
-    self->state.probes->actor(c.name)->restarted();
+  if (self->state.probes) self->state.probes->actor(c.name)->restarted();
   start_child(self, c);
   return true;
 }
@@ -110,8 +109,7 @@ bool restart_child(supervisor_pointer self, child& c, const caf::error& reason) 
 void stop_children(supervisor_pointer self) {
   auto& children = self->state.children;
   for (auto i = children.rbegin(); i != children.rend(); ++i) {
-    if (!i->handle)
-      continue;
+    if (!i->handle) continue;
     self->system().registry().erase(i->key);
     self->demonitor(i->handle->address());
     self->send_exit(caf::actor_cast<caf::actor>(i->handle), caf::exit_reason::user_shutdown);
@@ -127,8 +125,7 @@ caf::behavior supervisor_impl(supervisor_pointer self, std::shared_ptr<const dae
   for (auto& c : self->state.children)
     start_child(self, c);
   self->set_down_handler([self](const caf::down_msg& msg) {
-    if (self->state.stopping)
-      return;
+    if (self->state.stopping) return;
     for (auto& c : self->state.children) {
       if (c.handle && c.handle->address() == msg.source) {
         self->system().registry().erase(c.key);
@@ -148,11 +145,11 @@ caf::behavior supervisor_impl(supervisor_pointer self, std::shared_ptr<const dae
     self->quit(msg.reason);
   });
   return {
-    [self](stop_atom) {
-      self->state.stopping = true;
-      stop_children(self);
-      self->quit();
-    },
+      [self](stop_atom) {
+        self->state.stopping = true;
+        stop_children(self);
+        self->quit();
+      },
   };
 }
 

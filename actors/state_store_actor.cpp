@@ -14,20 +14,18 @@ state_store_actor::behavior_type state_store_impl(state_store_actor::pointer sel
                                                   std::shared_ptr<storage::state_store> store,
                                                   std::shared_ptr<metrics::actor_probe> probe) {
   return {
-    timed(self, probe,
-          [store](commit_atom, const std::vector<storage::state_op>& ops) -> caf::result<void> {
-            if (auto err = store->apply(ops))
-              return err;
-            return caf::unit;
-          }),
-    timed(self, probe,
-          [store](load_atom, const std::string& kind)
-            -> caf::result<std::vector<storage::state_record>> {
-            auto rows = store->load(kind);
-            if (!rows)
-              return rows.error();
-            return std::move(*rows);
-          }),
+      timed(self, probe,
+            [store](commit_atom, const std::vector<storage::state_op>& ops) -> caf::result<void> {
+              if (auto err = store->apply(ops)) return err;
+              return caf::unit;
+            }),
+      timed(self, probe,
+            [store](load_atom,
+                    const std::string& kind) -> caf::result<std::vector<storage::state_record>> {
+              auto rows = store->load(kind);
+              if (!rows) return rows.error();
+              return std::move(*rows);
+            }),
   };
 }
 

@@ -26,12 +26,12 @@ namespace berth::actors {
 /// - `(commit, ops)`: applies the batch in one transaction; replies when durable, or an error.
 /// - `(load, kind)`: every stored object of `kind`.
 using state_store_actor = caf::typed_actor<
-  caf::replies_to<commit_atom, std::vector<storage::state_op>>::with<void>,
-  caf::replies_to<load_atom, std::string>::with<std::vector<storage::state_record>>>;
+    caf::replies_to<commit_atom, std::vector<storage::state_op>>::with<void>,
+    caf::replies_to<load_atom, std::string>::with<std::vector<storage::state_record>>>;
 
 /// Spawns the detached state store actor owning `store`.
-[[nodiscard]] state_store_actor spawn_state_store_actor(
-  caf::actor_system& sys, std::shared_ptr<storage::state_store> store,
-  std::shared_ptr<metrics::actor_probe> probe);
+[[nodiscard]] state_store_actor
+spawn_state_store_actor(caf::actor_system& sys, std::shared_ptr<storage::state_store> store,
+                        std::shared_ptr<metrics::actor_probe> probe);
 
 } // namespace berth::actors

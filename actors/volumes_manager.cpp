@@ -20,18 +20,18 @@ struct volumes_state {
 using volumes_pointer = volumes_manager_actor::stateful_pointer<volumes_state>;
 
 volumes_manager_actor::behavior_type volumes_impl(volumes_pointer self,
-                                              std::shared_ptr<const daemon_context> ctx) {
+                                                  std::shared_ptr<const daemon_context> ctx) {
   self->state.ctx = ctx;
   auto probe = ctx->probes->actor("volumes");
   return {
-    timed(self, probe, [self](caf::get_atom, counts_atom) { return self->state.counts; }),
+      timed(self, probe, [self](caf::get_atom, counts_atom) { return self->state.counts; }),
   };
 }
 
 } // namespace
 
 volumes_manager_actor spawn_volumes_manager(caf::actor_system& sys,
-                                          std::shared_ptr<const daemon_context> ctx) {
+                                            std::shared_ptr<const daemon_context> ctx) {
   return sys.spawn(volumes_impl, std::move(ctx));
 }
 

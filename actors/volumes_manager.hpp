@@ -1,4 +1,5 @@
-// Protocol of the volumes manager: one actor per volume. (The local driver arrives with the volumes issue.)
+// Protocol of the volumes manager: one actor per volume. (The local driver arrives with the volumes
+// issue.)
 #pragma once
 
 #include <cstdint>
@@ -25,7 +26,7 @@ typename Inspector::result_type inspect(Inspector& f, volume_counts& x) {
 /// Messages:
 /// - `(get, counts)`: how many volumes exist.
 using volumes_manager_actor =
-  caf::typed_actor<caf::replies_to<caf::get_atom, counts_atom>::with<volume_counts>>;
+    caf::typed_actor<caf::replies_to<caf::get_atom, counts_atom>::with<volume_counts>>;
 
 [[nodiscard]] volumes_manager_actor
 spawn_volumes_manager(caf::actor_system& sys, std::shared_ptr<const daemon_context> ctx);

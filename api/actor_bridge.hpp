@@ -20,7 +20,7 @@ namespace berth::api {
 template <class Body>
 void with_actor(const exchange_ptr& ex, Body body) {
   ex->context().system().spawn(
-    [body = std::move(body)](caf::event_based_actor* self) mutable { body(self); });
+      [body = std::move(body)](caf::event_based_actor* self) mutable { body(self); });
 }
 
 /// Looks up the manager registered under `name`; answers 503 and returns an invalid handle when it
@@ -29,8 +29,8 @@ template <class Handle>
 [[nodiscard]] Handle find_actor(const exchange_ptr& ex, caf::atom_value name) {
   auto handle = actors::directory::lookup<Handle>(ex->context().system(), name);
   if (!handle)
-    ex->reply_error(make_error(errc::unavailable, "the " + caf::to_string(name)
-                                                    + " component is not available, try again"));
+    ex->reply_error(make_error(errc::unavailable, "the " + caf::to_string(name) +
+                                                      " component is not available, try again"));
   return handle;
 }
 
@@ -39,15 +39,16 @@ template <class Handle>
 template <class Handle, class OnValue, class... Ts>
 void ask(const exchange_ptr& ex, const Handle& target, OnValue on_value, Ts... args) {
   auto timeout = ex->context().request_timeout();
-  with_actor(ex, [ex, target, timeout, on_value = std::move(on_value),
-                  args = std::make_tuple(std::move(args)...)](caf::event_based_actor* self) mutable {
-    std::apply(
-      [&](auto&... xs) {
-        self->request(target, timeout, std::move(xs)...)
-          .then(std::move(on_value), [ex](caf::error& err) { ex->reply_error(err); });
-      },
-      args);
-  });
+  with_actor(
+      ex, [ex, target, timeout, on_value = std::move(on_value),
+           args = std::make_tuple(std::move(args)...)](caf::event_based_actor* self) mutable {
+        std::apply(
+            [&](auto&... xs) {
+              self->request(target, timeout, std::move(xs)...)
+                  .then(std::move(on_value), [ex](caf::error& err) { ex->reply_error(err); });
+            },
+            args);
+      });
 }
 
 } // namespace berth::api

@@ -20,11 +20,10 @@ class daemon_probes;
 namespace berth::api {
 
 class api_context {
-public:
+ public:
   api_context(caf::actor_system& sys, std::shared_ptr<metrics::daemon_probes> probes,
               runtime::host_info host, std::string daemon_id,
-              std::shared_ptr<const config::daemon_config> cfg,
-              runtime::runtime_catalog runtimes);
+              std::shared_ptr<const config::daemon_config> cfg, runtime::runtime_catalog runtimes);
 
   [[nodiscard]] caf::actor_system& system() const { return system_; }
   [[nodiscard]] metrics::daemon_probes& probes() const { return *probes_; }
@@ -33,14 +32,18 @@ public:
   [[nodiscard]] const runtime::runtime_catalog& runtimes() const { return runtimes_; }
 
   /// The configuration in force (replaced on SIGHUP).
-  [[nodiscard]] std::shared_ptr<const config::daemon_config> config() const { return config_.load(); }
-  void set_config(std::shared_ptr<const config::daemon_config> cfg) { config_.store(std::move(cfg)); }
+  [[nodiscard]] std::shared_ptr<const config::daemon_config> config() const {
+    return config_.load();
+  }
+  void set_config(std::shared_ptr<const config::daemon_config> cfg) {
+    config_.store(std::move(cfg));
+  }
 
   /// How long a handler waits for an actor before answering 503.
   [[nodiscard]] std::chrono::milliseconds request_timeout() const { return request_timeout_; }
   void set_request_timeout(std::chrono::milliseconds t) { request_timeout_ = t; }
 
-private:
+ private:
   caf::actor_system& system_;
   std::shared_ptr<metrics::daemon_probes> probes_;
   runtime::host_info host_;

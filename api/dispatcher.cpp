@@ -16,13 +16,13 @@ constexpr log::logger lg{"api"};
 
 dispatcher::dispatcher(std::shared_ptr<const router> routes, std::shared_ptr<api_context> ctx,
                        bool versioned)
-  : routes_(std::move(routes)), ctx_(std::move(ctx)), versioned_(versioned) {
+    : routes_(std::move(routes)), ctx_(std::move(ctx)), versioned_(versioned) {
   if (versioned_) {
     common_headers_ = {
-      {"Api-Version", max_api_version.to_string()},
-      {"Docker-Experimental", "false"},
-      {"Ostype", "linux"},
-      {"Server", std::string("Berth/") + build_info::version + " (linux)"},
+        {"Api-Version", max_api_version.to_string()},
+        {"Docker-Experimental", "false"},
+        {"Ostype", "linux"},
+        {"Server", std::string("Berth/") + build_info::version + " (linux)"},
     };
   }
 }
@@ -73,7 +73,8 @@ dispatcher::prepared dispatcher::prepare(std::string method, std::string target,
   return p;
 }
 
-void dispatcher::run(prepared&& p, std::string body, std::shared_ptr<response_channel> channel) const {
+void dispatcher::run(prepared&& p, std::string body,
+                     std::shared_ptr<response_channel> channel) const {
   if (p.error || !p.matched) {
     channel->send(p.error ? std::move(*p.error) : error_response(404, "page not found"), p.info);
     return;

@@ -17,7 +17,7 @@
 namespace berth::api {
 
 class dispatcher {
-public:
+ public:
   /// `versioned`: accept the `/vX.Y/` prefix and answer with Docker's Api-Version headers.
   dispatcher(std::shared_ptr<const router> routes, std::shared_ptr<api_context> ctx,
              bool versioned);
@@ -44,7 +44,7 @@ public:
 
   [[nodiscard]] const std::shared_ptr<api_context>& context() const { return ctx_; }
 
-private:
+ private:
   std::shared_ptr<const router> routes_;
   std::shared_ptr<api_context> ctx_;
   bool versioned_;

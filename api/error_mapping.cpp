@@ -11,23 +11,31 @@ namespace berth::api {
 int status_for(const caf::error& err) {
   if (auto kind = error_kind(err)) {
     switch (*kind) {
-      case errc::invalid_argument: return 400;
-      case errc::unauthorized: return 401;
-      case errc::forbidden: return 403;
-      case errc::not_found: return 404;
-      case errc::conflict: return 409;
-      case errc::not_modified: return 304;
-      case errc::unavailable:
-      case errc::timeout: return 503;
-      case errc::not_implemented: return 501;
-      case errc::system:
-      case errc::internal: return 500;
+    case errc::invalid_argument:
+      return 400;
+    case errc::unauthorized:
+      return 401;
+    case errc::forbidden:
+      return 403;
+    case errc::not_found:
+      return 404;
+    case errc::conflict:
+      return 409;
+    case errc::not_modified:
+      return 304;
+    case errc::unavailable:
+    case errc::timeout:
+      return 503;
+    case errc::not_implemented:
+      return 501;
+    case errc::system:
+    case errc::internal:
+      return 500;
     }
   }
   if (err.category() == caf::atom("system")) {
     auto code = static_cast<caf::sec>(err.code());
-    if (code == caf::sec::request_timeout || code == caf::sec::request_receiver_down)
-      return 503;
+    if (code == caf::sec::request_timeout || code == caf::sec::request_receiver_down) return 503;
   }
   return 500;
 }

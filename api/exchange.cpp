@@ -15,10 +15,8 @@ constexpr log::logger lg{"api"};
 
 exchange::exchange(http_request request, request_info info,
                    std::shared_ptr<response_channel> channel, std::shared_ptr<api_context> ctx)
-  : request_(std::move(request)),
-    info_(std::move(info)),
-    channel_(std::move(channel)),
-    ctx_(std::move(ctx)) {}
+    : request_(std::move(request)), info_(std::move(info)), channel_(std::move(channel)),
+      ctx_(std::move(ctx)) {}
 
 exchange::~exchange() {
   if (!answered_.load()) {
@@ -27,11 +25,12 @@ exchange::~exchange() {
   }
 }
 
-bool exchange::claim() { return !answered_.exchange(true); }
+bool exchange::claim() {
+  return !answered_.exchange(true);
+}
 
 void exchange::reply(http_response response) {
-  if (claim())
-    channel_->send(std::move(response), info_);
+  if (claim()) channel_->send(std::move(response), info_);
 }
 
 void exchange::reply_json(int status, const nlohmann::json& body) {
@@ -43,7 +42,9 @@ void exchange::reply_json(int status, const nlohmann::json& body) {
   reply(std::move(r));
 }
 
-void exchange::reply_error(const caf::error& err) { reply(error_response(err)); }
+void exchange::reply_error(const caf::error& err) {
+  reply(error_response(err));
+}
 
 void exchange::reply_status(int status) {
   http_response r;
@@ -52,8 +53,7 @@ void exchange::reply_status(int status) {
 }
 
 std::shared_ptr<response_stream> exchange::stream(int status, std::string content_type) {
-  if (!claim())
-    return nullptr;
+  if (!claim()) return nullptr;
   http_response head;
   head.status = status;
   head.content_type = std::move(content_type);

@@ -19,7 +19,7 @@ namespace berth::api {
 class response_stream;
 
 class exchange {
-public:
+ public:
   exchange(http_request request, request_info info, std::shared_ptr<response_channel> channel,
            std::shared_ptr<api_context> ctx);
   ~exchange();
@@ -47,7 +47,7 @@ public:
 
   [[nodiscard]] bool answered() const { return answered_.load(); }
 
-private:
+ private:
   bool claim();
 
   http_request request_;

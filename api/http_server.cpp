@@ -48,14 +48,15 @@ using tcp = net::ip::tcp;
 using unix_proto = net::local::stream_protocol;
 using error_code = boost::system::error_code;
 
-using unix_stream = beast::basic_stream<unix_proto, net::any_io_executor, beast::unlimited_rate_policy>;
+using unix_stream =
+    beast::basic_stream<unix_proto, net::any_io_executor, beast::unlimited_rate_policy>;
 using tls_stream = beast::ssl_stream<beast::tcp_stream>;
 
 constexpr log::logger lg{"api"};
 
 // Something the server can ask to wind down during a graceful stop.
 class session_base {
-public:
+ public:
   virtual ~session_base() = default;
   virtual void shutdown() = 0;
 };
@@ -72,8 +73,9 @@ std::string lower(beast::string_view s) {
 namespace detail {
 
 struct server_core : std::enable_shared_from_this<server_core> {
-  server_core(io_pool& pool, std::shared_ptr<const dispatcher> d, server_limits l, metrics::http_probe* p)
-    : io(pool), dispatch(std::move(d)), limits(l), probe(p) {}
+  server_core(io_pool& pool, std::shared_ptr<const dispatcher> d, server_limits l,
+              metrics::http_probe* p)
+      : io(pool), dispatch(std::move(d)), limits(l), probe(p) {}
 
   io_pool& io;
   std::shared_ptr<const dispatcher> dispatch;
@@ -105,8 +107,7 @@ struct server_core : std::enable_shared_from_this<server_core> {
 
   void finished(const request_info& info, int status) {
     auto nanos = monotonic_nanos() - info.start_nanos;
-    if (probe)
-      probe->observe(info.method, info.route, status, static_cast<double>(nanos) / 1e9);
+    if (probe) probe->observe(info.method, info.route, status, static_cast<double>(nanos) / 1e9);
     if (log::enabled(log::level::debug))
       lg.debug("request", {{"method", info.method},
                            {"path", info.target},
@@ -133,9 +134,9 @@ template <class Stream>
 class session final : public session_base,
                       public response_channel,
                       public std::enable_shared_from_this<session<Stream>> {
-public:
+ public:
   session(Stream&& stream, std::shared_ptr<server_core> server)
-    : stream_(std::move(stream)), server_(std::move(server)) {}
+      : stream_(std::move(stream)), server_(std::move(server)) {}
 
   ~session() override {
     server_->forget(id_);
@@ -155,7 +156,8 @@ public:
                                 self->read_head();
                               });
     } else {
-      net::dispatch(stream_.get_executor(), [self = this->shared_from_this()] { self->read_head(); });
+      net::dispatch(stream_.get_executor(),
+                    [self = this->shared_from_this()] { self->read_head(); });
     }
   }
 
@@ -164,15 +166,20 @@ public:
   void shutdown() override {
     net::dispatch(stream_.get_executor(), [self = this->shared_from_this()] {
       switch (self->phase_) {
-        case phase::reading: self->close(); break;
-        case phase::handling:
-        case phase::writing: self->close_after_ = true; break;
-        case phase::streaming:
-          self->notify_gone();
-          self->end_requested_ = true;
-          self->pump();
-          break;
-        case phase::closed: break;
+      case phase::reading:
+        self->close();
+        break;
+      case phase::handling:
+      case phase::writing:
+        self->close_after_ = true;
+        break;
+      case phase::streaming:
+        self->notify_gone();
+        self->end_requested_ = true;
+        self->pump();
+        break;
+      case phase::closed:
+        break;
       }
     });
   }
@@ -180,15 +187,17 @@ public:
   // -- response_channel ------------------------------------------------------------------------
 
   void send(http_response response, request_info info) override {
-    net::dispatch(stream_.get_executor(),
-                  [self = this->shared_from_this(), r = std::move(response),
-                   i = std::move(info)]() mutable { self->write_response(std::move(r), std::move(i)); });
+    net::dispatch(stream_.get_executor(), [self = this->shared_from_this(), r = std::move(response),
+                                           i = std::move(info)]() mutable {
+      self->write_response(std::move(r), std::move(i));
+    });
   }
 
   void begin_stream(http_response head, request_info info) override {
-    net::dispatch(stream_.get_executor(),
-                  [self = this->shared_from_this(), h = std::move(head),
-                   i = std::move(info)]() mutable { self->write_stream_head(std::move(h), std::move(i)); });
+    net::dispatch(stream_.get_executor(), [self = this->shared_from_this(), h = std::move(head),
+                                           i = std::move(info)]() mutable {
+      self->write_stream_head(std::move(h), std::move(i));
+    });
   }
 
   void stream_write(std::string chunk) override {
@@ -206,8 +215,7 @@ public:
 
   void stream_end() override {
     net::dispatch(stream_.get_executor(), [self = this->shared_from_this()] {
-      if (self->phase_ != phase::streaming)
-        return;
+      if (self->phase_ != phase::streaming) return;
       self->end_requested_ = true;
       self->pump();
     });
@@ -216,17 +224,17 @@ public:
   [[nodiscard]] size_t queued_bytes() const override { return queued_.load(); }
 
   void on_client_gone(std::function<void()> fn) override {
-    net::dispatch(stream_.get_executor(), [self = this->shared_from_this(), f = std::move(fn)]() mutable {
-      if (self->gone_notified_) {
-        if (f)
-          f();
-        return;
-      }
-      self->gone_ = std::move(f);
-    });
+    net::dispatch(stream_.get_executor(),
+                  [self = this->shared_from_this(), f = std::move(fn)]() mutable {
+                    if (self->gone_notified_) {
+                      if (f) f();
+                      return;
+                    }
+                    self->gone_ = std::move(f);
+                  });
   }
 
-private:
+ private:
   enum class phase { reading, handling, writing, streaming, closed };
 
   auto& lowest() { return beast::get_lowest_layer(stream_); }
@@ -244,15 +252,13 @@ private:
     parser_->body_limit(server_->limits.body_limit);
     body_.clear();
     lowest().expires_after(server_->limits.idle_timeout);
-    http::async_read_header(stream_, buffer_, *parser_,
-                            [self = this->shared_from_this()](error_code ec, size_t) {
-                              self->on_head(ec);
-                            });
+    http::async_read_header(
+        stream_, buffer_, *parser_,
+        [self = this->shared_from_this()](error_code ec, size_t) { self->on_head(ec); });
   }
 
   void on_head(error_code ec) {
-    if (ec)
-      return on_read_error(ec);
+    if (ec) return on_read_error(ec);
     lowest().expires_never();
     phase_ = phase::handling;
     auto& req = parser_->get();
@@ -262,8 +268,7 @@ private:
     for (const auto& field : req) {
       auto name = lower(field.name_string());
       auto& slot = headers[name];
-      if (!slot.empty())
-        slot += ", ";
+      if (!slot.empty()) slot += ", ";
       slot.append(field.value().data(), field.value().size());
     }
     bool expect_continue = lower(req[http::field::expect]) == "100-continue";
@@ -271,16 +276,14 @@ private:
                                            std::string(req.target()), std::move(headers));
     if (prepared_.error || parser_->is_done()) {
       // Errors are answered without reading a body; the connection closes if one was coming.
-      if (prepared_.error && !parser_->is_done())
-        keep_alive_ = false;
+      if (prepared_.error && !parser_->is_done()) keep_alive_ = false;
       return run_handler();
     }
     if (expect_continue) {
       auto cont = std::make_shared<http::response<http::empty_body>>(http::status::continue_, 11);
       http::async_write(stream_, *cont,
                         [self = this->shared_from_this(), cont](error_code wec, size_t) {
-                          if (wec)
-                            return self->close();
+                          if (wec) return self->close();
                           self->read_body();
                         });
       return;
@@ -295,10 +298,8 @@ private:
     lowest().expires_after(server_->limits.idle_timeout);
     http::async_read_some(stream_, buffer_, *parser_,
                           [self = this->shared_from_this()](error_code ec, size_t) {
-                            if (ec == http::error::need_buffer)
-                              ec = {};
-                            if (ec)
-                              return self->on_read_error(ec);
+                            if (ec == http::error::need_buffer) ec = {};
+                            if (ec) return self->on_read_error(ec);
                             auto used = self->body_chunk_.size() - self->parser_->get().body().size;
                             self->body_.append(self->body_chunk_.data(), used);
                             if (self->parser_->is_done()) {
@@ -310,9 +311,10 @@ private:
   }
 
   void on_read_error(error_code ec) {
-    if (ec == http::error::end_of_stream || ec == http::error::partial_message || ec == net::error::eof
-        || ec == net::error::connection_reset || ec == net::error::operation_aborted
-        || ec == beast::error::timeout || ec == net::ssl::error::stream_truncated)
+    if (ec == http::error::end_of_stream || ec == http::error::partial_message ||
+        ec == net::error::eof || ec == net::error::connection_reset ||
+        ec == net::error::operation_aborted || ec == beast::error::timeout ||
+        ec == net::ssl::error::stream_truncated)
       return close();
     int status = 400;
     std::string message = "malformed HTTP request: " + ec.message();
@@ -343,14 +345,12 @@ private:
   // -- writing one response --------------------------------------------------------------------
 
   void write_response(http_response r, request_info info) {
-    if (phase_ == phase::closed || phase_ == phase::writing || phase_ == phase::streaming)
-      return;
+    if (phase_ == phase::closed || phase_ == phase::writing || phase_ == phase::streaming) return;
     auto res = std::make_shared<http::response<http::string_body>>(
-      static_cast<http::status>(r.status), 11);
+        static_cast<http::status>(r.status), 11);
     for (const auto& [name, value] : server_->dispatch->common_headers())
       res->set(name, value);
-    if (!r.content_type.empty())
-      res->set(http::field::content_type, r.content_type);
+    if (!r.content_type.empty()) res->set(http::field::content_type, r.content_type);
     for (const auto& [name, value] : r.headers)
       res->set(name, value);
     bool keep = keep_alive_ && !close_after_ && !server_->stopping.load();
@@ -360,8 +360,7 @@ private:
     res->prepare_payload();
     if (head_request_) {
       res->body().clear();
-      if (r.status != 204 && r.status != 304)
-        res->content_length(length);
+      if (r.status != 204 && r.status != 304) res->content_length(length);
     }
     phase_ = phase::writing;
     info_ = std::move(info);
@@ -370,8 +369,7 @@ private:
     http::async_write(stream_, *res,
                       [self = this->shared_from_this(), res, keep](error_code ec, size_t) {
                         self->server_->finished(self->info_, self->status_);
-                        if (ec || !keep)
-                          return self->close();
+                        if (ec || !keep) return self->close();
                         self->read_head();
                       });
   }
@@ -379,14 +377,12 @@ private:
   // -- streamed responses ----------------------------------------------------------------------
 
   void write_stream_head(http_response head, request_info info) {
-    if (phase_ != phase::handling)
-      return;
+    if (phase_ != phase::handling) return;
     stream_head_ = std::make_shared<http::response<http::empty_body>>(
-      static_cast<http::status>(head.status), 11);
+        static_cast<http::status>(head.status), 11);
     for (const auto& [name, value] : server_->dispatch->common_headers())
       stream_head_->set(name, value);
-    if (!head.content_type.empty())
-      stream_head_->set(http::field::content_type, head.content_type);
+    if (!head.content_type.empty()) stream_head_->set(http::field::content_type, head.content_type);
     for (const auto& [name, value] : head.headers)
       stream_head_->set(name, value);
     stream_head_->chunked(true);
@@ -400,8 +396,7 @@ private:
     http::async_write_header(stream_, *serializer_,
                              [self = this->shared_from_this()](error_code ec, size_t) {
                                self->writing_ = false;
-                               if (ec)
-                                 return self->client_gone();
+                               if (ec) return self->client_gone();
                                self->head_written_ = true;
                                self->watch_client();
                                self->pump();
@@ -410,8 +405,7 @@ private:
 
   // Writes queued chunks one batch at a time; ends with the last chunk once asked to.
   void pump() {
-    if (writing_ || !head_written_ || phase_ != phase::streaming)
-      return;
+    if (writing_ || !head_written_ || phase_ != phase::streaming) return;
     if (!chunks_.empty()) {
       writing_chunk_.clear();
       while (!chunks_.empty() && writing_chunk_.size() < 256 * 1024) {
@@ -423,8 +417,7 @@ private:
                        [self = this->shared_from_this()](error_code ec, size_t) {
                          self->writing_ = false;
                          self->queued_.fetch_sub(self->writing_chunk_.size());
-                         if (ec)
-                           return self->client_gone();
+                         if (ec) return self->client_gone();
                          self->pump();
                        });
       return;
@@ -444,31 +437,26 @@ private:
   void watch_client() {
     stream_.async_read_some(net::buffer(watch_buf_),
                             [self = this->shared_from_this()](error_code ec, size_t) {
-                              if (ec)
-                                return self->client_gone();
+                              if (ec) return self->client_gone();
                               self->watch_client();
                             });
   }
 
   void notify_gone() {
-    if (gone_notified_)
-      return;
+    if (gone_notified_) return;
     gone_notified_ = true;
-    if (auto fn = std::move(gone_))
-      fn();
+    if (auto fn = std::move(gone_)) fn();
   }
 
   void client_gone() {
-    if (phase_ != phase::streaming)
-      return;
+    if (phase_ != phase::streaming) return;
     notify_gone();
     server_->finished(info_, status_);
     close();
   }
 
   void close() {
-    if (phase_ == phase::streaming)
-      notify_gone();
+    if (phase_ == phase::streaming) notify_gone();
     phase_ = phase::closed;
     error_code ec;
     lowest().socket().shutdown(net::socket_base::shutdown_both, ec);
@@ -519,28 +507,29 @@ void server_core::retry_accept_later(std::function<void()> fn) {
 }
 
 void server_core::accept_unix(std::shared_ptr<unix_proto::acceptor> acceptor) {
-  acceptor->async_accept(net::make_strand(io.context()), [self = shared_from_this(), acceptor](
-                                                           error_code ec, unix_proto::socket sock) {
-    if (ec == net::error::operation_aborted || !acceptor->is_open() || self->stopping.load())
-      return;
-    if (ec) {
-      lg.warn("accept failed", {{"error", ec.message()}});
-      return self->retry_accept_later([self, acceptor] { self->accept_unix(acceptor); });
-    }
-    if (self->connections.load() >= self->limits.max_connections) {
-      error_code ignored;
-      sock.close(ignored);
-    } else {
-      self->start_session(unix_stream(std::move(sock)));
-    }
-    self->accept_unix(acceptor);
-  });
+  acceptor->async_accept(
+      net::make_strand(io.context()),
+      [self = shared_from_this(), acceptor](error_code ec, unix_proto::socket sock) {
+        if (ec == net::error::operation_aborted || !acceptor->is_open() || self->stopping.load())
+          return;
+        if (ec) {
+          lg.warn("accept failed", {{"error", ec.message()}});
+          return self->retry_accept_later([self, acceptor] { self->accept_unix(acceptor); });
+        }
+        if (self->connections.load() >= self->limits.max_connections) {
+          error_code ignored;
+          sock.close(ignored);
+        } else {
+          self->start_session(unix_stream(std::move(sock)));
+        }
+        self->accept_unix(acceptor);
+      });
 }
 
 void server_core::accept_tcp(std::shared_ptr<tcp::acceptor> acceptor,
-                                   std::shared_ptr<net::ssl::context> ssl) {
-  acceptor->async_accept(net::make_strand(io.context()), [self = shared_from_this(), acceptor, ssl](
-                                                           error_code ec, tcp::socket sock) {
+                             std::shared_ptr<net::ssl::context> ssl) {
+  acceptor->async_accept(net::make_strand(io.context()), [self = shared_from_this(), acceptor,
+                                                          ssl](error_code ec, tcp::socket sock) {
     if (ec == net::error::operation_aborted || !acceptor->is_open() || self->stopping.load())
       return;
     if (ec) {
@@ -564,9 +553,9 @@ namespace {
 caf::expected<std::shared_ptr<net::ssl::context>> make_tls_context(const tls_files& files) {
   try {
     auto ctx = std::make_shared<net::ssl::context>(net::ssl::context::tls_server);
-    ctx->set_options(net::ssl::context::default_workarounds | net::ssl::context::no_sslv2
-                     | net::ssl::context::no_sslv3 | net::ssl::context::no_tlsv1
-                     | net::ssl::context::no_tlsv1_1 | net::ssl::context::single_dh_use);
+    ctx->set_options(net::ssl::context::default_workarounds | net::ssl::context::no_sslv2 |
+                     net::ssl::context::no_sslv3 | net::ssl::context::no_tlsv1 |
+                     net::ssl::context::no_tlsv1_1 | net::ssl::context::single_dh_use);
     ctx->use_certificate_chain_file(files.cert);
     ctx->use_private_key_file(files.key, net::ssl::context::pem);
     ctx->load_verify_file(files.ca_cert);
@@ -587,10 +576,9 @@ bool socket_in_use(const std::string& path) {
 }
 
 gid_t socket_group(const std::string& group) {
-  if (group.empty())
-    return 0;
+  if (group.empty()) return 0;
   std::array<char, 4096> buf{};
-  struct group entry{};
+  struct group entry {};
   struct group* found = nullptr;
   if (::getgrnam_r(group.c_str(), &entry, buf.data(), buf.size(), &found) == 0 && found)
     return found->gr_gid;
@@ -606,22 +594,22 @@ std::string parent_of(const std::string& path) {
 
 http_server::http_server(io_pool& io, std::shared_ptr<const dispatcher> dispatch,
                          server_limits limits, metrics::http_probe* probe)
-  : impl_(std::make_shared<server_core>(io, std::move(dispatch), limits, probe)) {}
+    : impl_(std::make_shared<server_core>(io, std::move(dispatch), limits, probe)) {}
 
-http_server::~http_server() { stop_accepting(); }
+http_server::~http_server() {
+  stop_accepting();
+}
 
 caf::error http_server::listen_unix(const std::string& path, const std::string& group) {
   if (path.empty() || path.front() != '/')
     return make_error(errc::invalid_argument, "unix socket path must be absolute: " + path);
-  if (auto err = sys::make_dirs(parent_of(path), 0755))
-    return err;
-  struct stat st{};
+  if (auto err = sys::make_dirs(parent_of(path), 0755)) return err;
+  struct stat st {};
   if (::lstat(path.c_str(), &st) == 0) {
     if (!S_ISSOCK(st.st_mode))
       return make_error(errc::conflict, path + " exists and is not a socket");
     if (socket_in_use(path))
-      return make_error(errc::conflict,
-                        "another process is already listening on " + path);
+      return make_error(errc::conflict, "another process is already listening on " + path);
     ::unlink(path.c_str());
   }
   try {
@@ -646,14 +634,14 @@ caf::error http_server::listen_tcp(const std::string& host, const std::string& p
   std::shared_ptr<net::ssl::context> ssl;
   if (tls) {
     auto ctx = make_tls_context(*tls);
-    if (!ctx)
-      return ctx.error();
+    if (!ctx) return ctx.error();
     ssl = *ctx;
   }
   try {
     tcp::resolver resolver(impl_->io.context());
-    auto results = resolver.resolve(host, port, tcp::resolver::passive | tcp::resolver::numeric_host
-                                                  | tcp::resolver::numeric_service);
+    auto results = resolver.resolve(host, port,
+                                    tcp::resolver::passive | tcp::resolver::numeric_host |
+                                        tcp::resolver::numeric_service);
     auto endpoint = results.begin()->endpoint();
     auto acceptor = std::make_shared<tcp::acceptor>(impl_->io.context());
     acceptor->open(endpoint.protocol());
@@ -661,8 +649,7 @@ caf::error http_server::listen_tcp(const std::string& host, const std::string& p
     acceptor->bind(endpoint);
     acceptor->listen(net::socket_base::max_listen_connections);
     auto bound = acceptor->local_endpoint();
-    if (impl_->first_tcp_port == 0)
-      impl_->first_tcp_port = bound.port();
+    if (impl_->first_tcp_port == 0) impl_->first_tcp_port = bound.port();
     impl_->tcp_acceptors.push_back(acceptor);
     impl_->accept_tcp(acceptor, ssl);
     lg.info(tls ? "API listening (mutual TLS)" : "listening",
@@ -679,8 +666,7 @@ caf::error http_server::listen_systemd(const tls_files* tls) {
   if (!pid || !fds || std::atoi(pid) != ::getpid())
     return make_error(errc::invalid_argument, "fd:// needs sockets passed by systemd (LISTEN_FDS)");
   int count = std::atoi(fds);
-  if (count <= 0)
-    return make_error(errc::invalid_argument, "fd://: systemd passed no sockets");
+  if (count <= 0) return make_error(errc::invalid_argument, "fd://: systemd passed no sockets");
   std::shared_ptr<net::ssl::context> ssl;
   for (int fd = 3; fd < 3 + count; ++fd) {
     ::fcntl(fd, F_SETFD, FD_CLOEXEC);
@@ -700,8 +686,7 @@ caf::error http_server::listen_systemd(const tls_files* tls) {
                             "refusing systemd TCP socket without mutual TLS (--tlsverify)");
         if (!ssl) {
           auto ctx = make_tls_context(*tls);
-          if (!ctx)
-            return ctx.error();
+          if (!ctx) return ctx.error();
           ssl = *ctx;
         }
         auto acceptor = std::make_shared<tcp::acceptor>(impl_->io.context());
@@ -726,8 +711,7 @@ caf::error http_server::listen_host(const std::string& uri, const std::string& g
     auto path = uri.substr(7);
     return listen_unix(path.empty() ? "/run/berth/berth.sock" : path, group);
   }
-  if (uri.rfind("fd://", 0) == 0)
-    return listen_systemd(tls);
+  if (uri.rfind("fd://", 0) == 0) return listen_systemd(tls);
   if (uri.rfind("tcp://", 0) == 0) {
     auto rest = uri.substr(6);
     auto colon = rest.rfind(':');
@@ -742,7 +726,9 @@ caf::error http_server::listen_host(const std::string& uri, const std::string& g
   return make_error(errc::invalid_argument, "unsupported host " + uri);
 }
 
-int http_server::tcp_port() const { return impl_->first_tcp_port; }
+int http_server::tcp_port() const {
+  return impl_->first_tcp_port;
+}
 
 void http_server::stop_accepting() {
   impl_->stopping.store(true);
@@ -764,8 +750,7 @@ void http_server::stop_accepting() {
       close_all();
       done->set_value();
     });
-    if (future.wait_for(std::chrono::seconds(2)) != std::future_status::ready)
-      close_all();
+    if (future.wait_for(std::chrono::seconds(2)) != std::future_status::ready) close_all();
   }
   for (const auto& path : impl_->socket_paths)
     ::unlink(path.c_str());
@@ -777,13 +762,14 @@ void http_server::close_connections() {
   {
     std::lock_guard guard{impl_->mutex};
     for (auto& [id, weak] : impl_->sessions)
-      if (auto s = weak.lock())
-        live.push_back(std::move(s));
+      if (auto s = weak.lock()) live.push_back(std::move(s));
   }
   for (auto& s : live)
     s->shutdown();
 }
 
-size_t http_server::connection_count() const { return impl_->connections.load(); }
+size_t http_server::connection_count() const {
+  return impl_->connections.load();
+}
 
 } // namespace berth::api

@@ -39,7 +39,7 @@ struct tls_files {
 };
 
 class http_server {
-public:
+ public:
   http_server(io_pool& io, std::shared_ptr<const dispatcher> dispatch, server_limits limits,
               metrics::http_probe* probe);
   ~http_server();
@@ -73,7 +73,7 @@ public:
   /// Connections still open.
   [[nodiscard]] size_t connection_count() const;
 
-private:
+ private:
   std::shared_ptr<detail::server_core> impl_;
 };
 

@@ -12,14 +12,14 @@
 namespace berth::api {
 
 struct http_request {
-  std::string method;                          ///< "GET", "POST", ...
-  std::string target;                          ///< as received, e.g. "/v1.50/info?x=1"
-  std::string path;                            ///< decoded, without version prefix or query
-  api_version version = max_api_version;       ///< from the prefix, or the newest
+  std::string method;                    ///< "GET", "POST", ...
+  std::string target;                    ///< as received, e.g. "/v1.50/info?x=1"
+  std::string path;                      ///< decoded, without version prefix or query
+  api_version version = max_api_version; ///< from the prefix, or the newest
   query_params query;
-  std::map<std::string, std::string> headers;  ///< lower-case names
+  std::map<std::string, std::string> headers; ///< lower-case names
   std::string body;
-  std::map<std::string, std::string> params;   ///< path parameters from the route, e.g. {id}
+  std::map<std::string, std::string> params; ///< path parameters from the route, e.g. {id}
 
   /// A header value or "".
   [[nodiscard]] const std::string& header(const std::string& lower_name) const;

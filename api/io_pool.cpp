@@ -1,9 +1,10 @@
 // The Asio threads that run every HTTP connection.
 #include "api/io_pool.hpp"
 
+#include <optional>
+
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
-#include <optional>
 
 namespace berth::api {
 
@@ -17,9 +18,13 @@ struct io_pool::impl {
 
 io_pool::io_pool(int threads) : impl_(std::make_unique<impl>(threads < 1 ? 1 : threads)) {}
 
-io_pool::~io_pool() { stop(); }
+io_pool::~io_pool() {
+  stop();
+}
 
-boost::asio::io_context& io_pool::context() { return impl_->io; }
+boost::asio::io_context& io_pool::context() {
+  return impl_->io;
+}
 
 void io_pool::start() {
   impl_->guard.emplace(impl_->io.get_executor());
@@ -31,8 +36,7 @@ void io_pool::stop() {
   impl_->guard.reset();
   impl_->io.stop();
   for (auto& t : impl_->threads)
-    if (t.joinable())
-      t.join();
+    if (t.joinable()) t.join();
   impl_->threads.clear();
 }
 

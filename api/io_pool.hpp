@@ -12,7 +12,7 @@ class io_context;
 namespace berth::api {
 
 class io_pool {
-public:
+ public:
   explicit io_pool(int threads);
   ~io_pool();
   io_pool(const io_pool&) = delete;
@@ -26,7 +26,7 @@ public:
   /// Stops the event loop and joins the threads (idempotent).
   void stop();
 
-private:
+ private:
   struct impl;
   std::unique_ptr<impl> impl_;
 };

@@ -11,12 +11,9 @@ namespace berth::api {
 namespace {
 
 int hex_value(char c) {
-  if (c >= '0' && c <= '9')
-    return c - '0';
-  if (c >= 'a' && c <= 'f')
-    return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F')
-    return c - 'A' + 10;
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
   return -1;
 }
 
@@ -28,12 +25,10 @@ std::optional<std::string> percent_decode(std::string_view text, bool plus_is_sp
   for (size_t i = 0; i < text.size(); ++i) {
     char c = text[i];
     if (c == '%') {
-      if (i + 2 >= text.size())
-        return std::nullopt;
+      if (i + 2 >= text.size()) return std::nullopt;
       int hi = hex_value(text[i + 1]);
       int lo = hex_value(text[i + 2]);
-      if (hi < 0 || lo < 0)
-        return std::nullopt;
+      if (hi < 0 || lo < 0) return std::nullopt;
       out += static_cast<char>(hi * 16 + lo);
       i += 2;
     } else if (c == '+' && plus_is_space) {
@@ -51,14 +46,12 @@ caf::expected<query_params> query_params::parse(std::string_view raw) {
     auto amp = raw.find('&');
     auto part = raw.substr(0, amp);
     raw = amp == std::string_view::npos ? std::string_view{} : raw.substr(amp + 1);
-    if (part.empty())
-      continue;
+    if (part.empty()) continue;
     auto eq = part.find('=');
     auto key = percent_decode(part.substr(0, eq), true);
     auto value = eq == std::string_view::npos ? std::optional<std::string>{""}
                                               : percent_decode(part.substr(eq + 1), true);
-    if (!key || !value)
-      return make_error(errc::invalid_argument, "malformed query string");
+    if (!key || !value) return make_error(errc::invalid_argument, "malformed query string");
     out.values_.emplace(std::move(*key), std::move(*value));
   }
   return out;
@@ -87,11 +80,9 @@ bool query_params::flag(const std::string& key) const {
 }
 
 caf::expected<int64_t> query_params::integer(const std::string& key, int64_t fallback) const {
-  if (!has(key))
-    return fallback;
+  if (!has(key)) return fallback;
   auto v = get(key);
-  if (v.empty())
-    return fallback;
+  if (v.empty()) return fallback;
   int64_t n = 0;
   auto [p, ec] = std::from_chars(v.data(), v.data() + v.size(), n);
   if (ec != std::errc{} || p != v.data() + v.size())

@@ -12,12 +12,11 @@
 namespace berth::api {
 
 /// Decodes %XX and (when `plus_is_space`) '+'. Returns nullopt on a malformed escape.
-[[nodiscard]] std::optional<std::string> percent_decode(std::string_view text,
-                                                        bool plus_is_space);
+[[nodiscard]] std::optional<std::string> percent_decode(std::string_view text, bool plus_is_space);
 
 /// The parsed query of one request. Keys may repeat (`names=a&names=b`).
 class query_params {
-public:
+ public:
   /// Parses "a=1&b=x%20y&flag". Fails on malformed percent escapes.
   [[nodiscard]] static caf::expected<query_params> parse(std::string_view raw);
 
@@ -35,7 +34,7 @@ public:
   /// An integer value; absent → fallback; malformed → error naming the key.
   [[nodiscard]] caf::expected<int64_t> integer(const std::string& key, int64_t fallback) const;
 
-private:
+ private:
   std::multimap<std::string, std::string> values_;
 };
 

@@ -19,7 +19,7 @@ struct request_info {
 };
 
 class response_channel {
-public:
+ public:
   virtual ~response_channel() = default;
 
   /// Sends a complete response.

@@ -7,25 +7,24 @@ std::shared_ptr<response_stream> response_stream::open(std::shared_ptr<response_
   auto stream = std::make_shared<response_stream>(channel);
   std::weak_ptr<response_stream> weak = stream;
   channel->on_client_gone([weak] {
-    if (auto s = weak.lock())
-      s->client_gone();
+    if (auto s = weak.lock()) s->client_gone();
   });
   return stream;
 }
 
 response_stream::response_stream(std::shared_ptr<response_channel> channel)
-  : channel_(std::move(channel)) {}
+    : channel_(std::move(channel)) {}
 
-response_stream::~response_stream() { close(); }
+response_stream::~response_stream() {
+  close();
+}
 
 void response_stream::write(std::string chunk) {
-  if (!closed_.load() && !chunk.empty())
-    channel_->stream_write(std::move(chunk));
+  if (!closed_.load() && !chunk.empty()) channel_->stream_write(std::move(chunk));
 }
 
 void response_stream::close() {
-  if (!closed_.exchange(true))
-    channel_->stream_end();
+  if (!closed_.exchange(true)) channel_->stream_end();
 }
 
 void response_stream::client_gone() {
@@ -36,8 +35,7 @@ void response_stream::client_gone() {
     gone_ = true;
     fn = std::move(gone_callback_);
   }
-  if (fn)
-    fn();
+  if (fn) fn();
 }
 
 void response_stream::on_client_gone(std::function<void()> fn) {
@@ -48,8 +46,7 @@ void response_stream::on_client_gone(std::function<void()> fn) {
       return;
     }
   }
-  if (fn)
-    fn();
+  if (fn) fn();
 }
 
 } // namespace berth::api

@@ -12,9 +12,10 @@
 namespace berth::api {
 
 class response_stream : public std::enable_shared_from_this<response_stream> {
-public:
+ public:
   /// Makes a stream over `channel` (whose head has been sent) and watches for the client leaving.
-  [[nodiscard]] static std::shared_ptr<response_stream> open(std::shared_ptr<response_channel> channel);
+  [[nodiscard]] static std::shared_ptr<response_stream>
+  open(std::shared_ptr<response_channel> channel);
 
   explicit response_stream(std::shared_ptr<response_channel> channel);
   ~response_stream();
@@ -36,7 +37,7 @@ public:
   /// Runs `fn` once when the client goes away (not when we close). If it already left, runs now.
   void on_client_gone(std::function<void()> fn);
 
-private:
+ private:
   void client_gone();
 
   std::shared_ptr<response_channel> channel_;

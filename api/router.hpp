@@ -23,7 +23,7 @@ using route_handler = std::function<void(const std::shared_ptr<exchange>&)>;
 
 struct route {
   std::string method;
-  std::string pattern;        ///< also the metrics label
+  std::string pattern; ///< also the metrics label
   route_handler handler;
   body_mode body = body_mode::buffered;
   std::vector<std::string> segments; ///< pattern split on '/'
@@ -36,7 +36,7 @@ struct route_match {
 };
 
 class router {
-public:
+ public:
   /// Adds a route. Later routes never shadow earlier ones: the first match wins.
   void add(std::string method, std::string pattern, route_handler handler,
            body_mode body = body_mode::buffered);
@@ -44,7 +44,7 @@ public:
   /// Finds the route for `method` and decoded `path`. HEAD falls back to GET only where asked.
   [[nodiscard]] route_match match(std::string_view method, std::string_view path) const;
 
-private:
+ private:
   std::vector<route> routes_;
 };
 

@@ -6,8 +6,7 @@
 namespace berth {
 
 void unique_fd::reset(int fd) noexcept {
-  if (fd_ >= 0)
-    ::close(fd_);
+  if (fd_ >= 0) ::close(fd_);
   fd_ = fd;
 }
 

@@ -7,13 +7,12 @@ namespace berth {
 
 /// Owns one file descriptor and closes it on destruction.
 class unique_fd {
-public:
+ public:
   unique_fd() noexcept = default;
   explicit unique_fd(int fd) noexcept : fd_(fd) {}
   unique_fd(unique_fd&& other) noexcept : fd_(std::exchange(other.fd_, -1)) {}
   unique_fd& operator=(unique_fd&& other) noexcept {
-    if (this != &other)
-      reset(std::exchange(other.fd_, -1));
+    if (this != &other) reset(std::exchange(other.fd_, -1));
     return *this;
   }
   unique_fd(const unique_fd&) = delete;
@@ -30,7 +29,7 @@ public:
   /// Closes the current descriptor (if any) and takes `fd`.
   void reset(int fd = -1) noexcept;
 
-private:
+ private:
   int fd_ = -1;
 };
 

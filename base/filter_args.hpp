@@ -1,4 +1,5 @@
-// Docker's `filters` query argument: a map of filter name → set of values, with moby's matching rules.
+// Docker's `filters` query argument: a map of filter name → set of values, with moby's matching
+// rules.
 #pragma once
 
 #include <map>
@@ -13,7 +14,7 @@
 namespace berth {
 
 class filter_args {
-public:
+ public:
   /// Parses the JSON the clients send: `{"label":{"a=b":true}}` (CLI) or `{"label":["a=b"]}`
   /// (docker-py). The empty string means no filters.
   [[nodiscard]] static caf::expected<filter_args> parse(std::string_view json_text);
@@ -40,7 +41,7 @@ public:
   /// Reads a boolean filter such as `dangling=true`; errors on other values.
   [[nodiscard]] caf::expected<bool> get_bool_or(const std::string& name, bool fallback) const;
 
-private:
+ private:
   std::map<std::string, std::set<std::string>> args_;
 };
 

@@ -18,8 +18,7 @@ std::atomic<int> output_fd{2};
 std::mutex write_mutex;
 
 bool needs_quotes(std::string_view v) {
-  if (v.empty())
-    return true;
+  if (v.empty()) return true;
   for (char c : v)
     if (c <= ' ' || c == '"' || c == '=' || c == '\\' || static_cast<unsigned char>(c) >= 0x7f)
       return true;
@@ -34,19 +33,29 @@ void append_value(std::string& out, std::string_view v) {
   out += '"';
   for (char c : v) {
     switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
-      default:
-        if (static_cast<unsigned char>(c) < 0x20) {
-          char buf[8];
-          std::snprintf(buf, sizeof buf, "\\x%02x", static_cast<unsigned char>(c));
-          out += buf;
-        } else {
-          out += c;
-        }
+    case '"':
+      out += "\\\"";
+      break;
+    case '\\':
+      out += "\\\\";
+      break;
+    case '\n':
+      out += "\\n";
+      break;
+    case '\r':
+      out += "\\r";
+      break;
+    case '\t':
+      out += "\\t";
+      break;
+    default:
+      if (static_cast<unsigned char>(c) < 0x20) {
+        char buf[8];
+        std::snprintf(buf, sizeof buf, "\\x%02x", static_cast<unsigned char>(c));
+        out += buf;
+      } else {
+        out += c;
+      }
     }
   }
   out += '"';
@@ -61,37 +70,45 @@ field::field(std::string_view k, double v) : key(k) {
 }
 
 std::optional<level> parse_level(std::string_view name) {
-  if (name == "debug")
-    return level::debug;
-  if (name == "info")
-    return level::info;
-  if (name == "warn" || name == "warning")
-    return level::warn;
-  if (name == "error")
-    return level::error;
-  if (name == "fatal")
-    return level::fatal;
+  if (name == "debug") return level::debug;
+  if (name == "info") return level::info;
+  if (name == "warn" || name == "warning") return level::warn;
+  if (name == "error") return level::error;
+  if (name == "fatal") return level::fatal;
   return std::nullopt;
 }
 
 const char* to_string(level x) {
   switch (x) {
-    case level::debug: return "debug";
-    case level::info: return "info";
-    case level::warn: return "warn";
-    case level::error: return "error";
-    case level::fatal: return "fatal";
+  case level::debug:
+    return "debug";
+  case level::info:
+    return "info";
+  case level::warn:
+    return "warn";
+  case level::error:
+    return "error";
+  case level::fatal:
+    return "fatal";
   }
   return "unknown";
 }
 
-void set_level(level x) { threshold.store(x, std::memory_order_relaxed); }
+void set_level(level x) {
+  threshold.store(x, std::memory_order_relaxed);
+}
 
-level current_level() { return threshold.load(std::memory_order_relaxed); }
+level current_level() {
+  return threshold.load(std::memory_order_relaxed);
+}
 
-bool enabled(level x) { return x >= current_level(); }
+bool enabled(level x) {
+  return x >= current_level();
+}
 
-void set_output_fd(int fd) { output_fd.store(fd); }
+void set_output_fd(int fd) {
+  output_fd.store(fd);
+}
 
 std::string format_line(level lvl, std::string_view component, std::string_view msg, fields kv,
                         int64_t unix_nanos) {
@@ -115,8 +132,7 @@ std::string format_line(level lvl, std::string_view component, std::string_view 
 }
 
 void write(level lvl, std::string_view component, std::string_view msg, fields kv) {
-  if (!enabled(lvl))
-    return;
+  if (!enabled(lvl)) return;
   auto line = format_line(lvl, component, msg, kv, unix_nanos_now());
   line += '\n';
   std::lock_guard guard{write_mutex};
@@ -124,8 +140,7 @@ void write(level lvl, std::string_view component, std::string_view msg, fields k
   size_t left = line.size();
   while (left > 0) {
     auto n = ::write(output_fd.load(), p, left);
-    if (n <= 0)
-      return; // nowhere to report a failing log sink
+    if (n <= 0) return; // nowhere to report a failing log sink
     p += n;
     left -= static_cast<size_t>(n);
   }

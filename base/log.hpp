@@ -1,4 +1,5 @@
-// Structured daemon logging: one logfmt line per record on stderr (time, level, component, msg, fields).
+// Structured daemon logging: one logfmt line per record on stderr (time, level, component, msg,
+// fields).
 #pragma once
 
 #include <cstdint>
@@ -59,18 +60,22 @@ void write(level lvl, std::string_view component, std::string_view msg, fields k
 
 /// A named source of log records, e.g. `logger{"api"}`.
 class logger {
-public:
+ public:
   explicit constexpr logger(std::string_view component) : component_(component) {}
 
-  void debug(std::string_view msg, fields kv = {}) const { write(level::debug, component_, msg, kv); }
+  void debug(std::string_view msg, fields kv = {}) const {
+    write(level::debug, component_, msg, kv);
+  }
   void info(std::string_view msg, fields kv = {}) const { write(level::info, component_, msg, kv); }
   void warn(std::string_view msg, fields kv = {}) const { write(level::warn, component_, msg, kv); }
-  void error(std::string_view msg, fields kv = {}) const { write(level::error, component_, msg, kv); }
+  void error(std::string_view msg, fields kv = {}) const {
+    write(level::error, component_, msg, kv);
+  }
 
   /// Logs at fatal level and aborts: for broken invariants only.
   [[noreturn]] void fatal(std::string_view msg, fields kv = {}) const;
 
-private:
+ private:
   std::string_view component_;
 };
 

@@ -19,8 +19,7 @@ void fill_random(unsigned char* out, size_t n) {
   while (done < n) {
     auto got = ::getrandom(out + done, n - done, 0);
     if (got < 0) {
-      if (errno == EINTR)
-        continue;
+      if (errno == EINTR) continue;
       lg.fatal("getrandom failed");
     }
     done += static_cast<size_t>(got);

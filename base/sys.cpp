@@ -22,11 +22,18 @@ caf::error error_from_errno(std::string_view call, std::string_view path, int er
   msg += std::strerror(err);
   errc kind = errc::system;
   switch (err) {
-    case ENOENT: kind = errc::not_found; break;
-    case EEXIST: kind = errc::conflict; break;
-    case EACCES:
-    case EPERM: kind = errc::forbidden; break;
-    default: break;
+  case ENOENT:
+    kind = errc::not_found;
+    break;
+  case EEXIST:
+    kind = errc::conflict;
+    break;
+  case EACCES:
+  case EPERM:
+    kind = errc::forbidden;
+    break;
+  default:
+    break;
   }
   return make_error(kind, std::move(msg));
 }
@@ -36,30 +43,26 @@ caf::expected<unique_fd> open(const std::string& path, int flags, mode_t mode) {
   do {
     fd = ::open(path.c_str(), flags | O_CLOEXEC, mode);
   } while (fd < 0 && errno == EINTR);
-  if (fd < 0)
-    return error_from_errno("open", path, errno);
+  if (fd < 0) return error_from_errno("open", path, errno);
   return unique_fd{fd};
 }
 
 caf::expected<std::string> read_file(const std::string& path, size_t max_bytes) {
   auto fd = open(path, O_RDONLY);
-  if (!fd)
-    return fd.error();
+  if (!fd) return fd.error();
   std::string out;
   char buf[8192];
   for (;;) {
     auto n = ::read(fd->get(), buf, sizeof buf);
     if (n < 0) {
-      if (errno == EINTR)
-        continue;
+      if (errno == EINTR) continue;
       return error_from_errno("read", path, errno);
     }
-    if (n == 0)
-      break;
+    if (n == 0) break;
     out.append(buf, static_cast<size_t>(n));
     if (out.size() > max_bytes)
-      return make_error(errc::invalid_argument, "file " + path + " exceeds "
-                                                  + std::to_string(max_bytes) + " bytes");
+      return make_error(errc::invalid_argument,
+                        "file " + path + " exceeds " + std::to_string(max_bytes) + " bytes");
   }
   return out;
 }
@@ -72,8 +75,7 @@ caf::error write_all(int fd, std::string_view data, const std::string& path) {
   while (left > 0) {
     auto n = ::write(fd, p, left);
     if (n < 0) {
-      if (errno == EINTR)
-        continue;
+      if (errno == EINTR) continue;
       return error_from_errno("write", path, errno);
     }
     p += n;
@@ -84,10 +86,8 @@ caf::error write_all(int fd, std::string_view data, const std::string& path) {
 
 std::string parent_dir(const std::string& path) {
   auto slash = path.rfind('/');
-  if (slash == std::string::npos)
-    return ".";
-  if (slash == 0)
-    return "/";
+  if (slash == std::string::npos) return ".";
+  if (slash == 0) return "/";
   return path.substr(0, slash);
 }
 
@@ -96,8 +96,7 @@ std::string parent_dir(const std::string& path) {
 caf::error write_file_atomic(const std::string& path, std::string_view data, mode_t mode) {
   auto tmp = path + ".tmp." + std::to_string(::getpid());
   auto fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC, mode);
-  if (!fd)
-    return fd.error();
+  if (!fd) return fd.error();
   if (auto err = write_all(fd->get(), data, tmp)) {
     ::unlink(tmp.c_str());
     return err;
@@ -117,18 +116,15 @@ caf::error write_file_atomic(const std::string& path, std::string_view data, mod
 }
 
 caf::error make_dirs(const std::string& path, mode_t mode) {
-  if (path.empty())
-    return {};
-  struct stat st{};
+  if (path.empty()) return {};
+  struct stat st {};
   if (::stat(path.c_str(), &st) == 0) {
-    if (S_ISDIR(st.st_mode))
-      return {};
+    if (S_ISDIR(st.st_mode)) return {};
     return make_error(errc::conflict, "mkdir " + path + ": exists and is not a directory");
   }
   auto parent = parent_dir(path);
   if (parent != path)
-    if (auto err = make_dirs(parent, mode))
-      return err;
+    if (auto err = make_dirs(parent, mode)) return err;
   if (::mkdir(path.c_str(), mode) != 0 && errno != EEXIST)
     return error_from_errno("mkdir", path, errno);
   return {};
@@ -136,24 +132,20 @@ caf::error make_dirs(const std::string& path, mode_t mode) {
 
 caf::error sync_dir(const std::string& path) {
   auto fd = open(path, O_RDONLY | O_DIRECTORY);
-  if (!fd)
-    return fd.error();
-  if (::fsync(fd->get()) != 0)
-    return error_from_errno("fsync", path, errno);
+  if (!fd) return fd.error();
+  if (::fsync(fd->get()) != 0) return error_from_errno("fsync", path, errno);
   return {};
 }
 
 bool exists(const std::string& path) {
-  struct stat st{};
+  struct stat st {};
   return ::lstat(path.c_str(), &st) == 0;
 }
 
 caf::error remove(const std::string& path) {
-  if (::unlink(path.c_str()) == 0 || errno == ENOENT)
-    return {};
+  if (::unlink(path.c_str()) == 0 || errno == ENOENT) return {};
   if (errno == EISDIR || errno == EPERM) {
-    if (::rmdir(path.c_str()) == 0 || errno == ENOENT)
-      return {};
+    if (::rmdir(path.c_str()) == 0 || errno == ENOENT) return {};
   }
   return error_from_errno("remove", path, errno);
 }
@@ -168,12 +160,10 @@ int remove_entry(const char* path, const struct stat*, int type, struct FTW*) {
 } // namespace
 
 caf::error remove_all(const std::string& path) {
-  if (!exists(path))
-    return {};
+  if (!exists(path)) return {};
   // FTW_PHYS: never follow symlinks; FTW_MOUNT: never descend into a mount (e.g. a live rootfs).
   int rc = ::nftw(path.c_str(), remove_entry, 32, FTW_DEPTH | FTW_PHYS | FTW_MOUNT);
-  if (rc != 0)
-    return error_from_errno("remove", path, rc > 0 ? rc : errno);
+  if (rc != 0) return error_from_errno("remove", path, rc > 0 ? rc : errno);
   return {};
 }
 

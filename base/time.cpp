@@ -22,12 +22,10 @@ int64_t days_from_civil(int64_t y, unsigned m, unsigned d) {
 }
 
 bool parse_digits(std::string_view s, size_t pos, size_t n, int& out) {
-  if (pos + n > s.size())
-    return false;
+  if (pos + n > s.size()) return false;
   int v = 0;
   for (size_t i = pos; i < pos + n; ++i) {
-    if (s[i] < '0' || s[i] > '9')
-      return false;
+    if (s[i] < '0' || s[i] > '9') return false;
     v = v * 10 + (s[i] - '0');
   }
   out = v;
@@ -60,8 +58,7 @@ std::string format_rfc3339(int64_t unix_nanos, int digits) {
   gmtime_r(&t, &parts);
   char buf[64];
   int n = std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d", parts.tm_year + 1900,
-                        parts.tm_mon + 1, parts.tm_mday, parts.tm_hour, parts.tm_min,
-                        parts.tm_sec);
+                        parts.tm_mon + 1, parts.tm_mday, parts.tm_hour, parts.tm_min, parts.tm_sec);
   std::string out(buf, static_cast<size_t>(n));
   char fbuf[16];
   std::snprintf(fbuf, sizeof fbuf, "%09lld", static_cast<long long>(frac));
@@ -82,10 +79,10 @@ std::string format_rfc3339(int64_t unix_nanos, int digits) {
 
 std::optional<int64_t> parse_rfc3339(std::string_view s) {
   int year, mon, day, hour, min, sec;
-  if (!parse_digits(s, 0, 4, year) || s.size() < 20 || s[4] != '-' || !parse_digits(s, 5, 2, mon)
-      || s[7] != '-' || !parse_digits(s, 8, 2, day) || (s[10] != 'T' && s[10] != 't')
-      || !parse_digits(s, 11, 2, hour) || s[13] != ':' || !parse_digits(s, 14, 2, min)
-      || s[16] != ':' || !parse_digits(s, 17, 2, sec))
+  if (!parse_digits(s, 0, 4, year) || s.size() < 20 || s[4] != '-' || !parse_digits(s, 5, 2, mon) ||
+      s[7] != '-' || !parse_digits(s, 8, 2, day) || (s[10] != 'T' && s[10] != 't') ||
+      !parse_digits(s, 11, 2, hour) || s[13] != ':' || !parse_digits(s, 14, 2, min) ||
+      s[16] != ':' || !parse_digits(s, 17, 2, sec))
     return std::nullopt;
   if (mon < 1 || mon > 12 || day < 1 || day > 31 || hour > 23 || min > 59 || sec > 60)
     return std::nullopt;
@@ -100,32 +97,29 @@ std::optional<int64_t> parse_rfc3339(std::string_view s) {
       scale /= 10;
       ++pos;
     }
-    if (pos == start)
-      return std::nullopt;
+    if (pos == start) return std::nullopt;
   }
   int64_t offset = 0;
   if (pos < s.size() && (s[pos] == 'Z' || s[pos] == 'z')) {
     ++pos;
   } else if (pos < s.size() && (s[pos] == '+' || s[pos] == '-')) {
     int oh, om;
-    if (!parse_digits(s, pos + 1, 2, oh) || pos + 3 >= s.size() || s[pos + 3] != ':'
-        || !parse_digits(s, pos + 4, 2, om))
+    if (!parse_digits(s, pos + 1, 2, oh) || pos + 3 >= s.size() || s[pos + 3] != ':' ||
+        !parse_digits(s, pos + 4, 2, om))
       return std::nullopt;
     offset = (oh * 3600 + om * 60) * (s[pos] == '+' ? 1 : -1);
     pos += 6;
   } else {
     return std::nullopt;
   }
-  if (pos != s.size())
-    return std::nullopt;
+  if (pos != s.size()) return std::nullopt;
   int64_t days = days_from_civil(year, static_cast<unsigned>(mon), static_cast<unsigned>(day));
   int64_t secs = days * 86400 + hour * 3600 + min * 60 + sec - offset;
   return secs * nanos_per_second + frac;
 }
 
 std::optional<int64_t> parse_api_timestamp(std::string_view text) {
-  if (text.empty())
-    return std::nullopt;
+  if (text.empty()) return std::nullopt;
   if (text.find('T') != std::string_view::npos || text.find('t') != std::string_view::npos)
     return parse_rfc3339(text);
   auto dot = text.find('.');
@@ -133,22 +127,17 @@ std::optional<int64_t> parse_api_timestamp(std::string_view text) {
   int64_t secs = 0;
   bool negative = !whole.empty() && whole.front() == '-';
   auto digits = negative ? whole.substr(1) : whole;
-  if (digits.empty())
-    return std::nullopt;
+  if (digits.empty()) return std::nullopt;
   auto [p, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), secs);
-  if (ec != std::errc{} || p != digits.data() + digits.size())
-    return std::nullopt;
-  if (secs > 9'000'000'000LL)
-    return std::nullopt;
+  if (ec != std::errc{} || p != digits.data() + digits.size()) return std::nullopt;
+  if (secs > 9'000'000'000LL) return std::nullopt;
   int64_t frac = 0;
   if (dot != std::string_view::npos) {
     auto f = text.substr(dot + 1);
-    if (f.empty() || f.size() > 9)
-      return std::nullopt;
+    if (f.empty() || f.size() > 9) return std::nullopt;
     int64_t scale = nanos_per_second / 10;
     for (char c : f) {
-      if (c < '0' || c > '9')
-        return std::nullopt;
+      if (c < '0' || c > '9') return std::nullopt;
       frac += (c - '0') * scale;
       scale /= 10;
     }

@@ -14,13 +14,11 @@ std::optional<int64_t> parse_size(std::string_view text, double base) {
   size_t i = 0;
   while (i < text.size() && (std::isdigit(static_cast<unsigned char>(text[i])) || text[i] == '.'))
     ++i;
-  if (i == 0)
-    return std::nullopt;
+  if (i == 0) return std::nullopt;
   std::string number{text.substr(0, i)};
   char* end = nullptr;
   double value = std::strtod(number.c_str(), &end);
-  if (end != number.c_str() + number.size() || value < 0)
-    return std::nullopt;
+  if (end != number.c_str() + number.size() || value < 0) return std::nullopt;
   std::string suffix;
   for (char c : text.substr(i))
     suffix += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
@@ -45,16 +43,19 @@ std::optional<int64_t> parse_size(std::string_view text, double base) {
   else
     return std::nullopt;
   double bytes = value * mult;
-  if (bytes > 9.2e18)
-    return std::nullopt;
+  if (bytes > 9.2e18) return std::nullopt;
   return static_cast<int64_t>(bytes);
 }
 
 } // namespace
 
-std::optional<int64_t> parse_ram_bytes(std::string_view text) { return parse_size(text, 1024); }
+std::optional<int64_t> parse_ram_bytes(std::string_view text) {
+  return parse_size(text, 1024);
+}
 
-std::optional<int64_t> parse_human_size(std::string_view text) { return parse_size(text, 1000); }
+std::optional<int64_t> parse_human_size(std::string_view text) {
+  return parse_size(text, 1000);
+}
 
 std::string human_size(double bytes) {
   static constexpr const char* names[] = {"B", "kB", "MB", "GB", "TB", "PB", "EB"};

@@ -51,8 +51,7 @@ int connect_unix(const std::string& path) {
 // Handles Content-Length bodies (what /_ping and /version send).
 size_t complete_response(const std::string& buf) {
   auto end = buf.find("\r\n\r\n");
-  if (end == std::string::npos)
-    return 0;
+  if (end == std::string::npos) return 0;
   size_t length = 0;
   auto cl = buf.find("Content-Length: ");
   if (cl != std::string::npos && cl < end)
@@ -85,8 +84,7 @@ options parse(int argc, char** argv) {
 }
 
 double percentile(std::vector<double>& sorted, double p) {
-  if (sorted.empty())
-    return 0;
+  if (sorted.empty()) return 0;
   auto idx = static_cast<size_t>(p / 100.0 * static_cast<double>(sorted.size() - 1));
   return sorted[idx];
 }
@@ -107,16 +105,15 @@ int main(int argc, char** argv) {
   }
   auto start = clock_type::now();
   auto measure_from = start + std::chrono::duration_cast<clock_type::duration>(
-                                std::chrono::duration<double>(opt.warmup_seconds));
+                                  std::chrono::duration<double>(opt.warmup_seconds));
   auto stop_at = measure_from + std::chrono::duration_cast<clock_type::duration>(
-                                  std::chrono::duration<double>(opt.seconds));
+                                    std::chrono::duration<double>(opt.seconds));
   std::vector<double> latencies;
   latencies.reserve(1 << 20);
   long errors = 0;
   auto send_one = [&](connection& c) {
     c.sent = clock_type::now();
-    if (::send(c.fd, request.data(), request.size(), MSG_NOSIGNAL) < 0)
-      ++errors;
+    if (::send(c.fd, request.data(), request.size(), MSG_NOSIGNAL) < 0) ++errors;
   };
   for (auto& c : conns)
     send_one(c);
@@ -126,8 +123,7 @@ int main(int argc, char** argv) {
   while (running) {
     int n = ::epoll_wait(ep, events.data(), static_cast<int>(events.size()), 1000);
     auto now = clock_type::now();
-    if (now >= stop_at)
-      running = false;
+    if (now >= stop_at) running = false;
     for (int i = 0; i < n; ++i) {
       auto& c = conns[events[static_cast<size_t>(i)].data.u64];
       auto r = ::recv(c.fd, buf, sizeof buf, 0);
@@ -138,13 +134,11 @@ int main(int argc, char** argv) {
       }
       c.in.append(buf, static_cast<size_t>(r));
       while (auto len = complete_response(c.in)) {
-        if (c.in.compare(0, 12, "HTTP/1.1 200") != 0)
-          ++errors;
+        if (c.in.compare(0, 12, "HTTP/1.1 200") != 0) ++errors;
         c.in.erase(0, len);
         if (now >= measure_from)
           latencies.push_back(std::chrono::duration<double, std::micro>(now - c.sent).count());
-        if (running)
-          send_one(c);
+        if (running) send_one(c);
       }
     }
   }

@@ -12,8 +12,8 @@ namespace berth::config {
 
 /// An OCI runtime the daemon may use (`runtimes` in daemon.json, `--add-runtime`).
 struct runtime_entry {
-  std::string path;                   ///< binary name or absolute path
-  std::vector<std::string> args;      ///< extra arguments (`runtimeArgs`)
+  std::string path;              ///< binary name or absolute path
+  std::vector<std::string> args; ///< extra arguments (`runtimeArgs`)
   bool operator==(const runtime_entry&) const = default;
 };
 
@@ -71,8 +71,8 @@ struct daemon_config {
   int shutdown_timeout = 15;
 
   // Networking.
-  std::string bridge;   ///< attach the default network to this existing bridge
-  std::string bip;      ///< CIDR of the default bridge
+  std::string bridge; ///< attach the default network to this existing bridge
+  std::string bip;    ///< CIDR of the default bridge
   std::string fixed_cidr;
   std::string default_bind_ip = "0.0.0.0";
   int mtu = 1500;

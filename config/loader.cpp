@@ -24,8 +24,7 @@ caf::error file_error(const std::string& path, const std::string& what) {
 std::string join(const std::vector<std::string>& items, const char* sep) {
   std::string out;
   for (const auto& s : items) {
-    if (!out.empty())
-      out += sep;
+    if (!out.empty()) out += sep;
     out += s;
   }
   return out;
@@ -34,24 +33,20 @@ std::string join(const std::vector<std::string>& items, const char* sep) {
 caf::expected<json> read_config_file(const std::string& path, bool must_exist) {
   auto text = sys::read_file(path, max_config_file_bytes);
   if (!text) {
-    if (!must_exist && error_kind(text.error()) == errc::not_found)
-      return json::object();
+    if (!must_exist && error_kind(text.error()) == errc::not_found) return json::object();
     return file_error(path, error_message(text.error()));
   }
   json doc = json::parse(*text, nullptr, false);
-  if (doc.is_discarded())
-    return file_error(path, "invalid JSON");
-  if (!doc.is_object())
-    return file_error(path, "the file must hold a JSON object");
+  if (doc.is_discarded()) return file_error(path, "invalid JSON");
+  if (!doc.is_object()) return file_error(path, "the file must hold a JSON object");
   std::vector<std::string> unknown;
   for (const auto& [key, value] : doc.items()) {
-    (void) value;
-    if (!find_option_by_key(key))
-      unknown.push_back(key);
+    (void)value;
+    if (!find_option_by_key(key)) unknown.push_back(key);
   }
   if (!unknown.empty())
-    return file_error(path, "the following directives don't match any configuration option: "
-                              + join(unknown, ", "));
+    return file_error(path, "the following directives don't match any configuration option: " +
+                                join(unknown, ", "));
   return doc;
 }
 
@@ -59,12 +54,12 @@ caf::expected<json> merge(const json& flags, const json& file, const std::string
   std::vector<std::string> conflicts;
   for (const auto& [key, value] : flags.items())
     if (file.contains(key))
-      conflicts.push_back(key + ": (from flag: " + value.dump() + ", from file: "
-                          + file[key].dump() + ")");
+      conflicts.push_back(key + ": (from flag: " + value.dump() +
+                          ", from file: " + file[key].dump() + ")");
   if (!conflicts.empty())
     return file_error(path, "the following directives are specified both as a flag and in the "
-                            "configuration file: "
-                              + join(conflicts, ", "));
+                            "configuration file: " +
+                                join(conflicts, ", "));
   json effective = file;
   for (const auto& [key, value] : flags.items())
     effective[key] = value;
@@ -77,8 +72,7 @@ caf::expected<daemon_config> build(const json& effective, const json& flags,
   cfg.config_file = path;
   for (const auto& [key, value] : effective.items()) {
     const auto* opt = find_option_by_key(key);
-    if (!opt)
-      return file_error(path, "unknown configuration option \"" + key + "\"");
+    if (!opt) return file_error(path, "unknown configuration option \"" + key + "\"");
     if (auto err = opt->apply(value, cfg)) {
       std::string origin = flags.contains(key) ? "flag --" + std::string(opt->flag)
                                                : "key \"" + key + "\" in " + path;
@@ -86,13 +80,12 @@ caf::expected<daemon_config> build(const json& effective, const json& flags,
                         "invalid value for " + origin + ": " + error_message(err));
     }
   }
-  if (auto err = validate_combination(cfg))
-    return err;
+  if (auto err = validate_combination(cfg)) return err;
   return cfg;
 }
 
 caf::error check_readable(const std::string& what, const std::string& path) {
-  struct stat st{};
+  struct stat st {};
   if (path.empty())
     return make_error(errc::invalid_argument, what + " is required with --tlsverify");
   if (::stat(path.c_str(), &st) != 0)
@@ -107,19 +100,15 @@ caf::error validate_combination(const daemon_config& cfg) {
     return make_error(errc::invalid_argument, "at least one host (-H) is required");
   bool has_tcp = false;
   for (const auto& h : cfg.hosts)
-    if (h.rfind("tcp://", 0) == 0)
-      has_tcp = true;
+    if (h.rfind("tcp://", 0) == 0) has_tcp = true;
   if (has_tcp) {
     if (!cfg.tls_verify)
       return make_error(errc::invalid_argument,
                         "refusing to listen on TCP without mutual TLS: use --tlsverify with "
                         "--tlscacert, --tlscert and --tlskey");
-    if (auto err = check_readable("--tlscacert", cfg.tls_ca_cert))
-      return err;
-    if (auto err = check_readable("--tlscert", cfg.tls_cert))
-      return err;
-    if (auto err = check_readable("--tlskey", cfg.tls_key))
-      return err;
+    if (auto err = check_readable("--tlscacert", cfg.tls_ca_cert)) return err;
+    if (auto err = check_readable("--tlscert", cfg.tls_cert)) return err;
+    if (auto err = check_readable("--tlskey", cfg.tls_key)) return err;
   }
   if (cfg.data_root == cfg.exec_root)
     return make_error(errc::invalid_argument, "data-root and exec-root must differ");
@@ -129,21 +118,17 @@ caf::error validate_combination(const daemon_config& cfg) {
 caf::expected<loaded_config> load_config(const command_line& cl) {
   std::string path = cl.config_file.value_or(default_config_file);
   auto file = read_config_file(path, cl.config_file.has_value());
-  if (!file)
-    return file.error();
+  if (!file) return file.error();
   auto effective = merge(cl.values, *file, path);
-  if (!effective)
-    return effective.error();
+  if (!effective) return effective.error();
   auto cfg = build(*effective, cl.values, path);
-  if (!cfg)
-    return cfg.error();
+  if (!cfg) return cfg.error();
   return loaded_config{std::move(*cfg), std::move(*effective)};
 }
 
 caf::expected<reload_outcome> reload_config(const loaded_config& current, const command_line& cl) {
   auto fresh = load_config(cl);
-  if (!fresh)
-    return fresh.error();
+  if (!fresh) return fresh.error();
   // Start from what is in force and take over only the reloadable keys that changed.
   reload_outcome out;
   json next_effective = current.effective;
@@ -151,8 +136,7 @@ caf::expected<reload_outcome> reload_config(const loaded_config& current, const 
     std::string key{opt.key};
     bool was = current.effective.contains(key);
     bool now = fresh->effective.contains(key);
-    if ((!was && !now) || (was && now && current.effective[key] == fresh->effective[key]))
-      continue;
+    if ((!was && !now) || (was && now && current.effective[key] == fresh->effective[key])) continue;
     if (!opt.reloadable) {
       out.ignored.push_back(key);
       continue;
@@ -164,8 +148,7 @@ caf::expected<reload_outcome> reload_config(const loaded_config& current, const 
     out.applied.push_back(key);
   }
   auto cfg = build(next_effective, cl.values, current.config.config_file);
-  if (!cfg)
-    return cfg.error();
+  if (!cfg) return cfg.error();
   out.next = loaded_config{std::move(*cfg), std::move(next_effective)};
   return out;
 }

@@ -21,9 +21,9 @@ struct loaded_config {
 
 /// What a SIGHUP reload did.
 struct reload_outcome {
-  loaded_config next;                ///< the configuration now in force
-  std::vector<std::string> applied;  ///< reloadable keys whose value changed
-  std::vector<std::string> ignored;  ///< changed keys that need a restart
+  loaded_config next;               ///< the configuration now in force
+  std::vector<std::string> applied; ///< reloadable keys whose value changed
+  std::vector<std::string> ignored; ///< changed keys that need a restart
 };
 
 /// Reads daemon.json (missing is fine unless --config-file named it) and applies the flags.

@@ -14,22 +14,21 @@ namespace {
 using json = nlohmann::json;
 using apply_fn = std::function<caf::error(const json&, daemon_config&)>;
 
-caf::error invalid(std::string message) { return make_error(errc::invalid_argument, std::move(message)); }
+caf::error invalid(std::string message) {
+  return make_error(errc::invalid_argument, std::move(message));
+}
 
 caf::error expect_type(const json& v, json::value_t type, const char* what) {
-  bool ok = v.type() == type
-            || (type == json::value_t::number_integer && v.is_number_unsigned());
+  bool ok = v.type() == type || (type == json::value_t::number_integer && v.is_number_unsigned());
   return ok ? caf::error{} : invalid(std::string("expected ") + what + ", got " + v.dump());
 }
 
 template <class Validate>
 apply_fn string_field(std::string daemon_config::*member, Validate validate) {
   return [member, validate](const json& v, daemon_config& cfg) -> caf::error {
-    if (auto err = expect_type(v, json::value_t::string, "a string"))
-      return err;
+    if (auto err = expect_type(v, json::value_t::string, "a string")) return err;
     auto s = v.get<std::string>();
-    if (auto err = validate(s))
-      return err;
+    if (auto err = validate(s)) return err;
     cfg.*member = std::move(s);
     return {};
   };
@@ -41,8 +40,7 @@ apply_fn string_field(std::string daemon_config::*member) {
 
 apply_fn bool_field(bool daemon_config::*member) {
   return [member](const json& v, daemon_config& cfg) -> caf::error {
-    if (auto err = expect_type(v, json::value_t::boolean, "true or false"))
-      return err;
+    if (auto err = expect_type(v, json::value_t::boolean, "true or false")) return err;
     cfg.*member = v.get<bool>();
     return {};
   };
@@ -50,12 +48,11 @@ apply_fn bool_field(bool daemon_config::*member) {
 
 apply_fn int_field(int daemon_config::*member, int min, int max) {
   return [=](const json& v, daemon_config& cfg) -> caf::error {
-    if (!v.is_number_integer())
-      return invalid("expected an integer, got " + v.dump());
+    if (!v.is_number_integer()) return invalid("expected an integer, got " + v.dump());
     auto n = v.get<int64_t>();
     if (n < min || n > max)
-      return invalid("value " + std::to_string(n) + " out of range [" + std::to_string(min)
-                     + ", " + std::to_string(max) + "]");
+      return invalid("value " + std::to_string(n) + " out of range [" + std::to_string(min) + ", " +
+                     std::to_string(max) + "]");
     cfg.*member = static_cast<int>(n);
     return {};
   };
@@ -64,15 +61,12 @@ apply_fn int_field(int daemon_config::*member, int min, int max) {
 template <class Validate>
 apply_fn list_field(std::vector<std::string> daemon_config::*member, Validate validate) {
   return [member, validate](const json& v, daemon_config& cfg) -> caf::error {
-    if (!v.is_array())
-      return invalid("expected a list of strings, got " + v.dump());
+    if (!v.is_array()) return invalid("expected a list of strings, got " + v.dump());
     std::vector<std::string> out;
     for (const auto& item : v) {
-      if (!item.is_string())
-        return invalid("expected a list of strings, got " + v.dump());
+      if (!item.is_string()) return invalid("expected a list of strings, got " + v.dump());
       auto s = item.get<std::string>();
-      if (auto err = validate(s))
-        return err;
+      if (auto err = validate(s)) return err;
       out.push_back(std::move(s));
     }
     cfg.*member = std::move(out);
@@ -85,8 +79,7 @@ apply_fn list_field(std::vector<std::string> daemon_config::*member) {
 }
 
 caf::error absolute_path(const std::string& p) {
-  if (p.empty() || p.front() != '/')
-    return invalid("\"" + p + "\" is not an absolute path");
+  if (p.empty() || p.front() != '/') return invalid("\"" + p + "\" is not an absolute path");
   return {};
 }
 
@@ -105,26 +98,21 @@ caf::error validate_host(const std::string& h) {
       return invalid("\"" + h + "\" needs a port (tcp://host:port)");
     auto port = rest.substr(colon + 1);
     for (char c : port)
-      if (c < '0' || c > '9')
-        return invalid("invalid port in \"" + h + "\"");
-    if (port.size() > 5 || std::stoi(port) > 65535)
-      return invalid("invalid port in \"" + h + "\"");
+      if (c < '0' || c > '9') return invalid("invalid port in \"" + h + "\"");
+    if (port.size() > 5 || std::stoi(port) > 65535) return invalid("invalid port in \"" + h + "\"");
     return {};
   }
-  if (starts("fd://"))
-    return {};
+  if (starts("fd://")) return {};
   return invalid("invalid host \"" + h + "\": use unix://, tcp:// or fd://");
 }
 
 caf::error validate_host_port(const std::string& addr) {
-  if (addr.empty())
-    return {}; // disables the listener
+  if (addr.empty()) return {}; // disables the listener
   auto colon = addr.rfind(':');
   if (colon == std::string::npos || colon + 1 == addr.size())
     return invalid("\"" + addr + "\" is not host:port");
   for (char c : addr.substr(colon + 1))
-    if (c < '0' || c > '9')
-      return invalid("\"" + addr + "\" has an invalid port");
+    if (c < '0' || c > '9') return invalid("\"" + addr + "\" has an invalid port");
   if (std::stol(addr.substr(colon + 1)) > 65535)
     return invalid("\"" + addr + "\" has an invalid port");
   return {};
@@ -137,14 +125,12 @@ caf::error validate_label(const std::string& l) {
 }
 
 caf::error validate_cidr(const std::string& c) {
-  if (!ipv4_cidr::parse(c))
-    return invalid("invalid CIDR address: " + c);
+  if (!ipv4_cidr::parse(c)) return invalid("invalid CIDR address: " + c);
   return {};
 }
 
 caf::error validate_ip(const std::string& ip) {
-  if (!ipv4_address::parse(ip))
-    return invalid("invalid IP address: " + ip);
+  if (!ipv4_address::parse(ip)) return invalid("invalid IP address: " + ip);
   return {};
 }
 
@@ -152,18 +138,16 @@ caf::error validate_log_opts(const std::map<std::string, std::string>& opts) {
   for (const auto& [k, v] : opts) {
     if (k == "max-size") {
       auto n = units::parse_human_size(v);
-      if (!n || *n <= 0)
-        return invalid("failed to parse max-size: " + v);
+      if (!n || *n <= 0) return invalid("failed to parse max-size: " + v);
     } else if (k == "max-file") {
       char* end = nullptr;
       long n = std::strtol(v.c_str(), &end, 10);
       if (v.empty() || *end != '\0' || n < 1)
         return invalid("max-file must be a positive integer, got " + v);
     } else if (k == "compress") {
-      if (v != "true" && v != "false")
-        return invalid("compress must be true or false, got " + v);
-    } else if (k != "labels" && k != "env" && k != "env-regex" && k != "tag"
-               && k != "labels-regex") {
+      if (v != "true" && v != "false") return invalid("compress must be true or false, got " + v);
+    } else if (k != "labels" && k != "env" && k != "env-regex" && k != "tag" &&
+               k != "labels-regex") {
       return invalid("unknown log opt '" + k + "' for json-file log driver");
     }
   }
@@ -172,32 +156,28 @@ caf::error validate_log_opts(const std::map<std::string, std::string>& opts) {
 
 apply_fn string_map_field(std::map<std::string, std::string> daemon_config::*member) {
   return [member](const json& v, daemon_config& cfg) -> caf::error {
-    if (!v.is_object())
-      return invalid("expected an object of strings, got " + v.dump());
+    if (!v.is_object()) return invalid("expected an object of strings, got " + v.dump());
     std::map<std::string, std::string> out;
     for (const auto& [k, item] : v.items()) {
-      if (!item.is_string())
-        return invalid("value of \"" + k + "\" must be a string");
+      if (!item.is_string()) return invalid("value of \"" + k + "\" must be a string");
       out[k] = item.get<std::string>();
     }
     if (member == &daemon_config::log_opts)
-      if (auto err = validate_log_opts(out))
-        return err;
+      if (auto err = validate_log_opts(out)) return err;
     cfg.*member = std::move(out);
     return {};
   };
 }
 
 caf::error apply_runtimes(const json& v, daemon_config& cfg) {
-  if (!v.is_object())
-    return invalid("expected an object of runtimes, got " + v.dump());
+  if (!v.is_object()) return invalid("expected an object of runtimes, got " + v.dump());
   std::map<std::string, runtime_entry> out;
   for (const auto& [name, spec] : v.items()) {
-    if (!spec.is_object() || !spec.contains("path") || !spec["path"].is_string()
-        || spec["path"].get<std::string>().empty())
+    if (!spec.is_object() || !spec.contains("path") || !spec["path"].is_string() ||
+        spec["path"].get<std::string>().empty())
       return invalid("runtime \"" + name + "\" needs a \"path\"");
     for (const auto& [field, unused] : spec.items()) {
-      (void) unused;
+      (void)unused;
       if (field != "path" && field != "runtimeArgs")
         return invalid("runtime \"" + name + "\": unknown field \"" + field + "\"");
     }
@@ -207,8 +187,7 @@ caf::error apply_runtimes(const json& v, daemon_config& cfg) {
       if (!spec["runtimeArgs"].is_array())
         return invalid("runtime \"" + name + "\": runtimeArgs must be a list");
       for (const auto& a : spec["runtimeArgs"]) {
-        if (!a.is_string())
-          return invalid("runtime \"" + name + "\": runtimeArgs must be strings");
+        if (!a.is_string()) return invalid("runtime \"" + name + "\": runtimeArgs must be strings");
         entry.args.push_back(a.get<std::string>());
       }
     }
@@ -223,16 +202,14 @@ caf::error apply_address_pools(const json& v, daemon_config& cfg) {
     return invalid("expected a list of {\"base\":CIDR,\"size\":N}, got " + v.dump());
   std::vector<address_pool> out;
   for (const auto& item : v) {
-    if (!item.is_object() || !item.contains("base") || !item["base"].is_string()
-        || !item.contains("size") || !item["size"].is_number_integer())
+    if (!item.is_object() || !item.contains("base") || !item["base"].is_string() ||
+        !item.contains("size") || !item["size"].is_number_integer())
       return invalid("address pool needs \"base\" and \"size\": " + item.dump());
     address_pool pool{item["base"].get<std::string>(), item["size"].get<int>()};
     auto cidr = ipv4_cidr::parse(pool.base);
-    if (!cidr)
-      return invalid("invalid base pool \"" + pool.base + "\"");
+    if (!cidr) return invalid("invalid base pool \"" + pool.base + "\"");
     if (pool.size < cidr->prefix || pool.size > 32)
-      return invalid("invalid pool size " + std::to_string(pool.size) + " for base "
-                     + pool.base);
+      return invalid("invalid pool size " + std::to_string(pool.size) + " for base " + pool.base);
     out.push_back(std::move(pool));
   }
   cfg.default_address_pools = std::move(out);
@@ -240,16 +217,14 @@ caf::error apply_address_pools(const json& v, daemon_config& cfg) {
 }
 
 caf::error apply_ulimits(const json& v, daemon_config& cfg) {
-  if (!v.is_object())
-    return invalid("expected an object of ulimits, got " + v.dump());
+  if (!v.is_object()) return invalid("expected an object of ulimits, got " + v.dump());
   std::map<std::string, ulimit> out;
   for (const auto& [name, spec] : v.items()) {
-    if (!spec.is_object() || !spec.contains("Soft") || !spec.contains("Hard")
-        || !spec["Soft"].is_number_integer() || !spec["Hard"].is_number_integer())
+    if (!spec.is_object() || !spec.contains("Soft") || !spec.contains("Hard") ||
+        !spec["Soft"].is_number_integer() || !spec["Hard"].is_number_integer())
       return invalid("ulimit \"" + name + "\" needs integer \"Soft\" and \"Hard\"");
     ulimit u{name, spec["Soft"].get<int64_t>(), spec["Hard"].get<int64_t>()};
-    if (u.soft > u.hard)
-      return invalid("ulimit \"" + name + "\": soft limit exceeds hard limit");
+    if (u.soft > u.hard) return invalid("ulimit \"" + name + "\": soft limit exceeds hard limit");
     out[name] = u;
   }
   cfg.default_ulimits = std::move(out);
@@ -257,12 +232,10 @@ caf::error apply_ulimits(const json& v, daemon_config& cfg) {
 }
 
 caf::error apply_features(const json& v, daemon_config& cfg) {
-  if (!v.is_object())
-    return invalid("expected an object of booleans, got " + v.dump());
+  if (!v.is_object()) return invalid("expected an object of booleans, got " + v.dump());
   std::map<std::string, bool> out;
   for (const auto& [k, item] : v.items()) {
-    if (!item.is_boolean())
-      return invalid("feature \"" + k + "\" must be true or false");
+    if (!item.is_boolean()) return invalid("feature \"" + k + "\" must be true or false");
     out[k] = item.get<bool>();
   }
   cfg.features = std::move(out);
@@ -302,15 +275,14 @@ std::vector<option_spec> build_table() {
   add("log-level", "log-level", 'l', k::string, true,
       "Set the logging level (\"debug\"|\"info\"|\"warn\"|\"error\"|\"fatal\")",
       [](const json& v, daemon_config& cfg) -> caf::error {
-        if (!v.is_string())
-          return invalid("expected a string, got " + v.dump());
+        if (!v.is_string()) return invalid("expected a string, got " + v.dump());
         auto lvl = log::parse_level(v.get<std::string>());
-        if (!lvl)
-          return invalid("invalid log level: " + v.get<std::string>());
+        if (!lvl) return invalid("invalid log level: " + v.get<std::string>());
         cfg.log_level = *lvl;
         return {};
       });
-  add("debug", "debug", 'D', k::boolean, true, "Enable debug mode", bool_field(&daemon_config::debug));
+  add("debug", "debug", 'D', k::boolean, true, "Enable debug mode",
+      bool_field(&daemon_config::debug));
   add("labels", "label", 0, k::string_list, true, "Set key=value labels to the daemon",
       list_field(&daemon_config::labels, validate_label));
   add("experimental", "experimental", 0, k::boolean, false, "Enable experimental features",
@@ -339,12 +311,13 @@ std::vector<option_spec> build_table() {
       }));
   add("default-ulimits", "default-ulimit", 0, k::ulimits, false, "Default ulimits for containers",
       apply_ulimits);
-  add("cgroup-parent", "cgroup-parent", 0, k::string, false,
-      "Set parent cgroup for all containers", string_field(&daemon_config::cgroup_parent));
+  add("cgroup-parent", "cgroup-parent", 0, k::string, false, "Set parent cgroup for all containers",
+      string_field(&daemon_config::cgroup_parent));
   add("no-new-privileges", "no-new-privileges", 0, k::boolean, false,
       "Set no-new-privileges by default for new containers",
       bool_field(&daemon_config::no_new_privileges));
-  add("init", "init", 0, k::boolean, false, "Run an init in the container", bool_field(&daemon_config::init));
+  add("init", "init", 0, k::boolean, false, "Run an init in the container",
+      bool_field(&daemon_config::init));
   add("seccomp-profile", "seccomp-profile", 0, k::string, false,
       "Path to seccomp profile, or \"unconfined\"", string_field(&daemon_config::seccomp_profile));
   add("shutdown-timeout", "shutdown-timeout", 0, k::integer, true,
@@ -379,8 +352,8 @@ std::vector<option_spec> build_table() {
       list_field(&daemon_config::dns_search));
   add("insecure-registries", "insecure-registry", 0, k::string_list, true,
       "Enable insecure registry communication", list_field(&daemon_config::insecure_registries));
-  add("registry-mirrors", "registry-mirror", 0, k::string_list, true,
-      "Preferred registry mirror", list_field(&daemon_config::registry_mirrors));
+  add("registry-mirrors", "registry-mirror", 0, k::string_list, true, "Preferred registry mirror",
+      list_field(&daemon_config::registry_mirrors));
   add("max-concurrent-downloads", "max-concurrent-downloads", 0, k::integer, true,
       "Set the max concurrent downloads",
       int_field(&daemon_config::max_concurrent_downloads, 1, 64));
@@ -391,15 +364,15 @@ std::vector<option_spec> build_table() {
       int_field(&daemon_config::max_download_attempts, 1, 100));
   add("storage-driver", "storage-driver", 's', k::string, false, "Storage driver to use",
       string_field(&daemon_config::storage_driver, [](const std::string& d) {
-        return d == "overlay2" ? caf::error{}
-                               : invalid("storage driver \"" + d + "\" is not supported (overlay2)");
+        return d == "overlay2"
+                   ? caf::error{}
+                   : invalid("storage driver \"" + d + "\" is not supported (overlay2)");
       }));
   add("storage-opts", "storage-opt", 0, k::string_list, false, "Storage driver options",
       list_field(&daemon_config::storage_opts));
   add("exec-opts", "exec-opt", 0, k::string_list, false, "Runtime execution options",
       list_field(&daemon_config::exec_opts, [](const std::string& o) {
-        if (o == "native.cgroupdriver=cgroupfs")
-          return caf::error{};
+        if (o == "native.cgroupdriver=cgroupfs") return caf::error{};
         return invalid("unsupported exec option \"" + o + "\" (native.cgroupdriver=cgroupfs)");
       }));
   add("features", "", 0, k::bool_map, true, "Enable or disable features", apply_features);
@@ -415,24 +388,20 @@ const std::vector<option_spec>& option_table() {
 
 const option_spec* find_option_by_key(std::string_view key) {
   for (const auto& o : option_table())
-    if (o.key == key)
-      return &o;
+    if (o.key == key) return &o;
   return nullptr;
 }
 
 const option_spec* find_option_by_flag(std::string_view flag) {
-  if (flag.empty())
-    return nullptr;
+  if (flag.empty()) return nullptr;
   for (const auto& o : option_table())
-    if (o.flag == flag)
-      return &o;
+    if (o.flag == flag) return &o;
   return nullptr;
 }
 
 const option_spec* find_option_by_short(char letter) {
   for (const auto& o : option_table())
-    if (o.short_flag == letter)
-      return &o;
+    if (o.short_flag == letter) return &o;
   return nullptr;
 }
 

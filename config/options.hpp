@@ -21,17 +21,17 @@ enum class value_kind {
   string_map,    ///< repeatable `--flag k=v`; JSON object of strings
   runtimes,      ///< repeatable `--add-runtime name=path`; JSON object name → {path, runtimeArgs}
   address_pools, ///< repeatable `--default-address-pool base=CIDR,size=N`; JSON array of objects
-  ulimits,       ///< repeatable `--default-ulimit name=soft[:hard]`; JSON object name → {Name,Soft,Hard}
-  bool_map,      ///< JSON object of booleans (file only)
+  ulimits, ///< repeatable `--default-ulimit name=soft[:hard]`; JSON object name → {Name,Soft,Hard}
+  bool_map, ///< JSON object of booleans (file only)
 };
 
 /// One configurable setting.
 struct option_spec {
-  std::string_view key;      ///< daemon.json key, e.g. "data-root"
-  std::string_view flag;     ///< long flag without dashes ("" = file only)
-  char short_flag = 0;       ///< e.g. 'H' for -H
+  std::string_view key;  ///< daemon.json key, e.g. "data-root"
+  std::string_view flag; ///< long flag without dashes ("" = file only)
+  char short_flag = 0;   ///< e.g. 'H' for -H
   value_kind kind = value_kind::string;
-  bool reloadable = false;   ///< applied on SIGHUP
+  bool reloadable = false; ///< applied on SIGHUP
   std::string_view help;
   /// Validates the JSON value and stores it in the config; errors name the problem, not the key.
   std::function<caf::error(const nlohmann::json&, daemon_config&)> apply;

@@ -42,8 +42,7 @@ sigset_t daemon_signals() {
 int run_berthd(int argc, char** argv) {
   std::vector<std::string> args(argv + 1, argv + argc);
   auto cl = config::parse_command_line(args);
-  if (!cl)
-    return refuse(error_message(cl.error()) + "\nSee 'berthd --help'.");
+  if (!cl) return refuse(error_message(cl.error()) + "\nSee 'berthd --help'.");
   if (cl->help) {
     std::fputs(config::usage_text().c_str(), stdout);
     return 0;
@@ -53,14 +52,12 @@ int run_berthd(int argc, char** argv) {
     return 0;
   }
   auto loaded = config::load_config(*cl);
-  if (!loaded)
-    return refuse(error_message(loaded.error()));
+  if (!loaded) return refuse(error_message(loaded.error()));
   if (cl->validate) {
     std::puts("configuration OK");
     return 0;
   }
-  if (::geteuid() != 0)
-    return refuse("berthd needs to be started with root privileges");
+  if (::geteuid() != 0) return refuse("berthd needs to be started with root privileges");
   log::set_level(loaded->config.effective_log_level());
 
   auto signals = daemon_signals();
@@ -68,13 +65,11 @@ int run_berthd(int argc, char** argv) {
   std::signal(SIGPIPE, SIG_IGN);
 
   auto instance = daemon_instance::start(*cl, std::move(*loaded));
-  if (!instance)
-    return refuse(error_message(instance.error()));
+  if (!instance) return refuse(error_message(instance.error()));
   notify_service_manager("READY=1\nMAINPID=" + std::to_string(::getpid()));
   for (;;) {
     int sig = 0;
-    if (sigwait(&signals, &sig) != 0)
-      continue;
+    if (sigwait(&signals, &sig) != 0) continue;
     if (sig == SIGHUP) {
       lg.info("SIGHUP received, reloading configuration");
       notify_service_manager("RELOADING=1");

@@ -53,13 +53,10 @@ std::string join(const std::vector<std::string>& items) {
 
 caf::expected<std::string> load_daemon_id(storage::state_store& store) {
   auto id = store.get_meta("engine-id");
-  if (!id)
-    return id.error();
-  if (*id)
-    return **id;
+  if (!id) return id.error();
+  if (*id) return **id;
   auto fresh = random_uuid();
-  if (auto err = store.set_meta("engine-id", fresh))
-    return err;
+  if (auto err = store.set_meta("engine-id", fresh)) return err;
   return fresh;
 }
 
@@ -71,10 +68,14 @@ bool runtime_usable(const runtime::host_info& host, const std::string& name) {
 
 std::map<std::string, std::string> engine_labels(const runtime::host_info& host,
                                                  const std::string& daemon_id) {
-  return {{"architecture", host.architecture}, {"commit", build_info::git_commit},
-          {"daemon_id", daemon_id},            {"graphdriver", "overlay2"},
-          {"kernel", host.kernel_version},     {"os", host.operating_system},
-          {"os_type", "linux"},                {"os_version", host.os_version},
+  return {{"architecture", host.architecture},
+          {"commit", build_info::git_commit},
+          {"daemon_id", daemon_id},
+          {"graphdriver", "overlay2"},
+          {"kernel", host.kernel_version},
+          {"os", host.operating_system},
+          {"os_type", "linux"},
+          {"os_version", host.os_version},
           {"version", build_info::version}};
 }
 
@@ -110,9 +111,13 @@ struct daemon_instance::parts {
 
 daemon_instance::daemon_instance() : parts_(std::make_unique<parts>()) {}
 
-daemon_instance::~daemon_instance() { stop(); }
+daemon_instance::~daemon_instance() {
+  stop();
+}
 
-bool daemon_instance::failed() const { return parts_->supervisor_failed.load(); }
+bool daemon_instance::failed() const {
+  return parts_->supervisor_failed.load();
+}
 
 caf::expected<std::unique_ptr<daemon_instance>> daemon_instance::start(config::command_line cl,
                                                                        config::loaded_config cfg) {
@@ -123,27 +128,23 @@ caf::expected<std::unique_ptr<daemon_instance>> daemon_instance::start(config::c
   const auto& c = p.loaded.config;
 
   for (const auto* dir : {&c.data_root, &c.exec_root}) {
-    if (auto err = sys::make_dirs(*dir, 0711))
-      return err;
+    if (auto err = sys::make_dirs(*dir, 0711)) return err;
     ::chmod(dir->c_str(), 0711);
   }
   auto lock = data_root_lock::acquire(c.data_root);
-  if (!lock)
-    return lock.error();
+  if (!lock) return lock.error();
   p.lock.emplace(std::move(*lock));
 
   auto store = storage::state_store::open(c.data_root + "/berthd.db");
-  if (!store)
-    return store.error();
+  if (!store) return store.error();
   p.store = std::move(*store);
   auto daemon_id = load_daemon_id(*p.store);
-  if (!daemon_id)
-    return daemon_id.error();
+  if (!daemon_id) return daemon_id.error();
   p.daemon_id = *daemon_id;
 
   auto host = runtime::probe_host(c.data_root);
   auto catalog = runtime::make_runtime_catalog(
-    c, [&host](const std::string& name) { return runtime_usable(host, name); });
+      c, [&host](const std::string& name) { return runtime_usable(host, name); });
   if (!c.default_runtime.empty() && !catalog.runtimes.count(c.default_runtime))
     return make_error(errc::invalid_argument,
                       "default runtime \"" + c.default_runtime + "\" is not a known runtime");
@@ -178,8 +179,7 @@ caf::expected<std::unique_ptr<daemon_instance>> daemon_instance::start(config::c
   p.io = std::make_unique<api::io_pool>(std::max(1, std::min(host.ncpu, 4)));
   p.io->start();
 
-  auto docker_dispatch =
-    std::make_shared<api::dispatcher>(api::make_docker_router(), p.api, true);
+  auto docker_dispatch = std::make_shared<api::dispatcher>(api::make_docker_router(), p.api, true);
   p.api_server = std::make_unique<api::http_server>(*p.io, docker_dispatch, api::server_limits{},
                                                     &p.probes->http());
   api::tls_files tls{c.tls_ca_cert, c.tls_cert, c.tls_key};
@@ -188,17 +188,15 @@ caf::expected<std::unique_ptr<daemon_instance>> daemon_instance::start(config::c
       return err;
   if (!c.metrics_addr.empty()) {
     auto metrics_dispatch =
-      std::make_shared<api::dispatcher>(api::make_metrics_router(), p.api, false);
-    p.metrics_server = std::make_unique<api::http_server>(*p.io, metrics_dispatch,
-                                                          api::server_limits{}, nullptr);
+        std::make_shared<api::dispatcher>(api::make_metrics_router(), p.api, false);
+    p.metrics_server =
+        std::make_unique<api::http_server>(*p.io, metrics_dispatch, api::server_limits{}, nullptr);
     auto [mhost, mport] = split_host_port(c.metrics_addr);
-    if (auto err = p.metrics_server->listen_tcp(mhost, mport, nullptr))
-      return err;
+    if (auto err = p.metrics_server->listen_tcp(mhost, mport, nullptr)) return err;
   }
 
   p.pidfile = c.pidfile_path();
-  if (auto err = sys::write_file_atomic(p.pidfile, std::to_string(::getpid()) + "\n"))
-    return err;
+  if (auto err = sys::write_file_atomic(p.pidfile, std::to_string(::getpid()) + "\n")) return err;
   p.started = true;
   lg.info("berthd started", {{"version", build_info::version},
                              {"commit", build_info::git_commit},
@@ -239,22 +237,20 @@ void daemon_instance::reload() {
                    {"max-concurrent-downloads", std::to_string(c.max_concurrent_downloads)},
                    {"max-concurrent-uploads", std::to_string(c.max_concurrent_uploads)},
                    {"shutdown-timeout", std::to_string(c.shutdown_timeout)}};
-  if (auto events = actors::directory::lookup<actors::events_actor>(*p.system, actors::directory::events))
+  if (auto events =
+          actors::directory::lookup<actors::events_actor>(*p.system, actors::directory::events))
     caf::anon_send(events, caf::publish_atom_v, std::move(ev));
 }
 
 void daemon_instance::stop() {
   auto& p = *parts_;
-  if (p.stopped)
-    return;
+  if (p.stopped) return;
   p.stopped = true;
   auto started = monotonic_nanos();
-  if (p.started)
-    lg.info("shutting down");
+  if (p.started) lg.info("shutting down");
   // 1. No new connections; idle ones closed; streams ended; answers in flight may finish.
   for (auto* server : {p.api_server.get(), p.metrics_server.get()}) {
-    if (!server)
-      continue;
+    if (!server) continue;
     server->stop_accepting();
     server->close_connections();
   }
@@ -262,8 +258,7 @@ void daemon_instance::stop() {
   auto open_connections = [&p] {
     size_t n = 0;
     for (auto* server : {p.api_server.get(), p.metrics_server.get()})
-      if (server)
-        n += server->connection_count();
+      if (server) n += server->connection_count();
     return n;
   };
   while (open_connections() > 0 && std::chrono::steady_clock::now() < deadline)
@@ -273,21 +268,17 @@ void daemon_instance::stop() {
     caf::scoped_actor self{*p.system};
     self->monitor(p.supervisor);
     self->send(p.supervisor, actors::stop_atom_v);
-    self->receive([](const caf::down_msg&) {},
-                  caf::after(std::chrono::seconds(5)) >> [] {
-                    lg.warn("actors did not stop in time");
-                  });
+    self->receive([](const caf::down_msg&) {}, caf::after(std::chrono::seconds(5)) >>
+                                                   [] { lg.warn("actors did not stop in time"); });
   }
   // 3. I/O threads, then the actor system (which waits for every actor).
   p.api_server.reset();
   p.metrics_server.reset();
-  if (p.io)
-    p.io->stop();
+  if (p.io) p.io->stop();
   p.api.reset();
   p.system.reset();
   p.store.reset();
-  if (!p.pidfile.empty())
-    ::unlink(p.pidfile.c_str());
+  if (!p.pidfile.empty()) ::unlink(p.pidfile.c_str());
   p.lock.reset();
   if (p.started)
     lg.info("berthd stopped",

@@ -14,7 +14,7 @@
 namespace berth::daemon {
 
 class daemon_instance {
-public:
+ public:
   /// Takes the data-root lock, opens the state, starts the actors and the listeners.
   [[nodiscard]] static caf::expected<std::unique_ptr<daemon_instance>>
   start(config::command_line cl, config::loaded_config cfg);
@@ -33,7 +33,7 @@ public:
   /// True when the supervisor gave up (a manager keeps failing): the daemon must exit.
   [[nodiscard]] bool failed() const;
 
-private:
+ private:
   daemon_instance();
   struct parts;
   std::unique_ptr<parts> parts_;

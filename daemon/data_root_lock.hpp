@@ -11,14 +11,14 @@
 namespace berth::daemon {
 
 class data_root_lock {
-public:
+ public:
   /// Takes the lock on `<data_root>/berthd.lock`, or fails naming the pid that holds it.
   [[nodiscard]] static caf::expected<data_root_lock> acquire(const std::string& data_root);
 
   data_root_lock(data_root_lock&&) noexcept = default;
   data_root_lock& operator=(data_root_lock&&) noexcept = default;
 
-private:
+ private:
   explicit data_root_lock(unique_fd fd) : fd_(std::move(fd)) {}
   unique_fd fd_; ///< closing it releases the lock
 };

@@ -13,7 +13,7 @@
 namespace berth::metrics {
 
 class actor_probe {
-public:
+ public:
   actor_probe(registry& reg, const std::string& actor_name);
 
   /// Records one handled message: the mailbox depth seen when it was taken, and the time spent.
@@ -22,7 +22,7 @@ public:
   /// Counts a restart of this actor by its supervisor.
   void restarted() { restarts_.Increment(); }
 
-private:
+ private:
   prometheus::Gauge& mailbox_depth_;
   prometheus::Histogram& handling_;
   prometheus::Counter& messages_;

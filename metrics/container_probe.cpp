@@ -7,21 +7,21 @@ namespace {
 
 prometheus::Family<prometheus::Gauge>& states_family(registry& reg) {
   return prometheus::BuildGauge()
-    .Name("engine_daemon_container_states_containers")
-    .Help("The count of containers in various states")
-    .Register(reg.families());
+      .Name("engine_daemon_container_states_containers")
+      .Help("The count of containers in various states")
+      .Register(reg.families());
 }
 
 } // namespace
 
 container_probe::container_probe(registry& reg)
-  : running_(states_family(reg).Add({{"state", "running"}})),
-    paused_(states_family(reg).Add({{"state", "paused"}})),
-    stopped_(states_family(reg).Add({{"state", "stopped"}})),
-    actions_(prometheus::BuildHistogram()
-               .Name("engine_daemon_container_actions_seconds")
-               .Help("The number of seconds it takes to process each container action")
-               .Register(reg.families())) {}
+    : running_(states_family(reg).Add({{"state", "running"}})),
+      paused_(states_family(reg).Add({{"state", "paused"}})),
+      stopped_(states_family(reg).Add({{"state", "stopped"}})),
+      actions_(prometheus::BuildHistogram()
+                   .Name("engine_daemon_container_actions_seconds")
+                   .Help("The number of seconds it takes to process each container action")
+                   .Register(reg.families())) {}
 
 void container_probe::set_states(size_t running, size_t paused, size_t stopped) {
   running_.Set(static_cast<double>(running));
@@ -30,8 +30,8 @@ void container_probe::set_states(size_t running, size_t paused, size_t stopped) 
 }
 
 void container_probe::observe_action(const std::string& action, double seconds) {
-  static const prometheus::Histogram::BucketBoundaries buckets{
-    0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10};
+  static const prometheus::Histogram::BucketBoundaries buckets{0.005, 0.01, 0.025, 0.05, 0.1, 0.25,
+                                                               0.5,   1,    2.5,   5,    10};
   actions_.Add({{"action", action}}, buckets).Observe(seconds);
 }
 

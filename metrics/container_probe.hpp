@@ -12,7 +12,7 @@
 namespace berth::metrics {
 
 class container_probe {
-public:
+ public:
   explicit container_probe(registry& reg);
 
   /// Sets engine_daemon_container_states_containers{state="running"|"paused"|"stopped"}.
@@ -21,7 +21,7 @@ public:
   /// Records engine_daemon_container_actions_seconds{action}.
   void observe_action(const std::string& action, double seconds);
 
-private:
+ private:
   prometheus::Gauge& running_;
   prometheus::Gauge& paused_;
   prometheus::Gauge& stopped_;

@@ -6,17 +6,16 @@
 namespace berth::metrics {
 
 daemon_probes::daemon_probes()
-  : http_(std::make_unique<http_probe>(registry_)),
-    engine_(std::make_shared<engine_probe>(registry_)),
-    containers_(std::make_shared<container_probe>(registry_)) {
+    : http_(std::make_unique<http_probe>(registry_)),
+      engine_(std::make_shared<engine_probe>(registry_)),
+      containers_(std::make_shared<container_probe>(registry_)) {
   registry_.add(std::make_shared<process_collector>());
 }
 
 std::shared_ptr<actor_probe> daemon_probes::actor(const std::string& name) {
   std::lock_guard guard{actors_mutex_};
   auto& slot = actors_[name];
-  if (!slot)
-    slot = std::make_shared<actor_probe>(registry_, name);
+  if (!slot) slot = std::make_shared<actor_probe>(registry_, name);
   return slot;
 }
 

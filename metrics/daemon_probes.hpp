@@ -15,7 +15,7 @@
 namespace berth::metrics {
 
 class daemon_probes {
-public:
+ public:
   daemon_probes();
 
   [[nodiscard]] metrics::registry& registry() { return registry_; }
@@ -27,7 +27,7 @@ public:
   /// actor keeps its counters).
   [[nodiscard]] std::shared_ptr<actor_probe> actor(const std::string& name);
 
-private:
+ private:
   metrics::registry registry_;
   std::unique_ptr<http_probe> http_;
   std::shared_ptr<engine_probe> engine_;

@@ -14,7 +14,7 @@
 namespace berth::metrics {
 
 class engine_probe {
-public:
+ public:
   explicit engine_probe(registry& reg);
 
   /// Publishes engine_daemon_engine_info with dockerd's labels (architecture, commit, daemon_id,
@@ -27,7 +27,7 @@ public:
   /// Sets the number of /events subscribers (engine_daemon_events_subscribers_total).
   void set_subscribers(size_t n) { subscribers_->set(static_cast<double>(n)); }
 
-private:
+ private:
   prometheus::Family<prometheus::Gauge>& info_;
   prometheus::Gauge& cpus_;
   prometheus::Gauge& memory_;

@@ -12,13 +12,13 @@
 namespace berth::metrics {
 
 class http_probe {
-public:
+ public:
   explicit http_probe(registry& reg);
 
   /// Records one finished request. `route` is the route pattern, never the raw path.
   void observe(std::string_view method, std::string_view route, int status, double seconds);
 
-private:
+ private:
   prometheus::Family<prometheus::Counter>& requests_;
   prometheus::Family<prometheus::Histogram>& duration_;
 };

@@ -15,10 +15,9 @@ metrics_actor::behavior_type metrics_impl(metrics_actor::pointer self,
                                           std::shared_ptr<daemon_probes> probes) {
   auto probe = probes->actor("metrics");
   return {
-    actors::timed(self, probe,
-                  [probes](caf::get_atom, actors::metrics_atom) {
-                    return probes->registry().render();
-                  }),
+      actors::timed(
+          self, probe,
+          [probes](caf::get_atom, actors::metrics_atom) { return probes->registry().render(); }),
   };
 }
 

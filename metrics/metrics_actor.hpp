@@ -15,7 +15,7 @@ class daemon_probes;
 /// Messages:
 /// - `(get, metrics)`: the exposition text (format 0.0.4) of every registered metric.
 using metrics_actor =
-  caf::typed_actor<caf::replies_to<caf::get_atom, actors::metrics_atom>::with<std::string>>;
+    caf::typed_actor<caf::replies_to<caf::get_atom, actors::metrics_atom>::with<std::string>>;
 
 /// Spawns the metrics actor over the daemon's probes.
 [[nodiscard]] metrics_actor spawn_metrics_actor(caf::actor_system& sys,

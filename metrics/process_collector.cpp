@@ -24,12 +24,10 @@ proc_stat read_proc_stat() {
   proc_stat out;
   std::ifstream in("/proc/self/stat");
   std::string line;
-  if (!std::getline(in, line))
-    return out;
+  if (!std::getline(in, line)) return out;
   // Fields after the command name (which may hold spaces) start after the last ')'.
   auto close = line.rfind(')');
-  if (close == std::string::npos)
-    return out;
+  if (close == std::string::npos) return out;
   std::istringstream rest(line.substr(close + 2));
   std::string field;
   long ticks = sysconf(_SC_CLK_TCK);
@@ -56,8 +54,7 @@ double count_open_fds() {
   double n = 0;
   if (DIR* d = ::opendir("/proc/self/fd")) {
     while (auto* e = ::readdir(d))
-      if (e->d_name[0] != '.')
-        ++n;
+      if (e->d_name[0] != '.') ++n;
     ::closedir(d);
   }
   return n > 0 ? n - 1 : 0; // minus the directory handle itself
@@ -80,27 +77,29 @@ prometheus::MetricFamily family(const char* name, const char* help, prometheus::
 
 } // namespace
 
-long resident_bytes() { return read_proc_stat().rss_pages * sysconf(_SC_PAGESIZE); }
+long resident_bytes() {
+  return read_proc_stat().rss_pages * sysconf(_SC_PAGESIZE);
+}
 
 process_collector::process_collector()
-  : start_time_seconds_(static_cast<double>(unix_nanos_now()) / 1e9) {}
+    : start_time_seconds_(static_cast<double>(unix_nanos_now()) / 1e9) {}
 
 std::vector<prometheus::MetricFamily> process_collector::Collect() const {
   auto s = read_proc_stat();
   using prometheus::MetricType;
   return {
-    family("process_cpu_seconds_total", "Total user and system CPU time spent in seconds.",
-           MetricType::Counter, s.cpu_seconds),
-    family("process_resident_memory_bytes", "Resident memory size in bytes.", MetricType::Gauge,
-           static_cast<double>(s.rss_pages * sysconf(_SC_PAGESIZE))),
-    family("process_virtual_memory_bytes", "Virtual memory size in bytes.", MetricType::Gauge,
-           s.vsize),
-    family("process_open_fds", "Number of open file descriptors.", MetricType::Gauge,
-           count_open_fds()),
-    family("process_start_time_seconds", "Start time of the process since unix epoch in seconds.",
-           MetricType::Gauge, start_time_seconds_),
-    family("process_threads", "Number of OS threads in the process.", MetricType::Gauge,
-           static_cast<double>(s.threads)),
+      family("process_cpu_seconds_total", "Total user and system CPU time spent in seconds.",
+             MetricType::Counter, s.cpu_seconds),
+      family("process_resident_memory_bytes", "Resident memory size in bytes.", MetricType::Gauge,
+             static_cast<double>(s.rss_pages * sysconf(_SC_PAGESIZE))),
+      family("process_virtual_memory_bytes", "Virtual memory size in bytes.", MetricType::Gauge,
+             s.vsize),
+      family("process_open_fds", "Number of open file descriptors.", MetricType::Gauge,
+             count_open_fds()),
+      family("process_start_time_seconds", "Start time of the process since unix epoch in seconds.",
+             MetricType::Gauge, start_time_seconds_),
+      family("process_threads", "Number of OS threads in the process.", MetricType::Gauge,
+             static_cast<double>(s.threads)),
   };
 }
 

@@ -7,11 +7,11 @@
 namespace berth::metrics {
 
 class process_collector : public prometheus::Collectable {
-public:
+ public:
   process_collector();
   [[nodiscard]] std::vector<prometheus::MetricFamily> Collect() const override;
 
-private:
+ private:
   double start_time_seconds_;
 };
 

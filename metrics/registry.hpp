@@ -13,7 +13,7 @@ namespace berth::metrics {
 
 /// Owns the prometheus-cpp registry plus extra collectables (untyped values, process stats).
 class registry {
-public:
+ public:
   registry();
 
   /// The registry where probes build their metric families.
@@ -25,7 +25,7 @@ public:
   /// Renders every metric in the text exposition format.
   [[nodiscard]] std::string render() const;
 
-private:
+ private:
   std::shared_ptr<prometheus::Registry> families_;
   mutable std::mutex extras_mutex_;
   std::vector<std::shared_ptr<prometheus::Collectable>> extras_;

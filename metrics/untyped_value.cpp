@@ -4,7 +4,7 @@
 namespace berth::metrics {
 
 untyped_value::untyped_value(std::string name, std::string help)
-  : name_(std::move(name)), help_(std::move(help)) {}
+    : name_(std::move(name)), help_(std::move(help)) {}
 
 void untyped_value::add(double delta) {
   double current = value_.load(std::memory_order_relaxed);

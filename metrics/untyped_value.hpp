@@ -12,7 +12,7 @@
 namespace berth::metrics {
 
 class untyped_value : public prometheus::Collectable {
-public:
+ public:
   untyped_value(std::string name, std::string help);
 
   void set(double v) { value_.store(v, std::memory_order_relaxed); }
@@ -21,7 +21,7 @@ public:
 
   [[nodiscard]] std::vector<prometheus::MetricFamily> Collect() const override;
 
-private:
+ private:
   std::string name_;
   std::string help_;
   std::atomic<double> value_{0};

@@ -25,8 +25,7 @@ std::string os_release_value(const std::string& key) {
     std::ifstream in(path);
     std::string line;
     while (std::getline(in, line)) {
-      if (line.rfind(key + "=", 0) != 0)
-        continue;
+      if (line.rfind(key + "=", 0) != 0) continue;
       auto value = line.substr(key.size() + 1);
       if (value.size() >= 2 && (value.front() == '"' || value.front() == '\''))
         value = value.substr(1, value.size() - 2);
@@ -36,7 +35,9 @@ std::string os_release_value(const std::string& key) {
   return {};
 }
 
-bool file_exists(const std::string& path) { return ::access(path.c_str(), F_OK) == 0; }
+bool file_exists(const std::string& path) {
+  return ::access(path.c_str(), F_OK) == 0;
+}
 
 bool read_flag(const std::string& path) {
   auto text = sys::read_file(path, 64);
@@ -44,26 +45,28 @@ bool read_flag(const std::string& path) {
 }
 
 std::string filesystem_name(const std::string& path) {
-  struct statfs fs{};
-  if (::statfs(path.c_str(), &fs) != 0)
-    return "unknown";
+  struct statfs fs {};
+  if (::statfs(path.c_str(), &fs) != 0) return "unknown";
   switch (static_cast<long>(fs.f_type)) {
-    case ext4_super_magic: return "extfs";
-    case xfs_super_magic: return "xfs";
-    case btrfs_super_magic: return "btrfs";
-    case tmpfs_magic: return "tmpfs";
-    case overlayfs_super_magic: return "overlayfs";
-    default: return "unknown";
+  case ext4_super_magic:
+    return "extfs";
+  case xfs_super_magic:
+    return "xfs";
+  case btrfs_super_magic:
+    return "btrfs";
+  case tmpfs_magic:
+    return "tmpfs";
+  case overlayfs_super_magic:
+    return "overlayfs";
+  default:
+    return "unknown";
   }
 }
 
 std::string go_arch_of(const std::string& machine) {
-  if (machine == "x86_64")
-    return "amd64";
-  if (machine == "aarch64")
-    return "arm64";
-  if (machine == "i686" || machine == "i386")
-    return "386";
+  if (machine == "x86_64") return "amd64";
+  if (machine == "aarch64") return "arm64";
+  if (machine == "i686" || machine == "i386") return "386";
   return machine;
 }
 
@@ -88,17 +91,15 @@ host_info probe_host(const std::string& data_root) {
   }
   h.go_arch = go_arch_of(h.architecture);
   h.operating_system = os_release_value("PRETTY_NAME");
-  if (h.operating_system.empty())
-    h.operating_system = "Linux";
+  if (h.operating_system.empty()) h.operating_system = "Linux";
   h.os_version = os_release_value("VERSION_ID");
   h.ncpu = static_cast<int>(::sysconf(_SC_NPROCESSORS_ONLN));
-  struct sysinfo si{};
-  if (::sysinfo(&si) == 0)
-    h.mem_total = static_cast<int64_t>(si.totalram) * si.mem_unit;
+  struct sysinfo si {};
+  if (::sysinfo(&si) == 0) h.mem_total = static_cast<int64_t>(si.totalram) * si.mem_unit;
 
-  struct statfs cg{};
-  bool unified = ::statfs("/sys/fs/cgroup", &cg) == 0
-                 && static_cast<long>(cg.f_type) == cgroup2_super_magic;
+  struct statfs cg {};
+  bool unified =
+      ::statfs("/sys/fs/cgroup", &cg) == 0 && static_cast<long>(cg.f_type) == cgroup2_super_magic;
   h.cgroup_version = unified ? "2" : "1";
   if (unified) {
     auto controllers = sys::read_file("/sys/fs/cgroup/cgroup.controllers", 4096);

@@ -16,7 +16,7 @@ struct host_info {
   std::string go_arch;          ///< Go's name for it, e.g. "amd64" (/version uses it)
   int ncpu = 1;
   int64_t mem_total = 0;
-  std::string cgroup_version;   ///< "1" (v1 or hybrid) or "2" (unified)
+  std::string cgroup_version; ///< "1" (v1 or hybrid) or "2" (unified)
   std::string cgroup_driver = "cgroupfs";
   bool memory_limit = false;
   bool swap_limit = false;

@@ -8,8 +8,7 @@
 namespace berth::runtime {
 
 std::optional<std::string> find_executable(const std::string& name) {
-  if (name.empty())
-    return std::nullopt;
+  if (name.empty()) return std::nullopt;
   if (name.find('/') != std::string::npos)
     return ::access(name.c_str(), X_OK) == 0 ? std::optional<std::string>{name} : std::nullopt;
   const char* env = std::getenv("PATH");
@@ -17,13 +16,11 @@ std::optional<std::string> find_executable(const std::string& name) {
   size_t start = 0;
   while (start <= path.size()) {
     auto colon = path.find(':', start);
-    if (colon == std::string::npos)
-      colon = path.size();
+    if (colon == std::string::npos) colon = path.size();
     auto dir = path.substr(start, colon - start);
     if (!dir.empty()) {
       auto candidate = dir + "/" + name;
-      if (::access(candidate.c_str(), X_OK) == 0)
-        return candidate;
+      if (::access(candidate.c_str(), X_OK) == 0) return candidate;
     }
     start = colon + 1;
   }

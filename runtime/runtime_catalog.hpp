@@ -22,7 +22,8 @@ struct runtime_catalog {
 
 /// Builds the catalog from the configuration and the binaries present. The default is the
 /// configured one, else the first of crun/runc that `works` accepts (the host probe decides).
-[[nodiscard]] runtime_catalog make_runtime_catalog(
-  const config::daemon_config& cfg, const std::function<bool(const std::string& name)>& works);
+[[nodiscard]] runtime_catalog
+make_runtime_catalog(const config::daemon_config& cfg,
+                     const std::function<bool(const std::string& name)>& works);
 
 } // namespace berth::runtime

@@ -5,8 +5,8 @@ namespace berth::storage {
 
 const std::vector<std::string_view>& state_migrations() {
   static const std::vector<std::string_view> migrations = {
-    // 1: objects by kind and id, and daemon-wide settings.
-    R"sql(
+      // 1: objects by kind and id, and daemon-wide settings.
+      R"sql(
       CREATE TABLE objects (
         kind TEXT NOT NULL,
         id TEXT NOT NULL,

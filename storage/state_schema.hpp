@@ -1,4 +1,5 @@
-// The state store's schema, as an ordered list of migrations. Append only: never edit a shipped one.
+// The state store's schema, as an ordered list of migrations. Append only: never edit a shipped
+// one.
 #pragma once
 
 #include <string_view>

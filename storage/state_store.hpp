@@ -40,7 +40,7 @@ struct state_record {
 };
 
 class state_store {
-public:
+ public:
   /// Opens (creating if needed) the database at `path` and applies pending migrations.
   [[nodiscard]] static caf::expected<std::unique_ptr<state_store>> open(const std::string& path);
 
@@ -70,7 +70,7 @@ public:
   /// The newest schema version this build knows.
   [[nodiscard]] static int latest_schema_version();
 
-private:
+ private:
   explicit state_store(sqlite3* db) : db_(db) {}
   [[nodiscard]] caf::error migrate();
   [[nodiscard]] caf::error exec(const char* sql);

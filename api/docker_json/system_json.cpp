@@ -15,14 +15,15 @@ namespace {
 
 using json = nlohmann::json;
 
-std::string compiler() { return std::string("g++ ") + __VERSION__; }
+std::string compiler() {
+  return std::string("g++ ") + __VERSION__;
+}
 
 int count_entries(const char* dir) {
   int n = 0;
   if (DIR* d = ::opendir(dir)) {
     while (auto* e = ::readdir(d))
-      if (e->d_name[0] != '.')
-        ++n;
+      if (e->d_name[0] != '.') ++n;
     ::closedir(d);
   }
   return n;
@@ -32,8 +33,7 @@ json runtimes_json(const runtime::runtime_catalog& catalog) {
   json out = json::object();
   for (const auto& [name, entry] : catalog.runtimes) {
     json r{{"path", entry.path}};
-    if (!entry.args.empty())
-      r["runtimeArgs"] = entry.args;
+    if (!entry.args.empty()) r["runtimeArgs"] = entry.args;
     out[name] = std::move(r);
   }
   return out;
@@ -41,12 +41,9 @@ json runtimes_json(const runtime::runtime_catalog& catalog) {
 
 json warnings(const runtime::host_info& host) {
   json out = json::array();
-  if (!host.swap_limit)
-    out.push_back("WARNING: No swap limit support");
-  if (!host.bridge_nf_iptables)
-    out.push_back("WARNING: bridge-nf-call-iptables is disabled");
-  if (!host.bridge_nf_ip6tables)
-    out.push_back("WARNING: bridge-nf-call-ip6tables is disabled");
+  if (!host.swap_limit) out.push_back("WARNING: No swap limit support");
+  if (!host.bridge_nf_iptables) out.push_back("WARNING: bridge-nf-call-iptables is disabled");
+  if (!host.bridge_nf_ip6tables) out.push_back("WARNING: bridge-nf-call-ip6tables is disabled");
   return out;
 }
 
@@ -82,7 +79,8 @@ json version_json(const api_context& ctx) {
                {"MinAPIVersion", min_api_version.to_string()},
                {"Os", "linux"}};
   json components = json::array();
-  components.push_back({{"Name", "Engine"}, {"Version", build_info::version}, {"Details", details}});
+  components.push_back(
+      {{"Name", "Engine"}, {"Version", build_info::version}, {"Details", details}});
   for (const auto& [name, entry] : ctx.runtimes().runtimes)
     components.push_back({{"Name", name}, {"Version", ""}, {"Details", {{"Path", entry.path}}}});
   return json{{"Platform", {{"Name", "Berth Engine"}}},
@@ -101,95 +99,96 @@ json version_json(const api_context& ctx) {
 json info_json(const api_context& ctx, const info_counts& counts) {
   const auto& host = ctx.host();
   auto cfg = ctx.config();
-  json driver_status = json::array({json::array({"Backing Filesystem", host.backing_filesystem}),
-                                    json::array({"Supports d_type", host.supports_d_type ? "true" : "false"}),
-                                    json::array({"Using metacopy", "false"}),
-                                    json::array({"Native Overlay Diff", "true"}),
-                                    json::array({"userxattr", "false"})});
-  json registry_config{
-    {"AllowNondistributableArtifactsCIDRs", json::array()},
-    {"AllowNondistributableArtifactsHostnames", json::array()},
-    {"InsecureRegistryCIDRs", json::array({"127.0.0.0/8"})},
-    {"IndexConfigs",
-     {{"docker.io",
-       {{"Name", "docker.io"}, {"Mirrors", cfg->registry_mirrors}, {"Secure", true}, {"Official", true}}}}},
-    {"Mirrors", cfg->registry_mirrors}};
+  json driver_status = json::array(
+      {json::array({"Backing Filesystem", host.backing_filesystem}),
+       json::array({"Supports d_type", host.supports_d_type ? "true" : "false"}),
+       json::array({"Using metacopy", "false"}), json::array({"Native Overlay Diff", "true"}),
+       json::array({"userxattr", "false"})});
+  json registry_config{{"AllowNondistributableArtifactsCIDRs", json::array()},
+                       {"AllowNondistributableArtifactsHostnames", json::array()},
+                       {"InsecureRegistryCIDRs", json::array({"127.0.0.0/8"})},
+                       {"IndexConfigs",
+                        {{"docker.io",
+                          {{"Name", "docker.io"},
+                           {"Mirrors", cfg->registry_mirrors},
+                           {"Secure", true},
+                           {"Official", true}}}}},
+                       {"Mirrors", cfg->registry_mirrors}};
   for (const auto& r : cfg->insecure_registries)
     registry_config["InsecureRegistryCIDRs"].push_back(r);
   json security = json::array({"name=seccomp,profile=builtin"});
-  if (cfg->cgroup_parent.empty() && host.cgroup_version == "2")
-    security.push_back("name=cgroupns");
+  if (cfg->cgroup_parent.empty() && host.cgroup_version == "2") security.push_back("name=cgroupns");
   return json{
-    {"ID", ctx.daemon_id()},
-    {"Containers", counts.containers.total},
-    {"ContainersRunning", counts.containers.running},
-    {"ContainersPaused", counts.containers.paused},
-    {"ContainersStopped", counts.containers.stopped},
-    {"Images", counts.images.images},
-    {"Driver", cfg->storage_driver},
-    {"DriverStatus", driver_status},
-    {"DockerRootDir", cfg->data_root},
-    {"Plugins",
-     {{"Volume", json::array({"local"})},
-      {"Network", json::array({"bridge", "host", "none", "null"})},
-      {"Authorization", nullptr},
-      {"Log", json::array({"json-file", "none"})}}},
-    {"MemoryLimit", host.memory_limit},
-    {"SwapLimit", host.swap_limit},
-    {"KernelMemoryTCP", false},
-    {"CpuCfsPeriod", host.cpu_cfs_period},
-    {"CpuCfsQuota", host.cpu_cfs_quota},
-    {"CPUShares", host.cpu_shares},
-    {"CPUSet", host.cpuset},
-    {"PidsLimit", host.pids_limit},
-    {"OomKillDisable", host.oom_kill_disable},
-    {"IPv4Forwarding", host.ipv4_forwarding},
-    {"BridgeNfIptables", host.bridge_nf_iptables},
-    {"BridgeNfIp6tables", host.bridge_nf_ip6tables},
-    {"Debug", cfg->effective_log_level() == log::level::debug},
-    {"NFd", count_entries("/proc/self/fd")},
-    {"NGoroutines", count_entries("/proc/self/task")},
-    {"SystemTime", format_rfc3339(unix_nanos_now())},
-    {"LoggingDriver", cfg->log_driver},
-    {"CgroupDriver", host.cgroup_driver},
-    {"CgroupVersion", host.cgroup_version},
-    {"NEventsListener", counts.events.subscribers},
-    {"KernelVersion", host.kernel_version},
-    {"OperatingSystem", host.operating_system},
-    {"OSVersion", host.os_version},
-    {"OSType", "linux"},
-    {"Architecture", host.architecture},
-    {"IndexServerAddress", "https://index.docker.io/v1/"},
-    {"RegistryConfig", registry_config},
-    {"NCPU", host.ncpu},
-    {"MemTotal", host.mem_total},
-    {"GenericResources", nullptr},
-    {"HttpProxy", ""},
-    {"HttpsProxy", ""},
-    {"NoProxy", ""},
-    {"Name", host.hostname},
-    {"Labels", cfg->labels},
-    {"ExperimentalBuild", cfg->experimental},
-    {"ServerVersion", build_info::version},
-    {"Runtimes", runtimes_json(ctx.runtimes())},
-    {"DefaultRuntime", ctx.runtimes().default_runtime},
-    {"Swarm",
-     {{"NodeID", ""},
-      {"NodeAddr", ""},
-      {"LocalNodeState", "inactive"},
-      {"ControlAvailable", false},
-      {"Error", ""},
-      {"RemoteManagers", nullptr}}},
-    {"LiveRestoreEnabled", cfg->live_restore},
-    {"Isolation", ""},
-    {"InitBinary", "docker-init"},
-    {"ContainerdCommit", {{"ID", ""}, {"Expected", ""}}},
-    {"RuncCommit", {{"ID", ""}, {"Expected", ""}}},
-    {"InitCommit", {{"ID", ""}, {"Expected", ""}}},
-    {"SecurityOptions", security},
-    {"DefaultAddressPools", address_pools(*cfg)},
-    {"CDISpecDirs", json::array()},
-    {"Warnings", warnings(host)},
+      {"ID", ctx.daemon_id()},
+      {"Containers", counts.containers.total},
+      {"ContainersRunning", counts.containers.running},
+      {"ContainersPaused", counts.containers.paused},
+      {"ContainersStopped", counts.containers.stopped},
+      {"Images", counts.images.images},
+      {"Driver", cfg->storage_driver},
+      {"DriverStatus", driver_status},
+      {"DockerRootDir", cfg->data_root},
+      {"Plugins",
+       {{"Volume", json::array({"local"})},
+        {"Network", json::array({"bridge", "host", "none", "null"})},
+        {"Authorization", nullptr},
+        {"Log", json::array({"json-file", "none"})}}},
+      {"MemoryLimit", host.memory_limit},
+      {"SwapLimit", host.swap_limit},
+      {"KernelMemoryTCP", false},
+      {"CpuCfsPeriod", host.cpu_cfs_period},
+      {"CpuCfsQuota", host.cpu_cfs_quota},
+      {"CPUShares", host.cpu_shares},
+      {"CPUSet", host.cpuset},
+      {"PidsLimit", host.pids_limit},
+      {"OomKillDisable", host.oom_kill_disable},
+      {"IPv4Forwarding", host.ipv4_forwarding},
+      {"BridgeNfIptables", host.bridge_nf_iptables},
+      {"BridgeNfIp6tables", host.bridge_nf_ip6tables},
+      {"Debug", cfg->effective_log_level() == log::level::debug},
+      {"NFd", count_entries("/proc/self/fd")},
+      {"NGoroutines", count_entries("/proc/self/task")},
+      {"SystemTime", format_rfc3339(unix_nanos_now())},
+      {"LoggingDriver", cfg->log_driver},
+      {"CgroupDriver", host.cgroup_driver},
+      {"CgroupVersion", host.cgroup_version},
+      {"NEventsListener", counts.events.subscribers},
+      {"KernelVersion", host.kernel_version},
+      {"OperatingSystem", host.operating_system},
+      {"OSVersion", host.os_version},
+      {"OSType", "linux"},
+      {"Architecture", host.architecture},
+      {"IndexServerAddress", "https://index.docker.io/v1/"},
+      {"RegistryConfig", registry_config},
+      {"NCPU", host.ncpu},
+      {"MemTotal", host.mem_total},
+      {"GenericResources", nullptr},
+      {"HttpProxy", ""},
+      {"HttpsProxy", ""},
+      {"NoProxy", ""},
+      {"Name", host.hostname},
+      {"Labels", cfg->labels},
+      {"ExperimentalBuild", cfg->experimental},
+      {"ServerVersion", build_info::version},
+      {"Runtimes", runtimes_json(ctx.runtimes())},
+      {"DefaultRuntime", ctx.runtimes().default_runtime},
+      {"Swarm",
+       {{"NodeID", ""},
+        {"NodeAddr", ""},
+        {"LocalNodeState", "inactive"},
+        {"ControlAvailable", false},
+        {"Error", ""},
+        {"RemoteManagers", nullptr}}},
+      {"LiveRestoreEnabled", cfg->live_restore},
+      {"Isolation", ""},
+      {"InitBinary", "docker-init"},
+      {"ContainerdCommit", {{"ID", ""}, {"Expected", ""}}},
+      {"RuncCommit", {{"ID", ""}, {"Expected", ""}}},
+      {"InitCommit", {{"ID", ""}, {"Expected", ""}}},
+      {"SecurityOptions", security},
+      {"DefaultAddressPools", address_pools(*cfg)},
+      {"CDISpecDirs", json::array()},
+      {"Warnings", warnings(host)},
   };
 }
 

@@ -18,17 +18,16 @@ std::shared_ptr<router> make_metrics_router() {
   auto r = std::make_shared<router>();
   auto serve = [](const exchange_ptr& ex) {
     auto target = find_actor<metrics::metrics_actor>(ex, actors::directory::metrics);
-    if (!target)
-      return;
+    if (!target) return;
     ask(
-      ex, target,
-      [ex](std::string& text) {
-        http_response res;
-        res.content_type = "text/plain; version=0.0.4; charset=utf-8";
-        res.body = std::move(text);
-        ex->reply(std::move(res));
-      },
-      caf::get_atom_v, actors::metrics_atom_v);
+        ex, target,
+        [ex](std::string& text) {
+          http_response res;
+          res.content_type = "text/plain; version=0.0.4; charset=utf-8";
+          res.body = std::move(text);
+          ex->reply(std::move(res));
+        },
+        caf::get_atom_v, actors::metrics_atom_v);
   };
   r->add("GET", "/metrics", serve);
   r->add("HEAD", "/metrics", serve);

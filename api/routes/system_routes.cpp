@@ -24,38 +24,38 @@ void ping(const exchange_ptr& ex) {
   ex->reply(std::move(res));
 }
 
-void version(const exchange_ptr& ex) { ex->reply_json(200, version_json(ex->context())); }
+void version(const exchange_ptr& ex) {
+  ex->reply_json(200, version_json(ex->context()));
+}
 
 // /info gathers counts from three actors in one bridge actor, one after the other.
 void info(const exchange_ptr& ex) {
   auto containers = find_actor<actors::containers_manager_actor>(ex, actors::directory::containers);
-  if (!containers)
-    return;
+  if (!containers) return;
   auto images = find_actor<actors::images_manager_actor>(ex, actors::directory::images);
-  if (!images)
-    return;
+  if (!images) return;
   auto events = find_actor<actors::events_actor>(ex, actors::directory::events);
-  if (!events)
-    return;
+  if (!events) return;
   with_actor(ex, [ex, containers, images, events](caf::event_based_actor* self) {
     auto timeout = ex->context().request_timeout();
     auto fail = [ex](caf::error& err) { ex->reply_error(err); };
     self->request(containers, timeout, caf::get_atom_v, actors::counts_atom_v)
-      .then(
-        [=](actors::container_counts c) {
-          self->request(images, timeout, caf::get_atom_v, actors::counts_atom_v)
-            .then(
-              [=](actors::image_counts i) {
-                self->request(events, timeout, caf::get_atom_v, actors::counts_atom_v)
+        .then(
+            [=](actors::container_counts c) {
+              self->request(images, timeout, caf::get_atom_v, actors::counts_atom_v)
                   .then(
-                    [=](actors::events_counts e) {
-                      ex->reply_json(200, info_json(ex->context(), info_counts{c, i, e}));
-                    },
-                    fail);
-              },
-              fail);
-        },
-        fail);
+                      [=](actors::image_counts i) {
+                        self->request(events, timeout, caf::get_atom_v, actors::counts_atom_v)
+                            .then(
+                                [=](actors::events_counts e) {
+                                  ex->reply_json(200,
+                                                 info_json(ex->context(), info_counts{c, i, e}));
+                                },
+                                fail);
+                      },
+                      fail);
+            },
+            fail);
   });
 }
 

@@ -1,15 +1,15 @@
 // Integration tests of the foundation: a real berthd driven by the real docker CLI, curl and
 // promtool. Version and info, events with since/until and live, reload, metrics, bad input,
 // lock, signals, TLS.
-#include <gtest/gtest.h>
-
 #include <csignal>
 #include <fstream>
-#include <nlohmann/json.hpp>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <sys/utsname.h>
 #include <unistd.h>
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
 
 #include "test_daemon.hpp"
 
@@ -19,7 +19,7 @@ using json = nlohmann::json;
 namespace {
 
 class foundation : public ::testing::Test {
-protected:
+ protected:
   void SetUp() override { ASSERT_TRUE(daemon_.start()) << daemon_.start_error(); }
 
   // Sends raw bytes on the API socket and returns everything the daemon answers before closing
@@ -35,15 +35,13 @@ protected:
     }
     timeval tv{5, 0};
     ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-    (void) ::send(fd, bytes.data(), bytes.size(), MSG_NOSIGNAL);
-    if (half_close)
-      ::shutdown(fd, SHUT_WR);
+    (void)::send(fd, bytes.data(), bytes.size(), MSG_NOSIGNAL);
+    if (half_close) ::shutdown(fd, SHUT_WR);
     std::string out;
     char buf[4096];
     for (;;) {
       auto n = ::recv(fd, buf, sizeof buf, 0);
-      if (n <= 0)
-        break;
+      if (n <= 0) break;
       out.append(buf, static_cast<size_t>(n));
     }
     ::close(fd);
@@ -66,7 +64,7 @@ TEST_F(foundation, docker_version_shows_a_server_with_api_1_50) {
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_NE(r.out.find("Server: Berth Engine"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("API version:      1.50 (minimum version 1.24)"), std::string::npos)
-    << r.out;
+      << r.out;
   auto j = daemon_.docker({"version", "--format", "{{json .Server}}"});
   ASSERT_EQ(j.exit_code, 0) << j.err;
   auto server = json::parse(j.out);
@@ -144,13 +142,13 @@ TEST_F(foundation, bad_input_gets_a_clear_4xx_and_the_daemon_keeps_serving) {
   EXPECT_NE(garbage.find("\"message\":\"malformed HTTP request"), std::string::npos);
   expect_still_serving();
 
-  auto big_header = raw_request("GET /_ping HTTP/1.1\r\nHost: x\r\nX-Big: " + std::string(200000, 'a')
-                                + "\r\n\r\n");
+  auto big_header = raw_request(
+      "GET /_ping HTTP/1.1\r\nHost: x\r\nX-Big: " + std::string(200000, 'a') + "\r\n\r\n");
   EXPECT_EQ(big_header.rfind("HTTP/1.1 431", 0), 0u) << big_header.substr(0, 100);
   expect_still_serving();
 
-  auto big_body = raw_request(
-    "POST /_ping HTTP/1.1\r\nHost: x\r\nContent-Length: 99999999999\r\n\r\nabc");
+  auto big_body =
+      raw_request("POST /_ping HTTP/1.1\r\nHost: x\r\nContent-Length: 99999999999\r\n\r\nabc");
   EXPECT_EQ(big_body.rfind("HTTP/1.1 413", 0), 0u) << big_body;
   EXPECT_NE(big_body.find("request body too large"), std::string::npos);
 
@@ -182,8 +180,7 @@ TEST_F(foundation, events_replay_with_since_and_until_and_stream_live) {
   for (int i = 0; i < 200 && !subscribed; ++i) {
     auto r = daemon_.docker({"info", "--format", "{{.NEventsListener}}"});
     subscribed = r.out == "1\n";
-    if (!subscribed)
-      ::usleep(20'000);
+    if (!subscribed) ::usleep(20'000);
   }
   ASSERT_TRUE(subscribed);
   auto since = std::to_string(::time(nullptr) - 1);
@@ -197,13 +194,13 @@ TEST_F(foundation, events_replay_with_since_and_until_and_stream_live) {
   EXPECT_EQ(ev["Actor"]["Attributes"]["labels"], "[stage=test]");
 
   auto until = std::to_string(::time(nullptr) + 1);
-  auto replay = daemon_.docker({"system", "events", "--since", since, "--until", until, "--format",
-                                "{{.Type}} {{.Action}}"},
-                               {.timeout = std::chrono::seconds(30)});
+  auto replay = daemon_.docker(
+      {"system", "events", "--since", since, "--until", until, "--format", "{{.Type}} {{.Action}}"},
+      {.timeout = std::chrono::seconds(30)});
   ASSERT_EQ(replay.exit_code, 0) << replay.err;
   EXPECT_EQ(replay.out, "daemon reload\n");
-  auto filtered = daemon_.docker({"events", "--since", since, "--until", until, "--filter",
-                                  "type=container"});
+  auto filtered =
+      daemon_.docker({"events", "--since", since, "--until", until, "--filter", "type=container"});
   ASSERT_EQ(filtered.exit_code, 0) << filtered.err;
   EXPECT_EQ(filtered.out, "");
   // The reload took effect: labels show in /info.
@@ -213,21 +210,21 @@ TEST_F(foundation, events_replay_with_since_and_until_and_stream_live) {
 }
 
 TEST_F(foundation, metrics_pass_promtool) {
-  (void) daemon_.docker({"info"});
-  auto script = "curl -sf http://127.0.0.1:" + std::to_string(daemon_.metrics_port)
-                + "/metrics | tee " + daemon_.root + "/metrics.txt | promtool check metrics";
+  (void)daemon_.docker({"info"});
+  auto script = "curl -sf http://127.0.0.1:" + std::to_string(daemon_.metrics_port) +
+                "/metrics | tee " + daemon_.root + "/metrics.txt | promtool check metrics";
   auto r = shell(script);
   EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
   std::ifstream in(daemon_.root + "/metrics.txt");
   std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  for (const char* name :
-       {"engine_daemon_engine_info{", "engine_daemon_container_states_containers{state=\"running\"}",
-        "engine_daemon_events_total", "engine_daemon_events_subscribers_total",
-        "berth_http_requests_total{code=\"200\",method=\"GET\",route=\"/info\"}",
-        "berth_http_request_duration_seconds_bucket{route=\"/info\"",
-        "berth_actor_mailbox_depth{actor=\"containers\"}",
-        "berth_actor_message_duration_seconds_count{actor=\"containers\"}",
-        "process_resident_memory_bytes"})
+  for (const char* name : {"engine_daemon_engine_info{",
+                           "engine_daemon_container_states_containers{state=\"running\"}",
+                           "engine_daemon_events_total", "engine_daemon_events_subscribers_total",
+                           "berth_http_requests_total{code=\"200\",method=\"GET\",route=\"/info\"}",
+                           "berth_http_request_duration_seconds_bucket{route=\"/info\"",
+                           "berth_actor_mailbox_depth{actor=\"containers\"}",
+                           "berth_actor_message_duration_seconds_count{actor=\"containers\"}",
+                           "process_resident_memory_bytes"})
     EXPECT_NE(text.find(name), std::string::npos) << name;
 }
 
@@ -235,18 +232,14 @@ TEST_F(foundation, a_second_daemon_on_the_same_data_root_is_refused) {
   auto cmd = daemon_.command();
   // Same data root, different socket and exec root.
   for (size_t i = 0; i + 1 < cmd.size(); ++i) {
-    if (cmd[i] == "-H")
-      cmd[i + 1] = "unix://" + daemon_.root + "/second.sock";
-    if (cmd[i] == "--exec-root")
-      cmd[i + 1] = daemon_.root + "/exec2";
-    if (cmd[i] == "--metrics-addr")
-      cmd[i + 1] = "";
+    if (cmd[i] == "-H") cmd[i + 1] = "unix://" + daemon_.root + "/second.sock";
+    if (cmd[i] == "--exec-root") cmd[i + 1] = daemon_.root + "/exec2";
+    if (cmd[i] == "--metrics-addr") cmd[i + 1] = "";
   }
   auto r = run(cmd, {.timeout = std::chrono::seconds(20)});
   EXPECT_EQ(r.exit_code, 1);
-  EXPECT_NE(r.err.find("is already running with data root " + daemon_.data_root),
-            std::string::npos)
-    << r.err;
+  EXPECT_NE(r.err.find("is already running with data root " + daemon_.data_root), std::string::npos)
+      << r.err;
   expect_still_serving();
 }
 
@@ -270,19 +263,20 @@ TEST(foundation_config, invalid_settings_are_refused_naming_the_key) {
     std::string expect;
   };
   std::vector<bad_case> cases = {
-    {R"({"frobnicate": true})", {}, "don't match any configuration option: frobnicate"},
-    {R"({"log-level": "chatty"})", {}, "key \"log-level\""},
-    {R"({"debug": true})", {"--debug"}, "specified both as a flag and in the configuration file"},
-    {"{\"debug\": tr", {}, "invalid JSON"},
-    {"{}", {"--no-such-flag"}, "unknown flag: --no-such-flag"},
-    {"{}", {"--mtu", "big"}, "invalid argument \"big\" for \"--mtu\""},
-    {"{}", {"-H", "tcp://127.0.0.1:2375"}, "refusing to listen on TCP without mutual TLS"},
+      {R"({"frobnicate": true})", {}, "don't match any configuration option: frobnicate"},
+      {R"({"log-level": "chatty"})", {}, "key \"log-level\""},
+      {R"({"debug": true})", {"--debug"}, "specified both as a flag and in the configuration file"},
+      {"{\"debug\": tr", {}, "invalid JSON"},
+      {"{}", {"--no-such-flag"}, "unknown flag: --no-such-flag"},
+      {"{}", {"--mtu", "big"}, "invalid argument \"big\" for \"--mtu\""},
+      {"{}", {"-H", "tcp://127.0.0.1:2375"}, "refusing to listen on TCP without mutual TLS"},
   };
   for (const auto& c : cases) {
     test_daemon d({.extra_args = c.args, .config_json = c.config, .metrics = false});
     auto r = run(d.command(), {.timeout = std::chrono::seconds(20)});
     EXPECT_EQ(r.exit_code, 1) << c.config;
-    EXPECT_NE(r.err.find(c.expect), std::string::npos) << "expected '" << c.expect << "' in " << r.err;
+    EXPECT_NE(r.err.find(c.expect), std::string::npos)
+        << "expected '" << c.expect << "' in " << r.err;
   }
 }
 
@@ -291,15 +285,18 @@ TEST(foundation_tls, tcp_requires_and_accepts_client_certificates) {
   test_daemon probe_dirs({.metrics = false});
   auto dir = probe_dirs.root + "/tls";
   auto r = shell(
-    "set -e; mkdir -p " + dir + " && cd " + dir
-    + " && openssl req -x509 -newkey rsa:2048 -nodes -keyout ca-key.pem -out ca.pem -days 2"
+      "set -e; mkdir -p " + dir + " && cd " + dir +
+      " && openssl req -x509 -newkey rsa:2048 -nodes -keyout ca-key.pem -out ca.pem -days 2"
       " -subj /CN=berth-test-ca 2>/dev/null"
       " && openssl req -newkey rsa:2048 -nodes -keyout key.pem -out server.csr -subj /CN=localhost"
       " 2>/dev/null"
-      " && printf 'subjectAltName=IP:127.0.0.1,DNS:localhost\\nextendedKeyUsage=serverAuth\\n' > server.ext"
-      " && openssl x509 -req -in server.csr -CA ca.pem -CAkey ca-key.pem -CAcreateserial -out cert.pem"
+      " && printf 'subjectAltName=IP:127.0.0.1,DNS:localhost\\nextendedKeyUsage=serverAuth\\n' > "
+      "server.ext"
+      " && openssl x509 -req -in server.csr -CA ca.pem -CAkey ca-key.pem -CAcreateserial -out "
+      "cert.pem"
       " -days 2 -extfile server.ext 2>/dev/null"
-      " && openssl req -newkey rsa:2048 -nodes -keyout client-key.pem -out client.csr -subj /CN=client"
+      " && openssl req -newkey rsa:2048 -nodes -keyout client-key.pem -out client.csr -subj "
+      "/CN=client"
       " 2>/dev/null"
       " && printf 'extendedKeyUsage=clientAuth\\n' > client.ext"
       " && openssl x509 -req -in client.csr -CA ca.pem -CAkey ca-key.pem -CAcreateserial"
@@ -321,7 +318,8 @@ TEST(foundation_tls, tcp_requires_and_accepts_client_certificates) {
                       "https://127.0.0.1:" + std::to_string(port) + "/_ping"});
   EXPECT_NE(no_cert.exit_code, 0);
   EXPECT_NE(no_cert.out, "OK");
-  auto plain = run({"curl", "-s", "--max-time", "10", "http://127.0.0.1:" + std::to_string(port) + "/_ping"});
+  auto plain = run(
+      {"curl", "-s", "--max-time", "10", "http://127.0.0.1:" + std::to_string(port) + "/_ping"});
   EXPECT_NE(plain.out, "OK");
   EXPECT_TRUE(d.running());
 }

@@ -19,10 +19,8 @@ namespace {
 using clock = std::chrono::steady_clock;
 
 int decode_status(int status) {
-  if (WIFEXITED(status))
-    return WEXITSTATUS(status);
-  if (WIFSIGNALED(status))
-    return 128 + WTERMSIG(status);
+  if (WIFEXITED(status)) return WEXITSTATUS(status);
+  if (WIFSIGNALED(status)) return 128 + WTERMSIG(status);
   return -1;
 }
 
@@ -31,8 +29,7 @@ std::vector<std::string> merged_env(const std::map<std::string, std::string>& ex
   for (char** e = environ; *e; ++e) {
     std::string kv = *e;
     auto eq = kv.find('=');
-    if (eq != std::string::npos)
-      all[kv.substr(0, eq)] = kv.substr(eq + 1);
+    if (eq != std::string::npos) all[kv.substr(0, eq)] = kv.substr(eq + 1);
   }
   for (const auto& [k, v] : extra)
     all[k] = v;
@@ -70,7 +67,9 @@ pid_t spawn(const std::vector<std::string>& argv, const std::map<std::string, st
   return pid;
 }
 
-int open_null(int flags) { return ::open("/dev/null", flags | O_CLOEXEC); }
+int open_null(int flags) {
+  return ::open("/dev/null", flags | O_CLOEXEC);
+}
 
 } // namespace
 
@@ -110,22 +109,18 @@ command_result run(const std::vector<std::string>& argv, const run_options& opts
     }
     pollfd fds[3];
     int n = 0;
-    if (out_fd >= 0)
-      fds[n++] = {out_fd, POLLIN, 0};
-    if (err_fd >= 0)
-      fds[n++] = {err_fd, POLLIN, 0};
-    if (in_fd >= 0)
-      fds[n++] = {in_fd, POLLOUT, 0};
-    if (::poll(fds, static_cast<nfds_t>(n), static_cast<int>(std::min<int64_t>(left.count(), 1000))) < 0
-        && errno != EINTR)
+    if (out_fd >= 0) fds[n++] = {out_fd, POLLIN, 0};
+    if (err_fd >= 0) fds[n++] = {err_fd, POLLIN, 0};
+    if (in_fd >= 0) fds[n++] = {in_fd, POLLOUT, 0};
+    if (::poll(fds, static_cast<nfds_t>(n),
+               static_cast<int>(std::min<int64_t>(left.count(), 1000))) < 0 &&
+        errno != EINTR)
       break;
     for (int i = 0; i < n; ++i) {
-      if (!fds[i].revents)
-        continue;
+      if (!fds[i].revents) continue;
       if (fds[i].fd == in_fd) {
         auto w = ::write(in_fd, opts.stdin_data.data() + written, opts.stdin_data.size() - written);
-        if (w > 0)
-          written += static_cast<size_t>(w);
+        if (w > 0) written += static_cast<size_t>(w);
         if (w < 0 || written == opts.stdin_data.size()) {
           ::close(in_fd);
           in_fd = -1;
@@ -142,8 +137,7 @@ command_result run(const std::vector<std::string>& argv, const run_options& opts
     }
   }
   for (int fd : {in_fd, out_fd, err_fd})
-    if (fd >= 0)
-      ::close(fd);
+    if (fd >= 0) ::close(fd);
   int status = 0;
   ::waitpid(pid, &status, 0);
   result.exit_code = result.timed_out ? -1 : decode_status(status);
@@ -161,15 +155,14 @@ background_process::background_process(const std::vector<std::string>& argv,
   int pipe_fds[2] = {-1, -1};
   int out_fd;
   if (stdout_path.empty()) {
-    if (::pipe2(pipe_fds, O_CLOEXEC) != 0)
-      return;
+    if (::pipe2(pipe_fds, O_CLOEXEC) != 0) return;
     out_fd = pipe_fds[1];
   } else {
     out_fd = ::open(stdout_path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
   }
   int err_fd = stderr_path.empty()
-                 ? open_null(O_WRONLY)
-                 : ::open(stderr_path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+                   ? open_null(O_WRONLY)
+                   : ::open(stderr_path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
   int in_fd = open_null(O_RDONLY);
   pid_ = spawn(argv, env, in_fd, out_fd, err_fd);
   ::close(in_fd);
@@ -183,8 +176,7 @@ background_process::~background_process() {
     ::kill(pid_, SIGKILL);
     wait(std::chrono::seconds(10));
   }
-  if (stdout_fd_ >= 0)
-    ::close(stdout_fd_);
+  if (stdout_fd_ >= 0) ::close(stdout_fd_);
 }
 
 std::optional<std::string> background_process::read_line(std::chrono::milliseconds timeout) {
@@ -196,21 +188,17 @@ std::optional<std::string> background_process::read_line(std::chrono::millisecon
       buffered_.erase(0, nl + 1);
       return line;
     }
-    if (stdout_fd_ < 0)
-      return std::nullopt;
+    if (stdout_fd_ < 0) return std::nullopt;
     auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - clock::now());
-    if (left.count() <= 0)
-      return std::nullopt;
+    if (left.count() <= 0) return std::nullopt;
     pollfd p{stdout_fd_, POLLIN, 0};
-    if (::poll(&p, 1, static_cast<int>(left.count())) <= 0)
-      continue;
+    if (::poll(&p, 1, static_cast<int>(left.count())) <= 0) continue;
     char buf[4096];
     auto r = ::read(stdout_fd_, buf, sizeof buf);
     if (r <= 0) {
       ::close(stdout_fd_);
       stdout_fd_ = -1;
-      if (buffered_.empty())
-        return std::nullopt;
+      if (buffered_.empty()) return std::nullopt;
       auto line = std::move(buffered_);
       buffered_.clear();
       return line;
@@ -220,8 +208,7 @@ std::optional<std::string> background_process::read_line(std::chrono::millisecon
 }
 
 bool background_process::running() {
-  if (exited_ || pid_ <= 0)
-    return false;
+  if (exited_ || pid_ <= 0) return false;
   int status = 0;
   if (::waitpid(pid_, &status, WNOHANG) == pid_) {
     exited_ = true;
@@ -232,8 +219,7 @@ bool background_process::running() {
 }
 
 int background_process::wait(std::chrono::milliseconds timeout) {
-  if (!running())
-    return status_;
+  if (!running()) return status_;
   // A pidfd becomes readable when the process exits: wait on that event, not on a sleep loop.
   int pidfd = static_cast<int>(::syscall(SYS_pidfd_open, pid_, 0));
   if (pidfd >= 0) {
@@ -244,16 +230,14 @@ int background_process::wait(std::chrono::milliseconds timeout) {
   }
   auto deadline = clock::now() + timeout;
   while (running()) {
-    if (clock::now() >= deadline)
-      return -1;
+    if (clock::now() >= deadline) return -1;
     ::usleep(2000);
   }
   return status_;
 }
 
 void background_process::signal(int sig) {
-  if (pid_ > 0 && !exited_)
-    ::kill(pid_, sig);
+  if (pid_ > 0 && !exited_) ::kill(pid_, sig);
 }
 
 } // namespace berth::test

@@ -12,7 +12,7 @@
 namespace berth::test {
 
 struct command_result {
-  int exit_code = -1;     ///< exit status, 128+N when killed by signal N, -1 on timeout
+  int exit_code = -1; ///< exit status, 128+N when killed by signal N, -1 on timeout
   std::string out;
   std::string err;
   bool timed_out = false;
@@ -25,14 +25,15 @@ struct run_options {
 };
 
 /// Runs `argv` to completion (or the timeout, after which it is killed).
-[[nodiscard]] command_result run(const std::vector<std::string>& argv, const run_options& opts = {});
+[[nodiscard]] command_result run(const std::vector<std::string>& argv,
+                                 const run_options& opts = {});
 
 /// Runs `/bin/sh -c script`.
 [[nodiscard]] command_result shell(const std::string& script, const run_options& opts = {});
 
 /// A process left running while the test goes on; killed (and reaped) on destruction.
 class background_process {
-public:
+ public:
   /// Starts `argv`; stdout is readable through read_line(); stderr goes to `stderr_path` (or is
   /// discarded) and stdout too when `stdout_path` is set.
   background_process(const std::vector<std::string>& argv,
@@ -55,7 +56,7 @@ public:
 
   void signal(int sig);
 
-private:
+ private:
   pid_t pid_ = -1;
   int stdout_fd_ = -1;
   std::string buffered_;

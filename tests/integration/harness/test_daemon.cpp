@@ -30,8 +30,7 @@ std::string make_temp_root() {
 } // namespace
 
 std::string berthd_binary() {
-  if (const char* env = std::getenv("BERTHD_BINARY"))
-    return env;
+  if (const char* env = std::getenv("BERTHD_BINARY")) return env;
   return BERTH_BINARY_PATH;
 }
 
@@ -43,8 +42,8 @@ int free_tcp_port() {
   addr.sin_port = 0;
   socklen_t len = sizeof addr;
   int port = 0;
-  if (::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0
-      && ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) == 0)
+  if (::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0 &&
+      ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) == 0)
     port = ntohs(addr.sin_port);
   ::close(fd);
   return port;
@@ -59,10 +58,9 @@ test_daemon::test_daemon(daemon_options opts) : opts_(std::move(opts)) {
   log_path = root + "/berthd.log";
   notify_path = root + "/notify.sock";
   docker_config_dir = root + "/docker-config";
-  (void) sys::make_dirs(docker_config_dir);
+  (void)sys::make_dirs(docker_config_dir);
   write_config(opts_.config_json);
-  if (opts_.metrics)
-    metrics_port = free_tcp_port();
+  if (opts_.metrics) metrics_port = free_tcp_port();
   // The datagram socket berthd reports READY=1 on.
   notify_fd_ = ::socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
   sockaddr_un addr{};
@@ -75,13 +73,10 @@ test_daemon::test_daemon(daemon_options opts) : opts_(std::move(opts)) {
 }
 
 test_daemon::~test_daemon() {
-  if (running())
-    stop(SIGTERM, std::chrono::seconds(10));
+  if (running()) stop(SIGTERM, std::chrono::seconds(10));
   process_.reset();
-  if (notify_fd_ >= 0)
-    ::close(notify_fd_);
-  if (!std::getenv("BERTH_KEEP_TEST_ROOT"))
-    (void) sys::remove_all(root);
+  if (notify_fd_ >= 0) ::close(notify_fd_);
+  if (!std::getenv("BERTH_KEEP_TEST_ROOT")) (void)sys::remove_all(root);
 }
 
 void test_daemon::write_config(const std::string& json) const {
@@ -89,9 +84,15 @@ void test_daemon::write_config(const std::string& json) const {
 }
 
 std::vector<std::string> test_daemon::command() const {
-  std::vector<std::string> cmd = {berthd_binary(),      "-H",          "unix://" + socket_path,
-                                  "--data-root",        data_root,     "--exec-root",
-                                  exec_root,            "--config-file", config_path,
+  std::vector<std::string> cmd = {berthd_binary(),
+                                  "-H",
+                                  "unix://" + socket_path,
+                                  "--data-root",
+                                  data_root,
+                                  "--exec-root",
+                                  exec_root,
+                                  "--config-file",
+                                  config_path,
                                   "--metrics-addr",
                                   opts_.metrics ? "127.0.0.1:" + std::to_string(metrics_port) : ""};
   cmd.insert(cmd.end(), opts_.extra_args.begin(), opts_.extra_args.end());
@@ -101,8 +102,8 @@ std::vector<std::string> test_daemon::command() const {
 bool test_daemon::start(std::chrono::milliseconds timeout) {
   start_error_.clear();
   process_ = std::make_unique<background_process>(
-    command(), std::map<std::string, std::string>{{"NOTIFY_SOCKET", notify_path}}, log_path,
-    log_path);
+      command(), std::map<std::string, std::string>{{"NOTIFY_SOCKET", notify_path}}, log_path,
+      log_path);
   if (!wait_notify("READY=1", timeout)) {
     start_error_ = "berthd did not become ready; log:\n" + log();
     return false;
@@ -111,16 +112,13 @@ bool test_daemon::start(std::chrono::milliseconds timeout) {
 }
 
 bool test_daemon::wait_notify(const std::string& expected, std::chrono::milliseconds timeout) {
-  if (notify_fd_ < 0)
-    return false;
+  if (notify_fd_ < 0) return false;
   auto deadline = clock::now() + timeout;
   while (clock::now() < deadline) {
-    if (!process_ || !process_->running())
-      return false;
+    if (!process_ || !process_->running()) return false;
     pollfd p{notify_fd_, POLLIN, 0};
     // Wake up at least every 100 ms to notice a daemon that exited without notifying.
-    if (::poll(&p, 1, 100) <= 0)
-      continue;
+    if (::poll(&p, 1, 100) <= 0) continue;
     char buf[512];
     auto n = ::recv(notify_fd_, buf, sizeof buf, 0);
     if (n > 0 && std::string(buf, static_cast<size_t>(n)).find(expected) != std::string::npos)
@@ -130,8 +128,7 @@ bool test_daemon::wait_notify(const std::string& expected, std::chrono::millisec
 }
 
 int test_daemon::stop(int sig, std::chrono::milliseconds timeout) {
-  if (!process_)
-    return -1;
+  if (!process_) return -1;
   process_->signal(sig);
   return process_->wait(timeout);
 }
@@ -144,8 +141,7 @@ void test_daemon::kill9() {
 }
 
 bool test_daemon::reload(std::chrono::milliseconds timeout) {
-  if (!process_)
-    return false;
+  if (!process_) return false;
   // Drain stale notifications so that only the READY=1 after this reload counts.
   char buf[512];
   while (::recv(notify_fd_, buf, sizeof buf, MSG_DONTWAIT) > 0) {
@@ -154,9 +150,13 @@ bool test_daemon::reload(std::chrono::milliseconds timeout) {
   return wait_notify("READY=1", timeout);
 }
 
-bool test_daemon::running() const { return process_ && process_->running(); }
+bool test_daemon::running() const {
+  return process_ && process_->running();
+}
 
-pid_t test_daemon::pid() const { return process_ ? process_->pid() : -1; }
+pid_t test_daemon::pid() const {
+  return process_ ? process_->pid() : -1;
+}
 
 std::string test_daemon::log() const {
   std::ifstream in(log_path);

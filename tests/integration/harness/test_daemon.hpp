@@ -25,7 +25,7 @@ struct daemon_options {
 };
 
 class test_daemon {
-public:
+ public:
   explicit test_daemon(daemon_options opts = {});
   ~test_daemon();
   test_daemon(const test_daemon&) = delete;
@@ -65,7 +65,7 @@ public:
   /// Rewrites the config file (for reload tests).
   void write_config(const std::string& json) const;
 
-  std::string root;        ///< temp directory holding everything below
+  std::string root; ///< temp directory holding everything below
   std::string socket_path;
   std::string data_root;
   std::string exec_root;
@@ -75,7 +75,7 @@ public:
   std::string docker_config_dir;
   int metrics_port = 0;
 
-private:
+ private:
   bool wait_notify(const std::string& expected, std::chrono::milliseconds timeout);
 
   daemon_options opts_;

@@ -1,10 +1,9 @@
 // Tests actors/events_actor: journal replay, filtering, live fan-out, unsubscribe on down.
-#include <gtest/gtest.h>
-
 #include <caf/actor_system.hpp>
 #include <caf/actor_system_config.hpp>
 #include <caf/event_based_actor.hpp>
 #include <caf/scoped_actor.hpp>
+#include <gtest/gtest.h>
 
 #include "actors/events_actor.hpp"
 #include "metrics/engine_probe.hpp"
@@ -25,7 +24,7 @@ event make_event(std::string type, std::string action, std::string id, int64_t t
 }
 
 class events_actor_test : public ::testing::Test {
-protected:
+ protected:
   caf::actor_system_config cfg_;
   caf::actor_system sys_{cfg_};
   metrics::registry reg_;
@@ -37,16 +36,16 @@ std::vector<event> subscribe(caf::scoped_actor& self, const events_actor& ev, fi
                              int64_t since, int64_t until, caf::actor sub) {
   std::vector<event> out;
   self->request(ev, std::chrono::seconds(5), caf::subscribe_atom_v, std::move(f), since, until, sub)
-    .receive([&](std::vector<event>& xs) { out = std::move(xs); },
-             [&](caf::error& err) { ADD_FAILURE() << caf::to_string(err); });
+      .receive([&](std::vector<event>& xs) { out = std::move(xs); },
+               [&](caf::error& err) { ADD_FAILURE() << caf::to_string(err); });
   return out;
 }
 
 events_counts counts(caf::scoped_actor& self, const events_actor& ev) {
   events_counts out;
   self->request(ev, std::chrono::seconds(5), caf::get_atom_v, counts_atom_v)
-    .receive([&](events_counts c) { out = c; },
-             [&](caf::error& err) { ADD_FAILURE() << caf::to_string(err); });
+      .receive([&](events_counts c) { out = c; },
+               [&](caf::error& err) { ADD_FAILURE() << caf::to_string(err); });
   return out;
 }
 
@@ -74,9 +73,11 @@ TEST_F(events_actor_test, replays_the_journal_with_filters_and_bounds) {
 
 TEST_F(events_actor_test, streams_live_events_and_forgets_dead_subscribers) {
   caf::scoped_actor self{sys_};
-  auto sink = sys_.spawn([](caf::event_based_actor* me, caf::actor report) -> caf::behavior {
-    return {[=](event_atom, const event& ev) { me->send(report, ev.action); }};
-  }, caf::actor{self});
+  auto sink = sys_.spawn(
+      [](caf::event_based_actor* me, caf::actor report) -> caf::behavior {
+        return {[=](event_atom, const event& ev) { me->send(report, ev.action); }};
+      },
+      caf::actor{self});
   auto f = *filter_args::parse(R"({"event":["start"]})");
   auto backlog = subscribe(self, events_, f, 0, 0, sink);
   EXPECT_TRUE(backlog.empty());
@@ -91,8 +92,7 @@ TEST_F(events_actor_test, streams_live_events_and_forgets_dead_subscribers) {
   uint64_t subs = 1;
   for (int i = 0; i < 100 && subs != 0; ++i) {
     subs = counts(self, events_).subscribers;
-    if (subs != 0)
-      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    if (subs != 0) std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
   EXPECT_EQ(subs, 0u);
   EXPECT_EQ(engine_ != nullptr, true);

@@ -1,13 +1,12 @@
 // Tests actors/root_supervisor: children registered, a failed manager restarted, budget enforced,
 // orderly stop.
-#include <gtest/gtest.h>
-
 #include <cstdlib>
 #include <thread>
 
 #include <caf/actor_system.hpp>
 #include <caf/actor_system_config.hpp>
 #include <caf/scoped_actor.hpp>
+#include <gtest/gtest.h>
 
 #include "actors/containers_manager.hpp"
 #include "actors/directory.hpp"
@@ -23,7 +22,7 @@ using namespace berth::actors;
 namespace {
 
 class root_supervisor_test : public ::testing::Test {
-protected:
+ protected:
   void SetUp() override {
     char tmpl[] = "/tmp/berth-supervisor-test-XXXXXX";
     dir_ = ::mkdtemp(tmpl);
@@ -34,14 +33,13 @@ protected:
     ctx->probes = std::make_shared<metrics::daemon_probes>();
     ctx_ = ctx;
   }
-  void TearDown() override { (void) sys::remove_all(dir_); }
+  void TearDown() override { (void)sys::remove_all(dir_); }
 
   // Waits (bounded) until the registry holds a handle different from `old`.
   containers_manager_actor wait_for_new_containers(const containers_manager_actor& old) {
     for (int i = 0; i < 500; ++i) {
       auto h = directory::lookup<containers_manager_actor>(sys_, directory::containers);
-      if (h && h != old)
-        return h;
+      if (h && h != old) return h;
       std::this_thread::sleep_for(std::chrono::milliseconds(2));
     }
     return {};
@@ -62,14 +60,14 @@ TEST_F(root_supervisor_test, registers_restarts_and_stops_children) {
   ASSERT_TRUE(first);
   caf::scoped_actor self{sys_};
   self->request(first, std::chrono::seconds(5), caf::get_atom_v, counts_atom_v)
-    .receive([](container_counts c) { EXPECT_EQ(c.total, 0u); },
-             [](caf::error& e) { ADD_FAILURE() << caf::to_string(e); });
+      .receive([](container_counts c) { EXPECT_EQ(c.total, 0u); },
+               [](caf::error& e) { ADD_FAILURE() << caf::to_string(e); });
   // A crash of the manager: the supervisor restarts it under the same name.
   self->send_exit(first, caf::exit_reason::kill);
   auto second = wait_for_new_containers(first);
   ASSERT_TRUE(second);
   self->request(second, std::chrono::seconds(5), caf::get_atom_v, counts_atom_v)
-    .receive([](container_counts) {}, [](caf::error& e) { ADD_FAILURE() << caf::to_string(e); });
+      .receive([](container_counts) {}, [](caf::error& e) { ADD_FAILURE() << caf::to_string(e); });
   // Orderly stop removes every registration.
   self->monitor(sup);
   self->send(sup, stop_atom_v);
@@ -88,9 +86,11 @@ TEST_F(root_supervisor_test, gives_up_when_a_child_keeps_failing) {
     current = i < 2 ? wait_for_new_containers(current) : containers_manager_actor{};
   }
   bool down = false;
-  self->receive([&](const caf::down_msg& msg) {
-    down = true;
-    EXPECT_TRUE(msg.reason);
-  }, caf::after(std::chrono::seconds(5)) >> [] {});
+  self->receive(
+      [&](const caf::down_msg& msg) {
+        down = true;
+        EXPECT_TRUE(msg.reason);
+      },
+      caf::after(std::chrono::seconds(5)) >> [] {});
   EXPECT_TRUE(down);
 }

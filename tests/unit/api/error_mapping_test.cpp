@@ -1,7 +1,6 @@
 // Tests api/error_mapping: every error kind to Docker's status, and the message body.
-#include <gtest/gtest.h>
-
 #include <caf/sec.hpp>
+#include <gtest/gtest.h>
 
 #include "api/error_mapping.hpp"
 #include "base/error.hpp"
@@ -28,7 +27,7 @@ TEST(error_mapping, body_is_docker_shaped_and_survives_bad_utf8) {
   EXPECT_EQ(r.status, 404);
   EXPECT_EQ(r.content_type, "application/json");
   EXPECT_EQ(r.body, "{\"message\":\"No such container: x\"}\n");
-  EXPECT_NO_THROW((void) error_body(std::string("bad \xff utf8")));
+  EXPECT_NO_THROW((void)error_body(std::string("bad \xff utf8")));
   auto not_modified = error_response(304, "");
   EXPECT_TRUE(not_modified.body.empty());
 }

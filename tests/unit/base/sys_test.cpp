@@ -1,8 +1,8 @@
 // Tests base/sys: checked syscalls name the call and the path.
-#include <gtest/gtest.h>
-
 #include <cstdlib>
 #include <sys/stat.h>
+
+#include <gtest/gtest.h>
 
 #include "base/error.hpp"
 #include "base/sys.hpp"
@@ -33,7 +33,7 @@ TEST(sys, atomic_write_then_read) {
   auto back = sys::read_file(path);
   ASSERT_TRUE(back);
   EXPECT_EQ(*back, "hello");
-  struct stat st{};
+  struct stat st {};
   ASSERT_EQ(::stat(path.c_str(), &st), 0);
   EXPECT_EQ(st.st_mode & 0777, 0600u);
   EXPECT_FALSE(sys::exists(path + ".tmp." + std::to_string(::getpid())));

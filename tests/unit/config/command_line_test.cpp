@@ -65,7 +65,8 @@ TEST(command_line, errors_name_the_flag) {
   EXPECT_EQ(parse_error({"--frobnicate"}), "unknown flag: --frobnicate");
   EXPECT_EQ(parse_error({"-Z"}), "unknown shorthand flag: 'Z' in -Z");
   EXPECT_EQ(parse_error({"--data-root"}), "flag needs an argument: --data-root");
-  EXPECT_EQ(parse_error({"--mtu", "big"}), "invalid argument \"big\" for \"--mtu\" flag: not an integer");
+  EXPECT_EQ(parse_error({"--mtu", "big"}),
+            "invalid argument \"big\" for \"--mtu\" flag: not an integer");
   EXPECT_EQ(parse_error({"--debug=maybe"}),
             "invalid argument \"maybe\" for \"--debug\" flag: not a boolean");
   EXPECT_EQ(parse_error({"stray"}), "berthd does not take positional arguments, got \"stray\"");

@@ -1,7 +1,7 @@
 // Tests config/loader: defaults, daemon.json, flag conflicts, validation and reload.
-#include <gtest/gtest.h>
-
 #include <cstdlib>
+
+#include <gtest/gtest.h>
 
 #include "base/error.hpp"
 #include "base/sys.hpp"
@@ -13,13 +13,13 @@ using namespace berth::config;
 namespace {
 
 class loader_test : public ::testing::Test {
-protected:
+ protected:
   void SetUp() override {
     char tmpl[] = "/tmp/berth-config-test-XXXXXX";
     dir_ = ::mkdtemp(tmpl);
     file_ = dir_ + "/daemon.json";
   }
-  void TearDown() override { (void) sys::remove_all(dir_); }
+  void TearDown() override { (void)sys::remove_all(dir_); }
 
   void write(const std::string& text) { ASSERT_FALSE(sys::write_file_atomic(file_, text)); }
 
@@ -71,8 +71,8 @@ TEST_F(loader_test, unknown_keys_are_named) {
   auto r = load({});
   ASSERT_FALSE(r);
   EXPECT_EQ(error_message(r.error()),
-            "unable to configure berthd with file " + file_
-              + ": the following directives don't match any configuration option: "
+            "unable to configure berthd with file " + file_ +
+                ": the following directives don't match any configuration option: "
                 "cluster-store, frobnicate");
 }
 
@@ -80,9 +80,9 @@ TEST_F(loader_test, flag_and_file_conflict_is_refused) {
   write(R"({"debug": false})");
   auto r = load({"-D"});
   ASSERT_FALSE(r);
-  EXPECT_NE(error_message(r.error())
-              .find("specified both as a flag and in the configuration file: debug: (from flag: "
-                    "true, from file: false)"),
+  EXPECT_NE(error_message(r.error()).find(
+                "specified both as a flag and in the configuration file: debug: (from flag: "
+                "true, from file: false)"),
             std::string::npos);
 }
 

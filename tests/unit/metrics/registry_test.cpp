@@ -30,7 +30,8 @@ TEST(metrics, http_and_actor_probes_label_by_route_and_actor) {
   actor.observe(4, 0.0001);
   actor.restarted();
   auto text = reg.render();
-  EXPECT_NE(text.find("berth_http_requests_total{code=\"200\",method=\"GET\",route=\"/containers/{id}/json\"} 1"),
+  EXPECT_NE(text.find("berth_http_requests_total{code=\"200\",method=\"GET\",route=\"/containers/"
+                      "{id}/json\"} 1"),
             std::string::npos);
   EXPECT_NE(text.find("berth_actor_mailbox_depth{actor=\"containers\"} 4"), std::string::npos);
   EXPECT_NE(text.find("berth_actor_restarts_total{actor=\"containers\"} 1"), std::string::npos);

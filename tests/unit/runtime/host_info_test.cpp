@@ -1,8 +1,8 @@
 // Tests runtime/host_info and runtime/runtime_catalog against this host.
-#include <gtest/gtest.h>
-
 #include <sys/utsname.h>
 #include <unistd.h>
+
+#include <gtest/gtest.h>
 
 #include "runtime/host_info.hpp"
 #include "runtime/runtime_catalog.hpp"
@@ -24,7 +24,8 @@ TEST(host_info, reports_this_host) {
 TEST(runtime_catalog, configured_default_wins_and_probe_decides_otherwise) {
   config::daemon_config cfg;
   cfg.runtimes["custom"] = config::runtime_entry{"/bin/true", {"--flag"}};
-  auto probed = runtime::make_runtime_catalog(cfg, [](const std::string& n) { return n == "runc"; });
+  auto probed =
+      runtime::make_runtime_catalog(cfg, [](const std::string& n) { return n == "runc"; });
   EXPECT_TRUE(probed.runtimes.count("custom"));
   if (probed.runtimes.count("runc")) {
     EXPECT_EQ(probed.default_runtime, "runc");

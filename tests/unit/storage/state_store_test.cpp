@@ -1,9 +1,9 @@
 // Tests storage/state_store: migrations, atomic batches, reopen, and crash safety.
-#include <gtest/gtest.h>
-
 #include <cstdlib>
 #include <sys/wait.h>
 #include <unistd.h>
+
+#include <gtest/gtest.h>
 
 #include "base/error.hpp"
 #include "base/sys.hpp"
@@ -15,13 +15,13 @@ using namespace berth::storage;
 namespace {
 
 class state_store_test : public ::testing::Test {
-protected:
+ protected:
   void SetUp() override {
     char tmpl[] = "/tmp/berth-state-test-XXXXXX";
     dir_ = ::mkdtemp(tmpl);
     path_ = dir_ + "/state.db";
   }
-  void TearDown() override { (void) sys::remove_all(dir_); }
+  void TearDown() override { (void)sys::remove_all(dir_); }
 
   std::unique_ptr<state_store> open() {
     auto s = state_store::open(path_);
@@ -48,8 +48,8 @@ TEST_F(state_store_test, batches_put_and_erase_and_survive_reopen) {
     ASSERT_FALSE(s->apply({state_op::put("container", "b", R"({"n":2})"),
                            state_op::put("container", "a", R"({"n":1})"),
                            state_op::put("image", "x", "{}")}));
-    ASSERT_FALSE(s->apply({state_op::erase("image", "x"),
-                           state_op::put("container", "a", R"({"n":3})")}));
+    ASSERT_FALSE(
+        s->apply({state_op::erase("image", "x"), state_op::put("container", "a", R"({"n":3})")}));
     ASSERT_FALSE(s->set_meta("engine-id", "abc"));
   }
   auto s = open();
@@ -74,8 +74,7 @@ TEST_F(state_store_test, refuses_a_schema_from_the_future) {
   }
   // Bump user_version behind the store's back with a second connection via a batch of raw SQL.
   std::string cmd = "sqlite3 " + path_ + " 'PRAGMA user_version=999' >/dev/null 2>&1";
-  if (std::system(cmd.c_str()) != 0)
-    GTEST_SKIP() << "sqlite3 command-line tool not available";
+  if (std::system(cmd.c_str()) != 0) GTEST_SKIP() << "sqlite3 command-line tool not available";
   auto s = state_store::open(path_);
   ASSERT_FALSE(s);
   EXPECT_NE(error_message(s.error()).find("refusing to downgrade"), std::string::npos);
@@ -89,8 +88,7 @@ TEST_F(state_store_test, a_crash_mid_batch_leaves_all_or_nothing) {
   ASSERT_GE(child, 0);
   if (child == 0) {
     auto s = state_store::open(path_);
-    if (!s)
-      ::_exit(2);
+    if (!s) ::_exit(2);
     for (int i = 0; i < 1'000'000; ++i) {
       std::string v = std::to_string(i);
       if ((*s)->apply({state_op::put("pair", "left", v), state_op::put("pair", "right", v)}))
