@@ -9,6 +9,8 @@ packages=(
   libcaf-dev libboost-dev nlohmann-json3-dev libnl-3-dev libnl-route-3-dev
   prometheus-cpp-dev libarchive-dev libsqlite3-dev libssl-dev libgtest-dev libgmock-dev
   zlib1g-dev libzstd-dev
+  # fuzzing (libFuzzer comes with clang's runtime)
+  clang libclang-rt-14-dev
   # runtime parts
   runc crun tini iproute2 nftables busybox-static procps util-linux kmod
   # test clients and servers
