@@ -20,6 +20,16 @@ BERTH_ATOM(commit_atom, "commit");       ///< apply a batch of changes
 BERTH_ATOM(reload_atom, "reload");       ///< apply reloaded configuration
 BERTH_ATOM(stop_atom, "stop");           ///< orderly stop
 BERTH_ATOM(directory_atom, "directory"); ///< lookup of the managers
+BERTH_ATOM(list_atom, "list");           ///< list objects
+BERTH_ATOM(inspect_atom, "inspect");     ///< one object in full
+BERTH_ATOM(tag_atom, "tag");             ///< add a reference
+BERTH_ATOM(prune_atom, "prune");         ///< remove unused objects
+BERTH_ATOM(import_atom, "import");       ///< create an image from a rootfs
+BERTH_ATOM(save_atom, "save");           ///< export images
+BERTH_ATOM(usage_atom, "usage");         ///< disk usage
+BERTH_ATOM(resolve_atom, "resolve");     ///< look up by name or ID
+BERTH_ATOM(users_atom, "users");         ///< who uses an object
+BERTH_ATOM(job_done_atom, "job_done");   ///< a job actor reports its outcome
 
 #undef BERTH_ATOM
 

@@ -38,11 +38,10 @@ struct blocking_pool_limits {
 [[nodiscard]] caf::actor spawn_blocking_pool(caf::actor_system& sys, blocking_pool_limits limits,
                                              metrics::registry* reg);
 
-/// Runs `job` on `pool` and then calls `then` inside `self` with the job's result.
-/// `job` returns `caf::expected<T>` or `caf::error`; a refused or failed job arrives in `then` as
-/// that type holding the error. Exceptions thrown by `job` become `errc::internal` errors.
-template <class Self, class Job, class Then>
-void run_blocking(Self* self, const caf::actor& pool, Job job, Then then) {
+namespace detail {
+
+template <class Job>
+auto make_blocking_job(Job job) {
   using result_type = std::invoke_result_t<Job&>;
   auto slot = std::make_shared<std::optional<result_type>>();
   auto fn = std::make_shared<std::function<void()>>([slot, job = std::move(job)]() mutable {
@@ -54,9 +53,33 @@ void run_blocking(Self* self, const caf::actor& pool, Job job, Then then) {
       slot->emplace(result_type{make_error(errc::internal, "unknown exception in blocking job")});
     }
   });
-  self->request(pool, caf::infinite, run_atom_v, blocking_job{std::move(fn)})
-      .then([slot, then]() mutable { then(std::move(**slot)); },
-            [then](caf::error& err) mutable { then(result_type{std::move(err)}); });
+  return std::make_pair(slot, blocking_job{std::move(fn)});
+}
+
+} // namespace detail
+
+/// Runs `job` on `pool` and then calls `then` inside `self` with the job's result.
+/// `job` returns `caf::expected<T>` or `caf::error`; a refused or failed job arrives in `then` as
+/// that type holding the error. Exceptions thrown by `job` become `errc::internal` errors.
+/// Other messages are handled while the job runs.
+template <class Self, class Job, class Then>
+void run_blocking(Self* self, const caf::actor& pool, Job job, Then then) {
+  using result_type = std::invoke_result_t<Job&>;
+  auto [slot, wrapped] = detail::make_blocking_job(std::move(job));
+  self->request(pool, caf::infinite, run_atom_v, std::move(wrapped))
+    .then([slot = slot, then]() mutable { then(std::move(**slot)); },
+          [then](caf::error& err) mutable { then(result_type{std::move(err)}); });
+}
+
+/// Like run_blocking, but `self` handles no other message until `then` has run: for work that
+/// must finish before anything else may see the actor's state (startup, commits).
+template <class Self, class Job, class Then>
+void run_blocking_awaited(Self* self, const caf::actor& pool, Job job, Then then) {
+  using result_type = std::invoke_result_t<Job&>;
+  auto [slot, wrapped] = detail::make_blocking_job(std::move(job));
+  self->request(pool, caf::infinite, run_atom_v, std::move(wrapped))
+    .await([slot = slot, then]() mutable { then(std::move(**slot)); },
+           [then](caf::error& err) mutable { then(result_type{std::move(err)}); });
 }
 
 } // namespace berth::actors

@@ -27,6 +27,8 @@ containers_manager_actor::behavior_type containers_impl(containers_pointer self,
   ctx->probes->containers()->set_states(c.running, c.paused, c.stopped);
   return {
       timed(self, probe, [self](caf::get_atom, counts_atom) { return self->state.counts; }),
+    timed(self, probe,
+          [](caf::get_atom, users_atom) { return std::vector<storage::image_user>{}; }),
   };
 }
 

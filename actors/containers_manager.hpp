@@ -5,11 +5,13 @@
 #include <cstdint>
 #include <memory>
 
+#include <caf/allowed_unsafe_message_type.hpp>
 #include <caf/meta/type_name.hpp>
 #include <caf/typed_actor.hpp>
 
 #include "actors/atoms.hpp"
 #include "actors/daemon_context.hpp"
+#include "storage/image_delete.hpp"
 
 namespace berth::actors {
 
@@ -35,3 +37,5 @@ using containers_manager_actor =
 spawn_containers_manager(caf::actor_system& sys, std::shared_ptr<const daemon_context> ctx);
 
 } // namespace berth::actors
+
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(std::vector<berth::storage::image_user>)

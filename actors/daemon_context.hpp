@@ -10,12 +10,19 @@ namespace berth::metrics {
 class daemon_probes;
 } // namespace berth::metrics
 
+namespace berth::storage {
+class content_store;
+class layer_store;
+} // namespace berth::storage
+
 namespace berth::actors {
 
 struct daemon_context {
   config::daemon_config config;
   std::string daemon_id;
   std::shared_ptr<metrics::daemon_probes> probes;
+  std::shared_ptr<storage::content_store> content; ///< blobs under <data-root>/content
+  std::shared_ptr<storage::layer_store> layers;    ///< unpacked layers under <data-root>/overlay2
 };
 
 } // namespace berth::actors

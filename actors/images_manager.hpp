@@ -1,15 +1,28 @@
-// Protocol of the images manager: the local image and reference store, and one actor per
-// load/import job. (Content arrives with the image store issue.)
+// Protocol of the images manager: the local image store. It owns the index of images, references
+// and layers (persisted in the state store), answers queries from that index, applies tag /
+// delete / prune, and runs one job actor per load or import. Blocking work (archive reading,
+// layer unpacking, blob GC, layer removal) runs on the blocking pool.
 #pragma once
 
 #include <cstdint>
 #include <memory>
+#include <string>
+#include <vector>
 
+#include <caf/allowed_unsafe_message_type.hpp>
 #include <caf/meta/type_name.hpp>
 #include <caf/typed_actor.hpp>
 
 #include "actors/atoms.hpp"
 #include "actors/daemon_context.hpp"
+#include "actors/image_job.hpp"
+#include "actors/message_types.hpp"
+#include "base/byte_sink.hpp"
+#include "base/byte_source.hpp"
+#include "base/filter_args.hpp"
+#include "storage/image_delete.hpp"
+#include "storage/image_record.hpp"
+#include "storage/layer_store.hpp"
 
 namespace berth::actors {
 
@@ -24,12 +37,104 @@ typename Inspector::result_type inspect(Inspector& f, image_counts& x) {
   return f(caf::meta::type_name("berth.image_counts"), x.images, x.layers_size);
 }
 
-/// Messages:
-/// - `(get, counts)`: how many images exist.
-using images_manager_actor =
-    caf::typed_actor<caf::replies_to<caf::get_atom, counts_atom>::with<image_counts>>;
+/// A snapshot of one image for the API layer.
+struct image_view {
+  storage::image_record image;
+  std::vector<std::string> repo_tags;    ///< familiar, e.g. "busybox:latest"
+  std::vector<std::string> repo_digests; ///< familiar, e.g. "busybox@sha256:..."
+  uint64_t size = 0;                     ///< sum of its layers
+  int64_t containers = -1;               ///< containers using it (-1: not counted)
+  std::vector<storage::layer_record> layers; ///< bottom first
+  std::string layer_root;                ///< overlay2 directory (GraphDriver data)
+};
 
-[[nodiscard]] images_manager_actor spawn_images_manager(caf::actor_system& sys,
-                                                        std::shared_ptr<const daemon_context> ctx);
+struct image_list_query {
+  bool all = false;
+  filter_args filters;
+};
+
+struct tag_request {
+  std::string source; ///< name or ID of the image
+  std::string repo;   ///< repository as the client sent it
+  std::string tag;    ///< "" = latest
+};
+
+struct delete_request {
+  std::string name;
+  bool force = false;
+  bool prune = true; ///< !noprune
+};
+
+struct delete_outcome {
+  std::vector<storage::delete_record> records;
+  uint64_t space_reclaimed = 0;
+};
+
+struct load_request {
+  std::shared_ptr<byte_source> body;
+};
+
+/// What a load reports, one line per image: "Loaded image: busybox:latest" or
+/// "Loaded image ID: sha256:...".
+struct load_outcome {
+  std::vector<std::string> lines;
+};
+
+struct import_request {
+  std::shared_ptr<byte_source> body;
+  std::string repo; ///< optional reference to tag the result with
+  std::string tag;
+  std::string message;
+  std::vector<std::string> changes;
+};
+
+struct save_request {
+  std::vector<std::string> names;
+  std::shared_ptr<byte_sink> out;
+};
+
+/// Disk usage of images (GET /system/df).
+struct image_usage {
+  std::vector<image_view> images;
+  uint64_t layers_size = 0;
+  std::map<std::string, uint64_t> shared_size; ///< image ID → bytes shared with other images
+};
+
+/// Messages:
+/// - `(get, counts)` → image_counts
+/// - `(list, query)` → image views matching GET /images/json
+/// - `(inspect, name)` → image_view (404 No such image)
+/// - `(tag, request)` → (); `(delete, request)` → delete_outcome; `(prune, filters)` → outcome
+/// - `(load, request)` / `(import, request)` → run a job actor; load_outcome / image ID
+/// - `(save, request)` → () once the archive is written to the sink
+/// - `(get, usage)` → image_usage
+/// - `(job_done, id, outcome)`: from a job actor (internal)
+using images_manager_actor = caf::typed_actor<
+  caf::replies_to<caf::get_atom, counts_atom>::with<image_counts>,
+  caf::replies_to<list_atom, image_list_query>::with<std::vector<image_view>>,
+  caf::replies_to<inspect_atom, std::string>::with<image_view>,
+  caf::replies_to<tag_atom, tag_request>::with<void>,
+  caf::replies_to<caf::delete_atom, delete_request>::with<delete_outcome>,
+  caf::replies_to<prune_atom, filter_args>::with<delete_outcome>,
+  caf::replies_to<load_atom, load_request>::with<load_outcome>,
+  caf::replies_to<import_atom, import_request>::with<std::string>,
+  caf::replies_to<save_atom, save_request>::with<void>,
+  caf::replies_to<caf::get_atom, usage_atom>::with<image_usage>,
+  caf::reacts_to<job_done_atom, uint64_t, image_job_outcome>>;
+
+[[nodiscard]] images_manager_actor
+spawn_images_manager(caf::actor_system& sys, std::shared_ptr<const daemon_context> ctx);
 
 } // namespace berth::actors
+
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(berth::actors::image_view)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(std::vector<berth::actors::image_view>)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(berth::actors::image_list_query)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(berth::actors::tag_request)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(berth::actors::delete_request)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(berth::actors::delete_outcome)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(berth::actors::load_request)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(berth::actors::load_outcome)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(berth::actors::import_request)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(berth::actors::save_request)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(berth::actors::image_usage)

@@ -80,7 +80,8 @@ void dispatcher::run(prepared&& p, std::string body,
     return;
   }
   p.request.body = std::move(body);
-  auto ex = std::make_shared<exchange>(std::move(p.request), p.info, std::move(channel), ctx_);
+  auto ex = std::make_shared<exchange>(std::move(p.request), p.info, std::move(channel), ctx_,
+                                       std::move(stream));
   try {
     p.matched->handler(ex);
   } catch (const std::exception& e) {

@@ -11,6 +11,7 @@
 
 #include "api/api_context.hpp"
 #include "api/http_types.hpp"
+#include "api/request_body.hpp"
 #include "api/response_channel.hpp"
 #include "api/router.hpp"
 
@@ -34,8 +35,10 @@ class dispatcher {
   [[nodiscard]] prepared prepare(std::string method, std::string target,
                                  std::map<std::string, std::string> headers) const;
 
-  /// Runs the handler of `p` with `body`, answering through `channel`.
-  void run(prepared&& p, std::string body, std::shared_ptr<response_channel> channel) const;
+  /// Runs the handler of `p` with `body` (or, for streamed routes, `stream`), answering through
+  /// `channel`.
+  void run(prepared&& p, std::string body, std::shared_ptr<response_channel> channel,
+           std::shared_ptr<request_body> stream = nullptr) const;
 
   /// Headers every response of this listener carries.
   [[nodiscard]] const std::vector<std::pair<std::string, std::string>>& common_headers() const {

@@ -16,17 +16,21 @@
 
 namespace berth::api {
 
+class request_body;
 class response_stream;
 
 class exchange {
  public:
   exchange(http_request request, request_info info, std::shared_ptr<response_channel> channel,
-           std::shared_ptr<api_context> ctx);
+           std::shared_ptr<api_context> ctx, std::shared_ptr<request_body> body = nullptr);
   ~exchange();
   exchange(const exchange&) = delete;
   exchange& operator=(const exchange&) = delete;
 
   [[nodiscard]] const http_request& request() const { return request_; }
+
+  /// The streamed request body of routes declared `body_mode::streamed` (else nullptr).
+  [[nodiscard]] const std::shared_ptr<request_body>& body_stream() const { return body_; }
   [[nodiscard]] api_context& context() const { return *ctx_; }
   [[nodiscard]] const std::shared_ptr<api_context>& context_ptr() const { return ctx_; }
 
@@ -54,6 +58,7 @@ class exchange {
   request_info info_;
   std::shared_ptr<response_channel> channel_;
   std::shared_ptr<api_context> ctx_;
+  std::shared_ptr<request_body> body_;
   std::atomic<bool> answered_{false};
 };
 

@@ -31,6 +31,7 @@
 #include <boost/beast/ssl.hpp>
 
 #include "api/error_mapping.hpp"
+#include "api/request_body.hpp"
 #include "base/error.hpp"
 #include "base/log.hpp"
 #include "base/sys.hpp"
@@ -223,6 +224,12 @@ class session final : public session_base,
 
   [[nodiscard]] size_t queued_bytes() const override { return queued_.load(); }
 
+  void on_progress(std::function<void()> fn) override {
+    net::dispatch(stream_.get_executor(), [self = this->shared_from_this(), f = std::move(fn)]() mutable {
+      self->progress_ = std::move(f);
+    });
+  }
+
   void on_client_gone(std::function<void()> fn) override {
     net::dispatch(stream_.get_executor(),
                   [self = this->shared_from_this(), f = std::move(fn)]() mutable {
@@ -251,6 +258,10 @@ class session final : public session_base,
     parser_->header_limit(static_cast<uint32_t>(server_->limits.header_limit));
     parser_->body_limit(server_->limits.body_limit);
     body_.clear();
+    body_stream_.reset();
+    body_done_ = true;
+    close_after_body_ = false;
+    discarded_ = 0;
     lowest().expires_after(server_->limits.idle_timeout);
     http::async_read_header(
         stream_, buffer_, *parser_,
@@ -274,6 +285,10 @@ class session final : public session_base,
     bool expect_continue = lower(req[http::field::expect]) == "100-continue";
     prepared_ = server_->dispatch->prepare(std::string(req.method_string()),
                                            std::string(req.target()), std::move(headers));
+    bool streamed =
+      !prepared_.error && prepared_.matched && prepared_.matched->body == body_mode::streamed;
+    if (streamed)
+      return start_streamed_body(expect_continue);
     if (prepared_.error || parser_->is_done()) {
       // Errors are answered without reading a body; the connection closes if one was coming.
       if (prepared_.error && !parser_->is_done()) keep_alive_ = false;
@@ -310,6 +325,81 @@ class session final : public session_base,
                           });
   }
 
+  // Streamed routes: the handler runs now and consumes the body as it arrives.
+  void start_streamed_body(bool expect_continue) {
+    body_stream_ = std::make_shared<request_body>();
+    if (parser_->is_done()) {
+      body_stream_->finish();
+      return run_handler();
+    }
+    body_done_ = false;
+    parser_->body_limit(server_->limits.upload_limit);
+    if (!expect_continue) {
+      run_handler();
+      return read_stream_body();
+    }
+    auto cont = std::make_shared<http::response<http::empty_body>>(http::status::continue_, 11);
+    http::async_write(stream_, *cont, [self = this->shared_from_this(), cont](error_code ec, size_t) {
+      if (ec) return self->close();
+      self->run_handler();
+      self->read_stream_body();
+    });
+  }
+
+  // Reads a streamed body into body_stream_, pausing while its consumer is behind.
+  void read_stream_body() {
+    if (phase_ == phase::closed || body_done_)
+      return;
+    auto& body = parser_->get().body();
+    body.data = body_chunk_.data();
+    body.size = body_chunk_.size();
+    lowest().expires_after(server_->limits.idle_timeout);
+    http::async_read_some(stream_, buffer_, *parser_,
+                          [self = this->shared_from_this()](error_code ec, size_t) {
+                            self->on_stream_body(ec);
+                          });
+  }
+
+  void on_stream_body(error_code ec) {
+    if (ec == http::error::need_buffer)
+      ec = {};
+    if (ec) {
+      body_done_ = true;
+      body_stream_->fail(make_error(errc::invalid_argument,
+                                    "request body interrupted: " + ec.message()));
+      return close();
+    }
+    auto used = body_chunk_.size() - parser_->get().body().size;
+    if (body_stream_->abandoned()) {
+      discarded_ += used;
+      if (discarded_ > server_->limits.drain_limit)
+        return close();
+    } else if (used > 0) {
+      body_stream_->push(std::string(body_chunk_.data(), used));
+    }
+    if (parser_->is_done()) {
+      body_done_ = true;
+      lowest().expires_never();
+      body_stream_->finish();
+      return after_body();
+    }
+    if (body_stream_->wants_more())
+      return read_stream_body();
+    lowest().expires_never();
+    body_stream_->on_space([self = this->shared_from_this()] {
+      net::post(self->stream_.get_executor(), [self] { self->read_stream_body(); });
+    });
+  }
+
+  // The whole streamed body is in: a streamed answer may now watch for the client leaving, and a
+  // connection that answered early can close.
+  void after_body() {
+    if (phase_ == phase::streaming && head_written_)
+      watch_client();
+    else if (close_after_body_)
+      close();
+  }
+
   void on_read_error(error_code ec) {
     if (ec == http::error::end_of_stream || ec == http::error::partial_message ||
         ec == net::error::eof || ec == net::error::connection_reset ||
@@ -339,7 +429,7 @@ class session final : public session_base,
   void run_handler() {
     auto self = this->shared_from_this();
     server_->dispatch->run(std::move(prepared_), std::move(body_),
-                           std::static_pointer_cast<response_channel>(self));
+                           std::static_pointer_cast<response_channel>(self), body_stream_);
   }
 
   // -- writing one response --------------------------------------------------------------------
@@ -353,7 +443,7 @@ class session final : public session_base,
     if (!r.content_type.empty()) res->set(http::field::content_type, r.content_type);
     for (const auto& [name, value] : r.headers)
       res->set(name, value);
-    bool keep = keep_alive_ && !close_after_ && !server_->stopping.load();
+    bool keep = keep_alive_ && body_done_ && !close_after_ && !server_->stopping.load();
     res->keep_alive(keep);
     auto length = r.body.size();
     res->body() = std::move(r.body);
@@ -369,6 +459,12 @@ class session final : public session_base,
     http::async_write(stream_, *res,
                       [self = this->shared_from_this(), res, keep](error_code ec, size_t) {
                         self->server_->finished(self->info_, self->status_);
+                        if (!ec && !self->body_done_) {
+                          // Answered before the upload ended: drain (bounded), then close.
+                          self->close_after_body_ = true;
+                          self->body_stream_->abandon();
+                          return;
+                        }
                         if (ec || !keep) return self->close();
                         self->read_head();
                       });
@@ -398,7 +494,8 @@ class session final : public session_base,
                                self->writing_ = false;
                                if (ec) return self->client_gone();
                                self->head_written_ = true;
-                               self->watch_client();
+                               if (self->body_done_)
+                                 self->watch_client();
                                self->pump();
                              });
   }
@@ -417,6 +514,7 @@ class session final : public session_base,
                        [self = this->shared_from_this()](error_code ec, size_t) {
                          self->writing_ = false;
                          self->queued_.fetch_sub(self->writing_chunk_.size());
+                         if (self->progress_) self->progress_();
                          if (ec) return self->client_gone();
                          self->pump();
                        });
@@ -458,6 +556,11 @@ class session final : public session_base,
   void close() {
     if (phase_ == phase::streaming) notify_gone();
     phase_ = phase::closed;
+    if (body_stream_ && !body_done_) {
+      body_done_ = true;
+      body_stream_->fail(make_error(errc::invalid_argument, "connection closed"));
+    }
+    if (auto fn = std::move(progress_)) fn();
     error_code ec;
     lowest().socket().shutdown(net::socket_base::shutdown_both, ec);
     lowest().close();
@@ -470,6 +573,10 @@ class session final : public session_base,
   std::optional<http::request_parser<http::buffer_body>> parser_;
   std::array<char, 16384> body_chunk_{};
   std::string body_;
+  std::shared_ptr<request_body> body_stream_; ///< streamed routes only
+  bool body_done_ = true;
+  bool close_after_body_ = false;
+  uint64_t discarded_ = 0;
   dispatcher::prepared prepared_;
   bool keep_alive_ = false;
   bool head_request_ = false;
@@ -487,6 +594,7 @@ class session final : public session_base,
   std::string writing_chunk_;
   std::atomic<size_t> queued_{0};
   std::function<void()> gone_;
+  std::function<void()> progress_;
   bool gone_notified_ = false;
   std::array<char, 512> watch_buf_{};
 };

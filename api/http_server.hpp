@@ -26,6 +26,8 @@ struct server_core;
 struct server_limits {
   size_t header_limit = 64 * 1024;        ///< request line + headers
   size_t body_limit = 16 * 1024 * 1024;   ///< buffered (JSON) bodies
+  uint64_t upload_limit = 256ull << 30;   ///< streamed bodies (load, import, build, archive)
+  uint64_t drain_limit = 64ull << 20;     ///< body bytes discarded after an early answer
   std::chrono::seconds idle_timeout{300}; ///< keep-alive connection waiting for a request
   std::chrono::seconds write_timeout{60}; ///< a client that does not read its response
   size_t max_connections = 4096;

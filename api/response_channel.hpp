@@ -40,6 +40,11 @@ class response_channel {
   /// Registers `fn` to run once when the client disconnects during a streamed response (or the
   /// daemon closes it). Runs on the connection's thread; keep it short.
   virtual void on_client_gone(std::function<void()> fn) = 0;
+
+  /// Registers `fn` to run after each chunk of a streamed response has been written (and when the
+  /// connection closes), so that blocking producers can wait for room. Runs on the connection's
+  /// thread; keep it short.
+  virtual void on_progress(std::function<void()> fn) = 0;
 };
 
 } // namespace berth::api

@@ -34,8 +34,20 @@ void response_stream::client_gone() {
     std::lock_guard guard{mutex_};
     gone_ = true;
     fn = std::move(gone_callback_);
+    room_.notify_all();
   }
   if (fn) fn();
+}
+
+void response_stream::progress() {
+  std::lock_guard guard{mutex_};
+  room_.notify_all();
+}
+
+bool response_stream::wait_for_room(size_t limit, std::chrono::milliseconds timeout) {
+  std::unique_lock lock{mutex_};
+  bool ok = room_.wait_for(lock, timeout, [&] { return closed() || queued_bytes() < limit; });
+  return ok && !closed();
 }
 
 void response_stream::on_client_gone(std::function<void()> fn) {

@@ -2,6 +2,8 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
+#include <condition_variable>
 #include <functional>
 #include <memory>
 #include <mutex>
@@ -43,6 +45,7 @@ class response_stream : public std::enable_shared_from_this<response_stream> {
   std::shared_ptr<response_channel> channel_;
   std::atomic<bool> closed_{false};
   std::mutex mutex_;
+  std::condition_variable room_;
   bool gone_ = false;
   std::function<void()> gone_callback_;
 };

@@ -33,6 +33,8 @@
 #include "metrics/daemon_probes.hpp"
 #include "runtime/host_info.hpp"
 #include "runtime/runtime_catalog.hpp"
+#include "storage/content_store.hpp"
+#include "storage/layer_store.hpp"
 #include "storage/state_store.hpp"
 
 namespace berth::daemon {
@@ -158,10 +160,19 @@ caf::expected<std::unique_ptr<daemon_instance>> daemon_instance::start(config::c
   p.actor_config->set("logger.verbosity", caf::atom("quiet"));
   p.system = std::make_unique<caf::actor_system>(*p.actor_config);
 
+  auto content = storage::content_store::open(c.data_root + "/content");
+  if (!content)
+    return content.error();
+  auto layers = storage::layer_store::open(c.data_root + "/overlay2");
+  if (!layers)
+    return layers.error();
+
   auto ctx = std::make_shared<actors::daemon_context>();
   ctx->config = c;
   ctx->daemon_id = p.daemon_id;
   ctx->probes = p.probes;
+  ctx->content = std::move(*content);
+  ctx->layers = std::move(*layers);
   p.supervisor = actors::spawn_root_supervisor(*p.system, ctx, p.store);
   p.system->spawn([&p](caf::event_based_actor* watcher) {
     watcher->monitor(p.supervisor);

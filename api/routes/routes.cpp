@@ -11,6 +11,7 @@ std::shared_ptr<router> make_docker_router() {
   auto r = std::make_shared<router>();
   add_system_routes(*r);
   add_events_routes(*r);
+  add_image_routes(*r);
   return r;
 }
 

@@ -16,5 +16,6 @@ namespace berth::api {
 // Per-area registration, one file each.
 void add_system_routes(router& r);
 void add_events_routes(router& r);
+void add_image_routes(router& r);
 
 } // namespace berth::api

@@ -6,6 +6,7 @@
 #include "actors/events_actor.hpp"
 #include "actors/images_manager.hpp"
 #include "api/actor_bridge.hpp"
+#include "api/docker_json/image_json.hpp"
 #include "api/docker_json/system_json.hpp"
 #include "api/routes/routes.hpp"
 
@@ -60,11 +61,26 @@ void info(const exchange_ptr& ex) {
 }
 
 void system_df(const exchange_ptr& ex) {
-  ex->reply_json(200, nlohmann::json{{"LayersSize", 0},
-                                     {"Images", nlohmann::json::array()},
-                                     {"Containers", nlohmann::json::array()},
-                                     {"Volumes", nlohmann::json::array()},
-                                     {"BuildCache", nlohmann::json::array()}});
+  auto images = find_actor<actors::images_manager_actor>(ex, actors::directory::images);
+  if (!images)
+    return;
+  ask(
+    ex, images,
+    [ex](actors::image_usage& usage) {
+      auto list = nlohmann::json::array();
+      for (const auto& v : usage.images) {
+        auto summary = image_summary_json(v, ex->request().version);
+        summary["SharedSize"] = usage.shared_size[v.image.id];
+        summary["Containers"] = v.containers < 0 ? 0 : v.containers;
+        list.push_back(std::move(summary));
+      }
+      ex->reply_json(200, nlohmann::json{{"LayersSize", usage.layers_size},
+                                         {"Images", list},
+                                         {"Containers", nlohmann::json::array()},
+                                         {"Volumes", nlohmann::json::array()},
+                                         {"BuildCache", nlohmann::json::array()}});
+    },
+    caf::get_atom_v, actors::usage_atom_v);
 }
 
 } // namespace

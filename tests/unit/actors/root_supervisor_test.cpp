@@ -14,6 +14,8 @@
 #include "base/error.hpp"
 #include "base/sys.hpp"
 #include "metrics/daemon_probes.hpp"
+#include "storage/content_store.hpp"
+#include "storage/layer_store.hpp"
 #include "storage/state_store.hpp"
 
 using namespace berth;
@@ -31,6 +33,8 @@ class root_supervisor_test : public ::testing::Test {
     store_ = std::move(*store);
     auto ctx = std::make_shared<daemon_context>();
     ctx->probes = std::make_shared<metrics::daemon_probes>();
+    ctx->content = std::move(*storage::content_store::open(dir_ + "/content"));
+    ctx->layers = std::move(*storage::layer_store::open(dir_ + "/overlay2"));
     ctx_ = ctx;
   }
   void TearDown() override { (void)sys::remove_all(dir_); }

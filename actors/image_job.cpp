@@ -1,0 +1,107 @@
+// One load or import job.
+#include "actors/image_job.hpp"
+
+#include <caf/actor_cast.hpp>
+#include <caf/actor_system.hpp>
+#include <caf/event_based_actor.hpp>
+
+#include "actors/atoms.hpp"
+#include "actors/blocking_pool.hpp"
+#include "actors/directory.hpp"
+#include "base/time.hpp"
+#include "storage/image_archive.hpp"
+#include "storage/image_import.hpp"
+#include "storage/image_layers.hpp"
+
+namespace berth::actors {
+
+namespace {
+
+// Reads a load archive and unpacks every layer the store does not have yet.
+image_job_outcome run_load(const image_job_spec& spec) {
+  image_job_outcome out;
+  auto archive = storage::read_image_archive(*spec.body, *spec.content, storage::archive_limits{});
+  if (!archive) {
+    out.error = archive.error();
+    return out;
+  }
+  auto present = spec.present_chains;
+  for (auto& found : *archive) {
+    auto image = storage::image_record::from_config(found.config_json);
+    if (!image) {
+      out.error = image.error();
+      return out;
+    }
+    image->manifest_digest = found.manifest_digest;
+    std::vector<storage::layer_blob> blobs;
+    for (const auto& l : found.layers)
+      blobs.push_back({l.blob_digest, l.media_type});
+    auto created = storage::unpack_image_layers(image->diff_ids, blobs, present, *spec.content,
+                                                *spec.layers, spec.limits);
+    if (!created) {
+      out.error = created.error();
+      return out;
+    }
+    for (auto& l : *created) {
+      present.insert(l.chain_id);
+      out.new_layers.push_back(std::move(l));
+    }
+    out.images.push_back({std::move(*image), std::move(found.tags)});
+  }
+  return out;
+}
+
+image_job_outcome run_import(const image_job_spec& spec) {
+  image_job_outcome out;
+  storage::import_options opts;
+  opts.message = spec.message;
+  opts.changes = spec.changes;
+  opts.now_nanos = unix_nanos_now();
+  auto imported = storage::import_rootfs(*spec.body, *spec.content, *spec.layers,
+                                         spec.present_chains, spec.limits, opts);
+  if (!imported) {
+    out.error = imported.error();
+    return out;
+  }
+  out.new_layers = std::move(imported->new_layers);
+  out.images.push_back({std::move(imported->image), {}});
+  return out;
+}
+
+} // namespace
+
+caf::actor spawn_image_job(caf::actor_system& sys, image_job_spec spec,
+                           caf::strong_actor_ptr manager) {
+  return sys.spawn([spec = std::move(spec), manager](caf::event_based_actor* self) mutable {
+    auto pool = directory::lookup<caf::actor>(self->system(), directory::blocking);
+    auto id = spec.id;
+    auto report = [self, manager, id](image_job_outcome outcome) {
+      self->send(caf::actor_cast<caf::actor>(manager), job_done_atom_v, id, std::move(outcome));
+      self->quit();
+    };
+    if (!pool) {
+      image_job_outcome failed;
+      failed.error = make_error(errc::unavailable, "the blocking pool is not running");
+      report(std::move(failed));
+      return;
+    }
+    auto shared = std::make_shared<image_job_spec>(std::move(spec));
+    run_blocking(
+      self, pool,
+      [shared]() -> caf::expected<image_job_outcome> {
+        return shared->what == image_job_spec::kind::load ? run_load(*shared)
+                                                           : run_import(*shared);
+      },
+      [report](caf::expected<image_job_outcome> outcome) mutable {
+        if (!outcome) {
+          image_job_outcome failed;
+          failed.error = outcome.error();
+          report(std::move(failed));
+          return;
+        }
+        report(std::move(*outcome));
+      });
+  });
+}
+
+} // namespace berth::actors

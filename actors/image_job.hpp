@@ -1,0 +1,56 @@
+// One load or import, as its own actor: it runs the blocking work (reading the archive, storing
+// blobs, unpacking layers) on the blocking pool and reports the outcome to the images manager,
+// which persists it. A job that dies is noticed by the manager through its monitor.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <set>
+#include <string>
+#include <vector>
+
+#include <caf/allowed_unsafe_message_type.hpp>
+#include <caf/error.hpp>
+#include <caf/fwd.hpp>
+
+#include "base/byte_source.hpp"
+#include "storage/content_store.hpp"
+#include "storage/image_record.hpp"
+#include "storage/layer_store.hpp"
+#include "storage/layer_unpack.hpp"
+
+namespace berth::actors {
+
+/// An image a job produced, with the references it should get.
+struct job_image {
+  storage::image_record image;
+  std::vector<std::string> tags; ///< normalized references
+};
+
+/// What a finished job hands to the images manager.
+struct image_job_outcome {
+  caf::error error;                            ///< set when the job failed
+  std::vector<job_image> images;
+  std::vector<storage::layer_record> new_layers; ///< unpacked by this job, bottom first
+};
+
+/// The work of a job.
+struct image_job_spec {
+  enum class kind : uint8_t { load, import } what = kind::load;
+  uint64_t id = 0;
+  std::shared_ptr<byte_source> body;
+  std::set<std::string> present_chains; ///< layers the store had when the job started
+  std::shared_ptr<storage::content_store> content;
+  std::shared_ptr<storage::layer_store> layers;
+  storage::unpack_limits limits;
+  // import only
+  std::string message;
+  std::vector<std::string> changes;
+};
+
+/// Spawns a job that reports `(job_done_atom, id, outcome)` to `manager` and then quits.
+caf::actor spawn_image_job(caf::actor_system& sys, image_job_spec spec, caf::strong_actor_ptr manager);
+
+} // namespace berth::actors
+
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(berth::actors::image_job_outcome)

@@ -1,0 +1,242 @@
+// The images manager's jobs: load and import run as job actors; save streams an archive from the
+// blocking pool. Finished jobs are persisted here, all or nothing.
+#include <caf/actor_cast.hpp>
+#include <caf/actor_system.hpp>
+#include <caf/typed_event_based_actor.hpp>
+
+#include "actors/blocking_pool.hpp"
+#include "actors/directory.hpp"
+#include "actors/images_manager_state.hpp"
+#include "base/log.hpp"
+#include "base/time.hpp"
+#include "storage/content_store.hpp"
+#include "storage/image_export.hpp"
+#include "storage/reference.hpp"
+
+namespace berth::actors {
+
+namespace {
+
+constexpr log::logger lg{"images"};
+
+std::set<std::string> present_chains(const images_state& st) {
+  std::set<std::string> out;
+  for (const auto& [chain, l] : st.index.layers())
+    out.insert(chain);
+  return out;
+}
+
+uint64_t launch(images_pointer self, image_job_spec spec, pending_job pending) {
+  auto id = self->state.next_job++;
+  spec.id = id;
+  spec.present_chains = present_chains(self->state);
+  spec.content = self->state.ctx->content;
+  spec.layers = self->state.ctx->layers;
+  pending.job = spawn_image_job(self->system(), std::move(spec),
+                                caf::actor_cast<caf::strong_actor_ptr>(self));
+  self->monitor(pending.job);
+  self->state.jobs.emplace(id, std::move(pending));
+  return id;
+}
+
+std::string familiar(const std::string& reference) {
+  auto ref = storage::parse_normalized(reference);
+  return ref ? ref->familiar_string() : reference;
+}
+
+void fail_job(images_pointer self, pending_job& job, const caf::error& err) {
+  if (job.what == image_job_spec::kind::load)
+    job.load_reply.deliver(err);
+  else
+    job.import_reply.deliver(err);
+  (void) self;
+}
+
+} // namespace
+
+caf::result<load_outcome> start_load(images_pointer self, load_request req) {
+  pending_job pending;
+  pending.what = image_job_spec::kind::load;
+  pending.load_reply = self->make_response_promise<load_outcome>();
+  auto reply = pending.load_reply;
+  image_job_spec spec;
+  spec.what = image_job_spec::kind::load;
+  spec.body = std::move(req.body);
+  launch(self, std::move(spec), std::move(pending));
+  return reply;
+}
+
+caf::result<std::string> start_import(images_pointer self, import_request req) {
+  pending_job pending;
+  pending.what = image_job_spec::kind::import;
+  if (!req.repo.empty()) {
+    auto ref = storage::parse_normalized(req.repo);
+    if (!ref)
+      return ref.error();
+    if (!req.tag.empty()) {
+      if (auto err = storage::validate_tag(req.tag))
+        return err;
+      ref->tag = req.tag;
+    }
+    pending.import_reference = storage::with_default_tag(*ref).string();
+  }
+  pending.import_reply = self->make_response_promise<std::string>();
+  auto reply = pending.import_reply;
+  image_job_spec spec;
+  spec.what = image_job_spec::kind::import;
+  spec.body = std::move(req.body);
+  spec.message = std::move(req.message);
+  spec.changes = std::move(req.changes);
+  launch(self, std::move(spec), std::move(pending));
+  return reply;
+}
+
+void finish_job(images_pointer self, uint64_t id, image_job_outcome outcome) {
+  auto it = self->state.jobs.find(id);
+  if (it == self->state.jobs.end())
+    return;
+  auto job = std::move(it->second);
+  self->state.jobs.erase(it);
+  self->demonitor(job.job);
+  if (outcome.error) {
+    lg.info("image job failed", {{"error", error_message(outcome.error)}});
+    fail_job(self, job, outcome.error);
+    remove_layers_and_collect(self, std::move(outcome.new_layers));
+    return;
+  }
+  // Layers unpacked twice by concurrent jobs: keep the one already registered.
+  std::vector<storage::layer_record> duplicates;
+  std::vector<storage::state_op> ops;
+  std::vector<storage::layer_record> fresh;
+  for (auto& l : outcome.new_layers) {
+    if (self->state.index.layer(l.chain_id)) {
+      duplicates.push_back(std::move(l));
+      continue;
+    }
+    ops.push_back(storage::state_op::put(kind_layer, l.chain_id, storage::to_state_json(l)));
+    fresh.push_back(std::move(l));
+  }
+  auto now = unix_nanos_now();
+  for (auto& img : outcome.images) {
+    if (job.what == image_job_spec::kind::import && !job.import_reference.empty())
+      img.tags.push_back(job.import_reference);
+    if (!img.tags.empty())
+      img.image.last_tag_nanos = now;
+    ops.push_back(storage::state_op::put(kind_image, img.image.id, storage::to_state_json(img.image)));
+    for (const auto& tag : img.tags)
+      ops.push_back(storage::state_op::put(kind_reference, tag,
+                                           nlohmann::json{{"image", img.image.id}}.dump()));
+  }
+  persist(self, std::move(ops),
+          [self, job, outcome = std::move(outcome), fresh = std::move(fresh),
+           duplicates = std::move(duplicates)](caf::error err) mutable {
+            if (err) {
+              fail_job(self, job, err);
+              for (auto& l : fresh)
+                duplicates.push_back(std::move(l));
+              remove_layers_and_collect(self, std::move(duplicates));
+              return;
+            }
+            for (auto& l : fresh)
+              self->state.index.put_layer(std::move(l));
+            load_outcome lines;
+            for (auto& img : outcome.images) {
+              auto id = img.image.id;
+              self->state.index.put_image(img.image);
+              for (const auto& tag : img.tags)
+                self->state.index.set_reference(tag, id);
+              if (job.what == image_job_spec::kind::load) {
+                publish_image_event(self, "load", id, id);
+                for (const auto& tag : img.tags)
+                  lines.lines.push_back("Loaded image: " + familiar(tag));
+                if (img.tags.empty())
+                  lines.lines.push_back("Loaded image ID: " + id);
+              } else {
+                publish_image_event(self, "import", id, id);
+                for (const auto& tag : img.tags)
+                  publish_image_event(self, "tag", id, familiar(tag));
+              }
+            }
+            if (job.what == image_job_spec::kind::load)
+              job.load_reply.deliver(std::move(lines));
+            else
+              job.import_reply.deliver(outcome.images.front().image.id);
+            remove_layers_and_collect(self, std::move(duplicates));
+          });
+}
+
+void job_died(images_pointer self, const caf::down_msg& msg) {
+  for (auto it = self->state.jobs.begin(); it != self->state.jobs.end(); ++it) {
+    if (it->second.job.address() != msg.source)
+      continue;
+    lg.error("image job died", {{"reason", caf::to_string(msg.reason)}});
+    fail_job(self, it->second, make_error(errc::internal, "the image job failed unexpectedly"));
+    self->state.jobs.erase(it);
+    return;
+  }
+}
+
+caf::result<void> start_save(images_pointer self, save_request req) {
+  if (req.names.empty())
+    return make_error(errc::invalid_argument, "no images to save");
+  // Copies of the records: the index may change while the archive streams.
+  struct snapshot {
+    std::vector<storage::image_record> images;
+    std::vector<std::vector<storage::layer_record>> layers;
+    std::vector<std::vector<std::string>> tags;
+  };
+  auto snap = std::make_shared<snapshot>();
+  std::map<std::string, size_t> position;
+  for (const auto& name : req.names) {
+    auto found = self->state.index.resolve(name);
+    if (!found)
+      return found.error();
+    const auto& img = *found->image;
+    auto [pos, fresh] = position.emplace(img.id, snap->images.size());
+    if (fresh) {
+      snap->images.push_back(img);
+      std::vector<storage::layer_record> layers;
+      for (const auto& chain : img.chain_ids) {
+        const auto* l = self->state.index.layer(chain);
+        if (!l)
+          return make_error(errc::internal, "image " + img.id + " is missing layer " + chain);
+        layers.push_back(*l);
+      }
+      snap->layers.push_back(std::move(layers));
+      snap->tags.emplace_back();
+    }
+    if (!found->reference.empty())
+      snap->tags[pos->second].push_back(found->reference);
+  }
+  auto pool = directory::lookup<caf::actor>(self->system(), directory::blocking);
+  if (!pool)
+    return make_error(errc::unavailable, "the blocking pool is not running");
+  auto rp = self->make_response_promise<void>();
+  ++self->state.active_saves;
+  auto content = self->state.ctx->content;
+  auto out = std::move(req.out);
+  run_blocking(
+    self, pool,
+    [snap, content, out]() -> caf::error {
+      std::vector<storage::export_image> exports;
+      for (size_t i = 0; i < snap->images.size(); ++i) {
+        storage::export_image e;
+        e.image = &snap->images[i];
+        for (const auto& l : snap->layers[i])
+          e.layers.push_back(&l);
+        e.tags = snap->tags[i];
+        exports.push_back(std::move(e));
+      }
+      return storage::write_image_archive(exports, *content, *out);
+    },
+    [self, rp](caf::error err) mutable {
+      --self->state.active_saves;
+      if (err)
+        rp.deliver(err);
+      else
+        rp.deliver();
+    });
+  return rp;
+}
+
+} // namespace berth::actors

@@ -1,0 +1,97 @@
+// Content-addressed blobs (sha256) under <data-root>/content. A blob is written to a temp file in
+// ingest/, hashed while it streams, fsynced, checked against the expected digest and only then
+// renamed to blobs/sha256/<hex>: a partial blob never appears under its final name.
+// Thread-safe: every operation is a filesystem operation that is atomic on its own.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <set>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <caf/error.hpp>
+#include <caf/expected.hpp>
+
+#include "base/byte_source.hpp"
+#include "base/fd.hpp"
+#include "storage/digest.hpp"
+
+namespace berth::storage {
+
+struct blob_info {
+  std::string digest; ///< "sha256:<hex>"
+  uint64_t size = 0;
+};
+
+/// What a garbage collection removed.
+struct gc_result {
+  size_t removed = 0;
+  uint64_t bytes = 0;
+};
+
+class content_store {
+public:
+  /// Opens (creating) the store under `root` and removes leftover ingest files from a crash.
+  [[nodiscard]] static caf::expected<std::unique_ptr<content_store>> open(const std::string& root);
+
+  /// One blob being written. Not thread-safe; aborted (temp file removed) unless committed.
+  class writer {
+  public:
+    writer(writer&&) noexcept = default;
+    writer& operator=(writer&&) noexcept = default;
+    ~writer();
+
+    [[nodiscard]] caf::error write(const char* data, size_t n);
+    [[nodiscard]] uint64_t size() const { return size_; }
+
+    /// Verifies `expected_digest` (when not empty), fsyncs and moves the blob into place. A blob
+    /// that already exists is kept (same content by definition) and the temp file dropped.
+    [[nodiscard]] caf::expected<blob_info> commit(std::string_view expected_digest = {});
+
+  private:
+    friend class content_store;
+    writer(const content_store* store, unique_fd fd, std::string temp_path);
+    void abort();
+
+    const content_store* store_;
+    unique_fd fd_;
+    std::string temp_path_;
+    sha256_hasher hasher_;
+    uint64_t size_ = 0;
+    std::string buffer_;
+  };
+
+  /// Starts writing a blob.
+  [[nodiscard]] caf::expected<writer> ingest() const;
+
+  /// Streams `source` into a blob (at most `limit` bytes).
+  [[nodiscard]] caf::expected<blob_info> write(byte_source& source, std::string_view expected_digest,
+                                               uint64_t limit) const;
+
+  /// Stores a small in-memory blob (configs, manifests).
+  [[nodiscard]] caf::expected<blob_info> put(std::string_view data) const;
+
+  [[nodiscard]] bool has(std::string_view digest) const;
+  [[nodiscard]] caf::expected<uint64_t> size(std::string_view digest) const;
+  [[nodiscard]] std::string path(std::string_view digest) const;
+  [[nodiscard]] caf::expected<unique_fd> open_blob(std::string_view digest) const;
+  [[nodiscard]] caf::expected<std::string> read(std::string_view digest, size_t limit) const;
+  [[nodiscard]] caf::error remove(std::string_view digest) const;
+
+  /// Every stored digest.
+  [[nodiscard]] std::vector<std::string> list() const;
+
+  /// Removes every blob not in `referenced`. Callers make sure no ingest is about to reference a
+  /// fresh blob while this runs.
+  [[nodiscard]] gc_result collect_garbage(const std::set<std::string>& referenced) const;
+
+  [[nodiscard]] const std::string& root() const { return root_; }
+
+private:
+  explicit content_store(std::string root) : root_(std::move(root)) {}
+  std::string root_;
+};
+
+} // namespace berth::storage

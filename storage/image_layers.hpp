@@ -1,0 +1,30 @@
+// Turning an image's layer blobs into unpacked layers: each missing chain ID is unpacked once
+// from its blob (plain, gzip or zstd), its diff ID checked against the image config.
+#pragma once
+
+#include <set>
+#include <string>
+#include <vector>
+
+#include <caf/expected.hpp>
+
+#include "storage/content_store.hpp"
+#include "storage/layer_store.hpp"
+#include "storage/layer_unpack.hpp"
+
+namespace berth::storage {
+
+/// A layer blob of an image, bottom first.
+struct layer_blob {
+  std::string digest;
+  std::string media_type;
+};
+
+/// Unpacks the layers of an image that are not in `present` (chain IDs). Returns the new layer
+/// records, bottom first. `diff_ids` come from the image config and must match the blobs.
+[[nodiscard]] caf::expected<std::vector<layer_record>>
+unpack_image_layers(const std::vector<std::string>& diff_ids, const std::vector<layer_blob>& blobs,
+                    const std::set<std::string>& present, const content_store& content,
+                    const layer_store& layers, const unpack_limits& limits);
+
+} // namespace berth::storage
