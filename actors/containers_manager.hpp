@@ -30,8 +30,10 @@ typename Inspector::result_type inspect(Inspector& f, container_counts& x) {
 
 /// Messages:
 /// - `(get, counts)`: containers by state.
-using containers_manager_actor =
-    caf::typed_actor<caf::replies_to<caf::get_atom, counts_atom>::with<container_counts>>;
+/// - `(get, users)`: which container uses which image (for image delete and prune).
+using containers_manager_actor = caf::typed_actor<
+  caf::replies_to<caf::get_atom, counts_atom>::with<container_counts>,
+  caf::replies_to<caf::get_atom, users_atom>::with<std::vector<storage::image_user>>>;
 
 [[nodiscard]] containers_manager_actor
 spawn_containers_manager(caf::actor_system& sys, std::shared_ptr<const daemon_context> ctx);

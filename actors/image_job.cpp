@@ -19,6 +19,7 @@ namespace {
 
 // Reads a load archive and unpacks every layer the store does not have yet.
 image_job_outcome run_load(const image_job_spec& spec) {
+  storage::content_store::lease::scope leased{spec.lease.get()};
   image_job_outcome out;
   auto archive = storage::read_image_archive(*spec.body, *spec.content, storage::archive_limits{});
   if (!archive) {
@@ -52,6 +53,7 @@ image_job_outcome run_load(const image_job_spec& spec) {
 }
 
 image_job_outcome run_import(const image_job_spec& spec) {
+  storage::content_store::lease::scope leased{spec.lease.get()};
   image_job_outcome out;
   storage::import_options opts;
   opts.message = spec.message;

@@ -42,6 +42,7 @@ struct image_job_spec {
   std::set<std::string> present_chains; ///< layers the store had when the job started
   std::shared_ptr<storage::content_store> content;
   std::shared_ptr<storage::layer_store> layers;
+  std::shared_ptr<storage::content_store::lease> lease; ///< protects what the job stores
   storage::unpack_limits limits;
   // import only
   std::string message;

@@ -32,6 +32,8 @@ uint64_t launch(images_pointer self, image_job_spec spec, pending_job pending) {
   spec.present_chains = present_chains(self->state);
   spec.content = self->state.ctx->content;
   spec.layers = self->state.ctx->layers;
+  spec.lease = self->state.ctx->content->make_lease();
+  pending.lease = spec.lease;
   pending.job = spawn_image_job(self->system(), std::move(spec),
                                 caf::actor_cast<caf::strong_actor_ptr>(self));
   self->monitor(pending.job);
@@ -101,9 +103,25 @@ void finish_job(images_pointer self, uint64_t id, image_job_outcome outcome) {
   if (outcome.error) {
     lg.info("image job failed", {{"error", error_message(outcome.error)}});
     fail_job(self, job, outcome.error);
+    job.lease->release();
     remove_layers_and_collect(self, std::move(outcome.new_layers));
     return;
   }
+  // A delete that ran meanwhile may have removed a layer this job found present: fail rather than
+  // register an image with a missing layer (the client can simply retry).
+  std::set<std::string> new_chains;
+  for (const auto& l : outcome.new_layers)
+    new_chains.insert(l.chain_id);
+  for (const auto& img : outcome.images)
+    for (const auto& chain : img.image.chain_ids)
+      if (!new_chains.count(chain) && !self->state.index.layer(chain)) {
+        fail_job(self, job, make_error(errc::conflict, "layer " + chain
+                                                         + " was removed while the image was being "
+                                                           "stored; try again"));
+        job.lease->release();
+        remove_layers_and_collect(self, std::move(outcome.new_layers));
+        return;
+      }
   // Layers unpacked twice by concurrent jobs: keep the one already registered.
   std::vector<storage::layer_record> duplicates;
   std::vector<storage::state_op> ops;
@@ -132,6 +150,7 @@ void finish_job(images_pointer self, uint64_t id, image_job_outcome outcome) {
            duplicates = std::move(duplicates)](caf::error err) mutable {
             if (err) {
               fail_job(self, job, err);
+              job.lease->release();
               for (auto& l : fresh)
                 duplicates.push_back(std::move(l));
               remove_layers_and_collect(self, std::move(duplicates));
@@ -141,26 +160,27 @@ void finish_job(images_pointer self, uint64_t id, image_job_outcome outcome) {
               self->state.index.put_layer(std::move(l));
             load_outcome lines;
             for (auto& img : outcome.images) {
-              auto id = img.image.id;
+              const auto image_id = img.image.id;
               self->state.index.put_image(img.image);
               for (const auto& tag : img.tags)
-                self->state.index.set_reference(tag, id);
+                self->state.index.set_reference(tag, image_id);
               if (job.what == image_job_spec::kind::load) {
-                publish_image_event(self, "load", id, id);
+                publish_image_event(self, "load", image_id, image_id);
                 for (const auto& tag : img.tags)
                   lines.lines.push_back("Loaded image: " + familiar(tag));
                 if (img.tags.empty())
-                  lines.lines.push_back("Loaded image ID: " + id);
+                  lines.lines.push_back("Loaded image ID: " + image_id);
               } else {
-                publish_image_event(self, "import", id, id);
+                publish_image_event(self, "import", image_id, image_id);
                 for (const auto& tag : img.tags)
-                  publish_image_event(self, "tag", id, familiar(tag));
+                  publish_image_event(self, "tag", image_id, familiar(tag));
               }
             }
             if (job.what == image_job_spec::kind::load)
               job.load_reply.deliver(std::move(lines));
             else
               job.import_reply.deliver(outcome.images.front().image.id);
+            job.lease->release(); // the index references what the job stored now
             remove_layers_and_collect(self, std::move(duplicates));
           });
 }
@@ -171,7 +191,9 @@ void job_died(images_pointer self, const caf::down_msg& msg) {
       continue;
     lg.error("image job died", {{"reason", caf::to_string(msg.reason)}});
     fail_job(self, it->second, make_error(errc::internal, "the image job failed unexpectedly"));
+    it->second.lease->release();
     self->state.jobs.erase(it);
+    remove_layers_and_collect(self, {});
     return;
   }
 }
@@ -211,13 +233,19 @@ caf::result<void> start_save(images_pointer self, save_request req) {
   auto pool = directory::lookup<caf::actor>(self->system(), directory::blocking);
   if (!pool)
     return make_error(errc::unavailable, "the blocking pool is not running");
-  auto rp = self->make_response_promise<void>();
-  ++self->state.active_saves;
+  auto rp = self->make_response_promise();
   auto content = self->state.ctx->content;
+  // The blobs stay while the archive streams, even if the images are deleted meanwhile.
+  auto lease = content->make_lease();
+  for (size_t i = 0; i < snap->images.size(); ++i) {
+    lease->add(snap->images[i].id);
+    for (const auto& l : snap->layers[i])
+      lease->add(l.blob_digest);
+  }
   auto out = std::move(req.out);
   run_blocking(
     self, pool,
-    [snap, content, out]() -> caf::error {
+    [snap, content, out, lease]() -> caf::error {
       std::vector<storage::export_image> exports;
       for (size_t i = 0; i < snap->images.size(); ++i) {
         storage::export_image e;
@@ -229,12 +257,11 @@ caf::result<void> start_save(images_pointer self, save_request req) {
       }
       return storage::write_image_archive(exports, *content, *out);
     },
-    [self, rp](caf::error err) mutable {
-      --self->state.active_saves;
+    [rp](caf::error err) mutable {
       if (err)
         rp.deliver(err);
       else
-        rp.deliver();
+        rp.deliver(caf::unit);
     });
   return rp;
 }

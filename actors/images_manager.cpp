@@ -329,22 +329,27 @@ void remove_layers_and_collect(images_pointer self, std::vector<storage::layer_r
   auto pool = directory::lookup<caf::actor>(self->system(), directory::blocking);
   if (!pool)
     return;
-  // Blobs are collected only while no job or save is using the store.
-  bool collect = self->state.jobs.empty() && self->state.active_saves == 0;
-  auto keep = self->state.index.referenced_blobs();
   auto ctx = self->state.ctx;
-  run_blocking(
+  if (!doomed.empty())
+    run_blocking(
+      self, pool,
+      [ctx, doomed = std::move(doomed)]() -> caf::error {
+        for (const auto& l : doomed)
+          if (auto err = ctx->layers->remove(l))
+            lg.warn("could not remove a layer directory",
+                    {{"layer", l.chain_id}, {"error", error_message(err)}});
+        return {};
+      },
+      [](caf::error) {});
+  auto keep = self->state.index.referenced_blobs();
+  run_blocking_awaited(
     self, pool,
-    [ctx, doomed = std::move(doomed), keep, collect]() -> caf::error {
-      for (const auto& l : doomed)
-        if (auto err = ctx->layers->remove(l))
-          lg.warn("could not remove a layer directory", {{"layer", l.chain_id},
-                                                         {"error", error_message(err)}});
-      if (collect)
-        (void) ctx->content->collect_garbage(keep);
-      return {};
-    },
-    [](caf::error) {});
+    [ctx, keep]() -> caf::expected<storage::gc_result> { return ctx->content->collect_garbage(keep); },
+    [](caf::expected<storage::gc_result> r) {
+      if (r && r->removed > 0)
+        lg.debug("collected unreferenced blobs",
+                 {{"blobs", static_cast<long>(r->removed)}, {"bytes", static_cast<long>(r->bytes)}});
+    });
 }
 
 images_manager_actor::behavior_type images_impl(images_pointer self,
@@ -390,7 +395,7 @@ images_manager_actor::behavior_type images_impl(images_pointer self,
               return reference.error();
             auto image = *found->image;
             image.last_tag_nanos = unix_nanos_now();
-            auto rp = self->make_response_promise<void>();
+            auto rp = self->make_response_promise();
             auto ref = *reference;
             persist(self,
                     {storage::state_op::put(kind_reference, ref,
@@ -406,7 +411,7 @@ images_manager_actor::behavior_type images_impl(images_pointer self,
                       auto parsed = storage::parse_normalized(ref);
                       publish_image_event(self, "tag", image.id,
                                           parsed ? parsed->familiar_string() : ref);
-                      rp.deliver();
+                      rp.deliver(caf::unit);
                     });
             return rp;
           }),
@@ -415,11 +420,17 @@ images_manager_actor::behavior_type images_impl(images_pointer self,
             auto rp = self->make_response_promise<delete_outcome>();
             with_image_users(self, [self, rp, req](auto users) mutable {
               if (!users)
-                return rp.deliver(users.error());
+                {
+                rp.deliver(users.error());
+                return;
+              }
               auto plan = storage::plan_image_delete(self->state.index, req.name, req.force,
                                                      req.prune, *users);
               if (!plan)
-                return rp.deliver(plan.error());
+                {
+                rp.deliver(plan.error());
+                return;
+              }
               execute_plan(self, std::move(*plan),
                            [rp](caf::expected<delete_outcome> r) mutable { deliver(rp, std::move(r)); });
             });
@@ -430,11 +441,17 @@ images_manager_actor::behavior_type images_impl(images_pointer self,
             auto rp = self->make_response_promise<delete_outcome>();
             with_image_users(self, [self, rp, filters](auto users) mutable {
               if (!users)
-                return rp.deliver(users.error());
+                {
+                rp.deliver(users.error());
+                return;
+              }
               auto plan = storage::plan_image_prune(self->state.index, filters, *users,
                                                     unix_nanos_now());
               if (!plan)
-                return rp.deliver(plan.error());
+                {
+                rp.deliver(plan.error());
+                return;
+              }
               execute_plan(self, std::move(*plan),
                            [rp](caf::expected<delete_outcome> r) mutable { deliver(rp, std::move(r)); });
             });

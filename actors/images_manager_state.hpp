@@ -12,7 +12,9 @@
 #include <caf/typed_response_promise.hpp>
 
 #include "actors/images_manager.hpp"
+#include "storage/content_store.hpp"
 #include "storage/image_index.hpp"
+#include "storage/state_store.hpp"
 
 namespace berth::metrics {
 class actor_probe;
@@ -29,6 +31,7 @@ inline constexpr const char* kind_reference = "reference";
 struct pending_job {
   image_job_spec::kind what = image_job_spec::kind::load;
   caf::actor job;
+  std::shared_ptr<storage::content_store::lease> lease; ///< released once the outcome is recorded
   caf::typed_response_promise<load_outcome> load_reply;
   caf::typed_response_promise<std::string> import_reply;
   std::string import_reference; ///< normalized reference to tag an import with, or ""
@@ -40,7 +43,6 @@ struct images_state {
   bool ready = false;
   uint64_t next_job = 1;
   std::map<uint64_t, pending_job> jobs;
-  int active_saves = 0;
   std::shared_ptr<metrics::actor_probe> probe;
   static inline const char* name = "images";
 };
@@ -58,8 +60,9 @@ void persist(images_pointer self, std::vector<storage::state_op> ops,
 void publish_image_event(images_pointer self, const std::string& action, const std::string& id,
                          const std::string& name);
 
-/// Removes layer directories and (when nothing is in flight) unreferenced blobs, off the
-/// scheduler.
+/// Removes layer directories (off the scheduler), then collects unreferenced blobs: awaited, so
+/// the index cannot change while the referenced set is in use; blobs of jobs in flight are
+/// protected by their leases.
 void remove_layers_and_collect(images_pointer self, std::vector<storage::layer_record> doomed);
 
 // Jobs (images_jobs.cpp).

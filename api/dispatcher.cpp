@@ -73,8 +73,8 @@ dispatcher::prepared dispatcher::prepare(std::string method, std::string target,
   return p;
 }
 
-void dispatcher::run(prepared&& p, std::string body,
-                     std::shared_ptr<response_channel> channel) const {
+void dispatcher::run(prepared&& p, std::string body, std::shared_ptr<response_channel> channel,
+                     std::shared_ptr<request_body> stream) const {
   if (p.error || !p.matched) {
     channel->send(p.error ? std::move(*p.error) : error_response(404, "page not found"), p.info);
     return;

@@ -14,9 +14,10 @@ constexpr log::logger lg{"api"};
 } // namespace
 
 exchange::exchange(http_request request, request_info info,
-                   std::shared_ptr<response_channel> channel, std::shared_ptr<api_context> ctx)
+                   std::shared_ptr<response_channel> channel, std::shared_ptr<api_context> ctx,
+                   std::shared_ptr<request_body> body)
     : request_(std::move(request)), info_(std::move(info)), channel_(std::move(channel)),
-      ctx_(std::move(ctx)) {}
+      ctx_(std::move(ctx)), body_(std::move(body)) {}
 
 exchange::~exchange() {
   if (!answered_.load()) {

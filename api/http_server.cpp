@@ -225,9 +225,10 @@ class session final : public session_base,
   [[nodiscard]] size_t queued_bytes() const override { return queued_.load(); }
 
   void on_progress(std::function<void()> fn) override {
-    net::dispatch(stream_.get_executor(), [self = this->shared_from_this(), f = std::move(fn)]() mutable {
-      self->progress_ = std::move(f);
-    });
+    net::dispatch(stream_.get_executor(),
+                  [self = this->shared_from_this(), f = std::move(fn)]() mutable {
+                    self->progress_ = std::move(f);
+                  });
   }
 
   void on_client_gone(std::function<void()> fn) override {
@@ -256,7 +257,9 @@ class session final : public session_base,
     phase_ = phase::reading;
     parser_.emplace();
     parser_->header_limit(static_cast<uint32_t>(server_->limits.header_limit));
-    parser_->body_limit(server_->limits.body_limit);
+    // Beast checks Content-Length against this limit while parsing the head, before the route is
+    // known: allow uploads here and hold buffered bodies to their own limit after routing.
+    parser_->body_limit(server_->limits.upload_limit);
     body_.clear();
     body_stream_.reset();
     body_done_ = true;
@@ -286,9 +289,13 @@ class session final : public session_base,
     prepared_ = server_->dispatch->prepare(std::string(req.method_string()),
                                            std::string(req.target()), std::move(headers));
     bool streamed =
-      !prepared_.error && prepared_.matched && prepared_.matched->body == body_mode::streamed;
-    if (streamed)
-      return start_streamed_body(expect_continue);
+        !prepared_.error && prepared_.matched && prepared_.matched->body == body_mode::streamed;
+    if (streamed) return start_streamed_body(expect_continue);
+    if (!prepared_.error && !parser_->is_done() && parser_->content_length()
+        && *parser_->content_length() > server_->limits.body_limit) {
+      keep_alive_ = false;
+      return write_response(error_response(413, "request body too large"), prepared_.info);
+    }
     if (prepared_.error || parser_->is_done()) {
       // Errors are answered without reading a body; the connection closes if one was coming.
       if (prepared_.error && !parser_->is_done()) keep_alive_ = false;
@@ -306,7 +313,15 @@ class session final : public session_base,
     read_body();
   }
 
+  // Body reads use a large chunk and a large socket read buffer: read sizes follow the buffer's
+  // free capacity, and a head-sized buffer would mean thousands of tiny reads per megabyte.
+  void prepare_body_buffers() {
+    if (body_chunk_.empty()) body_chunk_.resize(body_chunk_size);
+    if (buffer_.capacity() < body_chunk_size) buffer_.reserve(body_chunk_size);
+  }
+
   void read_body() {
+    prepare_body_buffers();
     auto& body = parser_->get().body();
     body.data = body_chunk_.data();
     body.size = body_chunk_.size();
@@ -317,6 +332,8 @@ class session final : public session_base,
                             if (ec) return self->on_read_error(ec);
                             auto used = self->body_chunk_.size() - self->parser_->get().body().size;
                             self->body_.append(self->body_chunk_.data(), used);
+                            if (self->body_.size() > self->server_->limits.body_limit)
+                              return self->on_read_error(http::error::body_limit);
                             if (self->parser_->is_done()) {
                               self->lowest().expires_never();
                               return self->run_handler();
@@ -339,41 +356,39 @@ class session final : public session_base,
       return read_stream_body();
     }
     auto cont = std::make_shared<http::response<http::empty_body>>(http::status::continue_, 11);
-    http::async_write(stream_, *cont, [self = this->shared_from_this(), cont](error_code ec, size_t) {
-      if (ec) return self->close();
-      self->run_handler();
-      self->read_stream_body();
-    });
+    http::async_write(stream_, *cont,
+                      [self = this->shared_from_this(), cont](error_code ec, size_t) {
+                        if (ec) return self->close();
+                        self->run_handler();
+                        self->read_stream_body();
+                      });
   }
 
   // Reads a streamed body into body_stream_, pausing while its consumer is behind.
   void read_stream_body() {
-    if (phase_ == phase::closed || body_done_)
-      return;
+    if (phase_ == phase::closed || body_done_) return;
+    prepare_body_buffers();
     auto& body = parser_->get().body();
     body.data = body_chunk_.data();
     body.size = body_chunk_.size();
     lowest().expires_after(server_->limits.idle_timeout);
-    http::async_read_some(stream_, buffer_, *parser_,
-                          [self = this->shared_from_this()](error_code ec, size_t) {
-                            self->on_stream_body(ec);
-                          });
+    http::async_read_some(
+        stream_, buffer_, *parser_,
+        [self = this->shared_from_this()](error_code ec, size_t) { self->on_stream_body(ec); });
   }
 
   void on_stream_body(error_code ec) {
-    if (ec == http::error::need_buffer)
-      ec = {};
+    if (ec == http::error::need_buffer) ec = {};
     if (ec) {
       body_done_ = true;
-      body_stream_->fail(make_error(errc::invalid_argument,
-                                    "request body interrupted: " + ec.message()));
+      body_stream_->fail(
+          make_error(errc::invalid_argument, "request body interrupted: " + ec.message()));
       return close();
     }
     auto used = body_chunk_.size() - parser_->get().body().size;
     if (body_stream_->abandoned()) {
       discarded_ += used;
-      if (discarded_ > server_->limits.drain_limit)
-        return close();
+      if (discarded_ > server_->limits.drain_limit) return close();
     } else if (used > 0) {
       body_stream_->push(std::string(body_chunk_.data(), used));
     }
@@ -383,8 +398,7 @@ class session final : public session_base,
       body_stream_->finish();
       return after_body();
     }
-    if (body_stream_->wants_more())
-      return read_stream_body();
+    if (body_stream_->wants_more()) return read_stream_body();
     lowest().expires_never();
     body_stream_->on_space([self = this->shared_from_this()] {
       net::post(self->stream_.get_executor(), [self] { self->read_stream_body(); });
@@ -494,8 +508,7 @@ class session final : public session_base,
                                self->writing_ = false;
                                if (ec) return self->client_gone();
                                self->head_written_ = true;
-                               if (self->body_done_)
-                                 self->watch_client();
+                               if (self->body_done_) self->watch_client();
                                self->pump();
                              });
   }
@@ -571,7 +584,8 @@ class session final : public session_base,
   uint64_t id_ = 0;
   beast::flat_buffer buffer_;
   std::optional<http::request_parser<http::buffer_body>> parser_;
-  std::array<char, 16384> body_chunk_{};
+  static constexpr size_t body_chunk_size = 256 * 1024;
+  std::vector<char> body_chunk_; ///< allocated on the first body read
   std::string body_;
   std::shared_ptr<request_body> body_stream_; ///< streamed routes only
   bool body_done_ = true;

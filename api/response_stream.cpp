@@ -9,6 +9,9 @@ std::shared_ptr<response_stream> response_stream::open(std::shared_ptr<response_
   channel->on_client_gone([weak] {
     if (auto s = weak.lock()) s->client_gone();
   });
+  channel->on_progress([weak] {
+    if (auto s = weak.lock()) s->progress();
+  });
   return stream;
 }
 

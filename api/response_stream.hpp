@@ -39,8 +39,13 @@ class response_stream : public std::enable_shared_from_this<response_stream> {
   /// Runs `fn` once when the client goes away (not when we close). If it already left, runs now.
   void on_client_gone(std::function<void()> fn);
 
+  /// Blocks (for blocking producers only) until fewer than `limit` bytes are queued, the stream
+  /// closed, or `timeout` passed. Returns false when closed or timed out.
+  [[nodiscard]] bool wait_for_room(size_t limit, std::chrono::milliseconds timeout);
+
  private:
   void client_gone();
+  void progress();
 
   std::shared_ptr<response_channel> channel_;
   std::atomic<bool> closed_{false};

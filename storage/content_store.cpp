@@ -4,6 +4,7 @@
 #include <cerrno>
 #include <dirent.h>
 #include <fcntl.h>
+#include <mutex>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -96,6 +97,8 @@ caf::expected<blob_info> content_store::writer::commit(std::string_view expected
   }
   fd_.reset();
   auto final_path = store_->path(info.digest);
+  std::shared_lock gc_guard{store_->gc_mutex_};
+  store_->lease_current(info.digest);
   if (::rename(temp_path_.c_str(), final_path.c_str()) != 0) {
     auto err = sys::error_from_errno("rename", final_path, errno);
     abort();
@@ -138,8 +141,13 @@ caf::expected<blob_info> content_store::write(byte_source& source, std::string_v
 
 caf::expected<blob_info> content_store::put(std::string_view data) const {
   auto digest = sha256_digest(data);
-  if (has(digest))
-    return blob_info{digest, data.size()};
+  {
+    std::shared_lock gc_guard{gc_mutex_};
+    if (has(digest)) {
+      lease_current(digest);
+      return blob_info{digest, data.size()};
+    }
+  }
   auto w = ingest();
   if (!w)
     return w.error();
@@ -194,15 +202,61 @@ std::vector<std::string> content_store::list() const {
   return out;
 }
 
+namespace {
+
+// The lease that blobs committed on this thread join (see content_store::lease::scope).
+thread_local content_store::lease* current_lease = nullptr;
+
+} // namespace
+
+content_store::lease::~lease() { release(); }
+
+void content_store::lease::release() {
+  std::lock_guard guard{store_->leases_mutex_};
+  store_->leases_.erase(this);
+  digests_.clear();
+}
+
+void content_store::lease::add(const std::string& digest) {
+  std::lock_guard guard{store_->leases_mutex_};
+  if (store_->leases_.count(this))
+    digests_.insert(digest);
+}
+
+content_store::lease::scope::scope(lease* l) : previous_(current_lease) { current_lease = l; }
+
+content_store::lease::scope::~scope() { current_lease = previous_; }
+
+std::shared_ptr<content_store::lease> content_store::make_lease() const {
+  auto l = std::make_shared<lease>(this);
+  std::lock_guard guard{leases_mutex_};
+  leases_.insert(l.get());
+  return l;
+}
+
+void content_store::lease_current(const std::string& digest) const {
+  if (current_lease && current_lease->store_ == this)
+    current_lease->add(digest);
+}
+
 gc_result content_store::collect_garbage(const std::set<std::string>& referenced) const {
+  std::unique_lock gc_guard{gc_mutex_};
+  std::set<std::string> keep = referenced;
+  {
+    std::lock_guard guard{leases_mutex_};
+    for (const auto* l : leases_)
+      keep.insert(l->digests_.begin(), l->digests_.end());
+  }
   gc_result out;
   for (const auto& digest : list()) {
-    if (referenced.count(digest))
+    if (keep.count(digest))
       continue;
-    auto sz = size(digest);
+    struct stat st{};
+    if (::stat(path(digest).c_str(), &st) != 0)
+      continue;
     if (!remove(digest)) {
       ++out.removed;
-      out.bytes += sz ? *sz : 0;
+      out.bytes += static_cast<uint64_t>(st.st_size);
     }
   }
   return out;

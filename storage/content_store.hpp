@@ -7,6 +7,8 @@
 #include <cstdint>
 #include <memory>
 #include <set>
+#include <mutex>
+#include <shared_mutex>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -83,8 +85,44 @@ public:
   /// Every stored digest.
   [[nodiscard]] std::vector<std::string> list() const;
 
-  /// Removes every blob not in `referenced`. Callers make sure no ingest is about to reference a
-  /// fresh blob while this runs.
+  /// Protects the blobs a job writes or reuses from garbage collection until the job's result is
+  /// recorded. Blobs are added explicitly, or implicitly by commits and puts made on a thread
+  /// inside a `lease::scope`.
+  class lease {
+  public:
+    explicit lease(const content_store* store) : store_(store) {}
+    ~lease();
+    lease(const lease&) = delete;
+    lease& operator=(const lease&) = delete;
+
+    void add(const std::string& digest);
+
+    /// Stops protecting anything (idempotent; also done by the destructor).
+    void release();
+
+    /// While alive, blobs committed or reused on this thread join the lease.
+    class scope {
+    public:
+      explicit scope(lease* l);
+      ~scope();
+      scope(const scope&) = delete;
+      scope& operator=(const scope&) = delete;
+
+    private:
+      lease* previous_;
+    };
+
+  private:
+    friend class content_store;
+    const content_store* store_;
+    std::set<std::string> digests_;
+  };
+
+  /// A new lease (shared: the job and its manager both hold it).
+  [[nodiscard]] std::shared_ptr<lease> make_lease() const;
+
+  /// Removes every blob that is neither in `referenced` nor held by a lease. Commits and puts
+  /// wait while it runs, so a blob is never removed between being written and being leased.
   [[nodiscard]] gc_result collect_garbage(const std::set<std::string>& referenced) const;
 
   [[nodiscard]] const std::string& root() const { return root_; }
@@ -92,6 +130,12 @@ public:
 private:
   explicit content_store(std::string root) : root_(std::move(root)) {}
   std::string root_;
+  void lease_current(const std::string& digest) const;
+
+  /// Shared by commits and reuses, exclusive for garbage collection.
+  mutable std::shared_mutex gc_mutex_;
+  mutable std::mutex leases_mutex_;
+  mutable std::set<lease*> leases_;
 };
 
 } // namespace berth::storage

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "base/error.hpp"
+#include "storage/archive_error.hpp"
 #include "storage/digest.hpp"
 #include "storage/image_record.hpp"
 #include "storage/reference.hpp"
@@ -91,7 +92,7 @@ caf::expected<archive_files> stream_entries(byte_source& source, const content_s
   source_reader reader{&source};
   if (archive_read_open(a.get(), &reader, nullptr, read_callback, nullptr) != ARCHIVE_OK)
     return reader.failure ? reader.failure
-                          : invalid(std::string(archive_error_string(a.get()) ?: "unreadable"));
+                          : invalid(archive_message(a.get(), "unreadable"));
   archive_files files;
   uint64_t entries = 0;
   std::string chunk;
@@ -103,11 +104,12 @@ caf::expected<archive_files> stream_entries(byte_source& source, const content_s
     if (rc < ARCHIVE_WARN) {
       if (reader.failure)
         return reader.failure;
-      return invalid(std::string(archive_error_string(a.get()) ?: "corrupt tar"));
+      return invalid(archive_message(a.get(), "corrupt tar"));
     }
     if (++entries > limits.max_entries)
       return invalid("more than " + std::to_string(limits.max_entries) + " entries");
-    auto path = clean_path(archive_entry_pathname(entry) ?: "");
+    const char* raw_name = archive_entry_pathname(entry);
+    auto path = clean_path(raw_name ? raw_name : "");
     auto type = archive_entry_filetype(entry);
     if (const char* hard = archive_entry_hardlink(entry)) {
       files.aliases[path] = clean_path(hard);
@@ -357,6 +359,11 @@ std::string sniff_layer_media_type(const content_store& store, const std::string
     return media_type_layer_gzip;
   if (magic[0] == 0x28 && magic[1] == 0xb5 && magic[2] == 0x2f && magic[3] == 0xfd)
     return media_type_layer_zstd;
+  if (magic[0] == 0xfd && magic[1] == '7' && magic[2] == 'z' && magic[3] == 'X' && magic[4] == 'Z'
+      && magic[5] == 0)
+    return media_type_layer_xz;
+  if (magic[0] == 'B' && magic[1] == 'Z' && magic[2] == 'h')
+    return media_type_layer_bzip2;
   return media_type_layer_tar;
 }
 

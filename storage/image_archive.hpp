@@ -42,7 +42,7 @@ struct archive_image {
 [[nodiscard]] caf::expected<std::vector<archive_image>>
 read_image_archive(byte_source& source, const content_store& blobs, const archive_limits& limits);
 
-/// The layer media type for a blob, from its first bytes (gzip, zstd, else plain tar).
+/// The layer media type for a blob, from its first bytes (gzip, zstd, xz, bzip2, else plain tar).
 [[nodiscard]] std::string sniff_layer_media_type(const content_store& blobs,
                                                  const std::string& digest);
 

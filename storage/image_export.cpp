@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "base/error.hpp"
+#include "storage/archive_error.hpp"
 #include "storage/digest.hpp"
 #include "storage/reference.hpp"
 
@@ -83,7 +84,7 @@ private:
   caf::error failure(const std::string& what) {
     if (state_.failure)
       return state_.failure;
-    return make_error(errc::system, what + ": " + (archive_error_string(a_.get()) ?: "error"));
+    return make_error(errc::system, what + ": " + archive_message(a_.get(), "error"));
   }
 
   sink_state state_;

@@ -34,7 +34,7 @@ caf::expected<image_record> image_record::from_config(std::string config_json) {
       return invalid_config("bad diff_id " + d.dump());
     img.diff_ids.push_back(d.get<std::string>());
   }
-  img.chain_ids = chain_ids(img.diff_ids);
+  img.chain_ids = storage::chain_ids(img.diff_ids);
   if (img.config.contains("created") && img.config["created"].is_string())
     img.created_nanos = parse_rfc3339(img.config["created"].get<std::string>()).value_or(0);
   img.id = sha256_digest(config_json);

@@ -18,7 +18,7 @@ using json = nlohmann::json;
 using actors::images_manager_actor;
 
 // Uploads and saves take as long as their data: no short deadline for them.
-constexpr auto long_operation = std::chrono::hours(24);
+constexpr auto long_operation = std::chrono::seconds(24 * 3600);
 
 images_manager_actor images(const exchange_ptr& ex) {
   return find_actor<images_manager_actor>(ex, actors::directory::images);

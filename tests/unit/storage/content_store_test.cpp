@@ -3,10 +3,12 @@
 
 #include <cstdlib>
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "base/error.hpp"
 #include "base/sys.hpp"
+#include "base/time.hpp"
 #include "storage/content_store.hpp"
 
 using namespace berth;
@@ -97,10 +99,18 @@ TEST_F(content_store_test, open_removes_ingest_leftovers_from_a_crash) {
 TEST_F(content_store_test, garbage_collection_keeps_what_is_referenced) {
   auto a = *store_->put("a");
   auto b = *store_->put("bb");
+  // "ccc" is stored by a job in flight: its lease protects it, also when reused by put().
+  auto lease = store_->make_lease();
+  storage::content_store::lease::scope scope{lease.get()};
+  auto c = *store_->put("ccc");
   auto result = store_->collect_garbage({a.digest});
   EXPECT_EQ(result.removed, 1u);
   EXPECT_EQ(result.bytes, 2u);
   EXPECT_TRUE(store_->has(a.digest));
   EXPECT_FALSE(store_->has(b.digest));
+  EXPECT_TRUE(store_->has(c.digest));
+  lease->release();
+  EXPECT_EQ(store_->collect_garbage({a.digest}).removed, 1u);
+  EXPECT_FALSE(store_->has(c.digest));
   EXPECT_FALSE(store_->has("sha256:../../etc/passwd"));
 }
