@@ -3,9 +3,12 @@
 
 #include <cerrno>
 #include <cstring>
+#include <dirent.h>
 #include <fcntl.h>
 #include <ftw.h>
+#include <linux/openat2.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "base/error.hpp"
@@ -67,9 +70,22 @@ caf::expected<std::string> read_file(const std::string& path, size_t max_bytes) 
   return out;
 }
 
-namespace {
+caf::expected<unique_fd> openat2(int dirfd, const std::string& path, uint64_t flags,
+                                 uint64_t resolve, mode_t mode) {
+  struct open_how how {};
+  how.flags = flags | O_CLOEXEC;
+  how.mode = mode;
+  how.resolve = resolve;
+  // EAGAIN: RESOLVE_IN_ROOT/BENEATH saw a concurrent rename or mount and refused to guess.
+  for (int attempt = 0;; ++attempt) {
+    auto fd = ::syscall(SYS_openat2, dirfd, path.c_str(), &how, sizeof how);
+    if (fd >= 0) return unique_fd{static_cast<int>(fd)};
+    if ((errno == EAGAIN || errno == EINTR) && attempt < 16) continue;
+    return error_from_errno("openat2", path, errno);
+  }
+}
 
-caf::error write_all(int fd, std::string_view data, const std::string& path) {
+caf::error write_all(int fd, std::string_view data, std::string_view path) {
   const char* p = data.data();
   size_t left = data.size();
   while (left > 0) {
@@ -83,6 +99,8 @@ caf::error write_all(int fd, std::string_view data, const std::string& path) {
   }
   return {};
 }
+
+namespace {
 
 std::string parent_dir(const std::string& path) {
   auto slash = path.rfind('/');
@@ -165,6 +183,49 @@ caf::error remove_all(const std::string& path) {
   int rc = ::nftw(path.c_str(), remove_entry, 32, FTW_DEPTH | FTW_PHYS | FTW_MOUNT);
   if (rc != 0) return error_from_errno("remove", path, rc > 0 ? rc : errno);
   return {};
+}
+
+namespace {
+
+// Removes `name` in `dirfd`; `shown` names it in errors. Only descends into directories on `dev`.
+caf::error remove_tree_at(int dirfd, const char* name, dev_t dev, const std::string& shown) {
+  if (::unlinkat(dirfd, name, 0) == 0 || errno == ENOENT) return {};
+  if (errno != EISDIR) return error_from_errno("remove", shown, errno);
+  int fd = ::openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+  if (fd < 0) return error_from_errno("open", shown, errno);
+  struct stat st {};
+  if (::fstat(fd, &st) != 0 || st.st_dev != dev) {
+    ::close(fd);
+    return make_error(errc::conflict, "remove " + shown + ": is on another filesystem");
+  }
+  DIR* dir = ::fdopendir(fd);
+  if (dir == nullptr) {
+    ::close(fd);
+    return error_from_errno("opendir", shown, errno);
+  }
+  caf::error err;
+  errno = 0;
+  while (auto* ent = ::readdir(dir)) {
+    std::string_view child{ent->d_name};
+    if (child == "." || child == "..") continue;
+    err = remove_tree_at(::dirfd(dir), ent->d_name, dev, shown + "/" + ent->d_name);
+    if (err) break;
+    errno = 0;
+  }
+  if (!err && errno != 0) err = error_from_errno("readdir", shown, errno);
+  ::closedir(dir);
+  if (err) return err;
+  if (::unlinkat(dirfd, name, AT_REMOVEDIR) != 0 && errno != ENOENT)
+    return error_from_errno("rmdir", shown, errno);
+  return {};
+}
+
+} // namespace
+
+caf::error remove_all_at(int dirfd, const std::string& name) {
+  struct stat st {};
+  if (::fstat(dirfd, &st) != 0) return error_from_errno("stat", name, errno);
+  return remove_tree_at(dirfd, name.c_str(), st.st_dev, name);
 }
 
 } // namespace berth::sys

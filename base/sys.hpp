@@ -1,6 +1,7 @@
 // Checked system calls: each failure becomes a `caf::error` naming the call, its path and errno.
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <string_view>
 #include <sys/types.h>
@@ -18,6 +19,15 @@ namespace berth::sys {
 
 /// open(2) with O_CLOEXEC added.
 [[nodiscard]] caf::expected<unique_fd> open(const std::string& path, int flags, mode_t mode = 0);
+
+/// openat2(2) with O_CLOEXEC added: `resolve` takes RESOLVE_* flags (e.g. RESOLVE_IN_ROOT to
+/// resolve `path` as if `dirfd` were "/"). Retries EAGAIN (a concurrent rename or mount) a few
+/// times. `path` is relative to `dirfd`; errors name it.
+[[nodiscard]] caf::expected<unique_fd> openat2(int dirfd, const std::string& path, uint64_t flags,
+                                               uint64_t resolve, mode_t mode = 0);
+
+/// Writes all of `data` to `fd` (retrying short writes and EINTR); errors name `path`.
+[[nodiscard]] caf::error write_all(int fd, std::string_view data, std::string_view path);
 
 /// Reads a whole (small) file.
 [[nodiscard]] caf::expected<std::string> read_file(const std::string& path,
@@ -41,5 +51,9 @@ namespace berth::sys {
 
 /// Removes a tree (like rm -rf) without following symlinks; a missing path is not an error.
 [[nodiscard]] caf::error remove_all(const std::string& path);
+
+/// Removes `name` (a file, or a directory tree like rm -rf) relative to `dirfd`, never following
+/// symlinks and never descending into another filesystem; a missing name is not an error.
+[[nodiscard]] caf::error remove_all_at(int dirfd, const std::string& name);
 
 } // namespace berth::sys
