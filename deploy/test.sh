@@ -7,5 +7,6 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 "$top/deploy/install-deps.sh"
 command -v docker >/dev/null || { echo "deploy/test.sh: the docker CLI is missing" >&2; exit 1; }
 "$top/deploy/build.sh"
-cd "$top/build"
-ctest --output-on-failure --timeout 900 -j "${BERTH_TEST_JOBS:-2}" "$@"
+(cd "$top/build" && ctest --output-on-failure --timeout 900 -j "${BERTH_TEST_JOBS:-2}" "$@")
+# The parsers of untrusted input (image references, layer tars) run under libFuzzer briefly.
+"$top/deploy/fuzz.sh" "${BERTH_FUZZ_SECONDS:-20}"
