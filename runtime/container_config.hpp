@@ -1,0 +1,193 @@
+// Docker's container configuration as it arrives in POST /containers/create: `Config` (what runs)
+// and `HostConfig` (how it runs on this host), parsed, validated with dockerd's error messages,
+// and rendered back for inspect. Pure data: no I/O.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include <caf/expected.hpp>
+#include <nlohmann/json.hpp>
+
+namespace berth::runtime {
+
+struct port_binding {
+  std::string host_ip;
+  std::string host_port;
+  bool operator==(const port_binding&) const = default;
+};
+
+struct restart_policy {
+  std::string name = "no"; ///< "no", "always", "unless-stopped", "on-failure"
+  int maximum_retry_count = 0;
+  bool operator==(const restart_policy&) const = default;
+};
+
+struct ulimit_setting {
+  std::string name; ///< "nofile", "nproc", ...
+  int64_t soft = 0;
+  int64_t hard = 0;
+  bool operator==(const ulimit_setting&) const = default;
+};
+
+struct log_config {
+  std::string type;                          ///< "" = daemon default
+  std::map<std::string, std::string> config; ///< max-size, max-file, ...
+  bool operator==(const log_config&) const = default;
+};
+
+/// HEALTHCHECK / --health-*: durations in nanoseconds, 0 = inherit or default.
+struct healthcheck_config {
+  std::vector<std::string> test; ///< ["CMD", ...], ["CMD-SHELL", "..."], ["NONE"], or empty
+  int64_t interval = 0;
+  int64_t timeout = 0;
+  int64_t start_period = 0;
+  int64_t start_interval = 0;
+  int retries = 0;
+  bool operator==(const healthcheck_config&) const = default;
+};
+
+/// One entry of HostConfig.Mounts (--mount).
+struct mount_config {
+  std::string type; ///< "bind", "volume", "tmpfs"
+  std::string source;
+  std::string target;
+  bool read_only = false;
+  std::string consistency;
+  std::string bind_propagation; ///< BindOptions.Propagation
+  bool volume_no_copy = false;  ///< VolumeOptions.NoCopy
+  std::map<std::string, std::string> volume_labels;
+  std::string volume_driver;
+  std::map<std::string, std::string> volume_driver_options;
+  int64_t tmpfs_size = 0; ///< TmpfsOptions.SizeBytes
+  uint32_t tmpfs_mode = 0; ///< TmpfsOptions.Mode
+  bool operator==(const mount_config&) const = default;
+};
+
+/// Docker's `Config`.
+struct container_config {
+  std::string hostname;
+  std::string domainname;
+  std::string user;
+  bool attach_stdin = false;
+  bool attach_stdout = false;
+  bool attach_stderr = false;
+  bool tty = false;
+  bool open_stdin = false;
+  bool stdin_once = false;
+  std::vector<std::string> env;
+  std::optional<std::vector<std::string>> cmd;        ///< nullopt = from the image
+  std::optional<std::vector<std::string>> entrypoint; ///< nullopt = from the image
+  std::string image;                                  ///< as the client named it
+  std::set<std::string> volumes;                      ///< anonymous volume paths
+  std::string working_dir;
+  std::map<std::string, std::string> labels;
+  std::set<std::string> exposed_ports; ///< "80/tcp"
+  std::string stop_signal;
+  std::optional<int> stop_timeout;
+  std::optional<healthcheck_config> healthcheck;
+  std::vector<std::string> on_build;
+  std::optional<std::vector<std::string>> shell;
+  bool args_escaped = false;
+  bool network_disabled = false;
+  std::string mac_address;
+  bool operator==(const container_config&) const = default;
+};
+
+/// Docker's `HostConfig`, the parts Berth acts on (unknown fields are accepted and ignored, as
+/// dockerd does for fields it does not know).
+struct host_config {
+  std::vector<std::string> binds; ///< "-v" specs: "/host:/ctr[:opts]", "vol:/ctr[:opts]"
+  std::string container_id_file;
+  log_config log;
+  std::string network_mode = "default";
+  std::map<std::string, std::vector<port_binding>> port_bindings;
+  restart_policy restart;
+  bool auto_remove = false;
+  std::string volume_driver;
+  std::vector<std::string> volumes_from;
+  std::vector<int> console_size; ///< [height, width] or empty
+  std::vector<std::string> cap_add;  ///< normalized "CAP_X" (or "ALL")
+  std::vector<std::string> cap_drop; ///< normalized "CAP_X" (or "ALL")
+  std::string cgroupns_mode;
+  std::vector<std::string> dns;
+  std::vector<std::string> dns_options;
+  std::vector<std::string> dns_search;
+  std::vector<std::string> extra_hosts; ///< "name:ip" (or "name=ip")
+  std::vector<std::string> group_add;
+  std::string ipc_mode;
+  std::string cgroup;
+  std::vector<std::string> links;
+  int oom_score_adj = 0;
+  std::string pid_mode;
+  bool privileged = false;
+  bool publish_all_ports = false;
+  bool readonly_rootfs = false;
+  std::vector<std::string> security_opt;
+  std::map<std::string, std::string> storage_opt;
+  std::map<std::string, std::string> tmpfs; ///< path → options ("size=64m,mode=1777")
+  std::string uts_mode;
+  std::string userns_mode;
+  int64_t shm_size = 0; ///< 0 = daemon default
+  std::map<std::string, std::string> sysctls;
+  std::string runtime; ///< "" = daemon default
+  std::string isolation;
+  std::optional<std::vector<std::string>> masked_paths;   ///< nullopt = defaults
+  std::optional<std::vector<std::string>> readonly_paths; ///< nullopt = defaults
+  bool init = false;
+  std::vector<mount_config> mounts;
+  // Resources.
+  int64_t cpu_shares = 0;
+  int64_t memory = 0;
+  int64_t nano_cpus = 0;
+  std::string cgroup_parent;
+  uint16_t blkio_weight = 0;
+  int64_t cpu_period = 0;
+  int64_t cpu_quota = 0;
+  int64_t cpu_realtime_period = 0;
+  int64_t cpu_realtime_runtime = 0;
+  std::string cpuset_cpus;
+  std::string cpuset_mems;
+  std::vector<nlohmann::json> devices; ///< DeviceMapping entries, as given
+  std::vector<std::string> device_cgroup_rules;
+  int64_t memory_reservation = 0;
+  int64_t memory_swap = 0;
+  int64_t memory_swappiness = -1;
+  bool oom_kill_disable = false;
+  std::optional<int64_t> pids_limit; ///< nullopt or <= 0 = unlimited
+  std::vector<ulimit_setting> ulimits;
+  bool operator==(const host_config&) const = default;
+};
+
+/// Parses `Config` (the create body's top level). Errors are errc::invalid_argument with
+/// dockerd's wording.
+[[nodiscard]] caf::expected<container_config> parse_container_config(const nlohmann::json& body);
+
+/// Parses and validates `HostConfig` (may be null/absent: all defaults). Validation covers what
+/// dockerd refuses at create time: negative or too-small memory ("Minimum memory limit allowed is
+/// 6MB"), swap below memory, unknown restart policy, a retry count without on-failure, unknown
+/// capabilities ("unknown capability: \"CAP_FOO\""), conflicting NanoCpus and CpuQuota/Period,
+/// invalid cpuset syntax, ulimits soft > hard, bad port bindings, bad tmpfs/mount specs, etc.
+[[nodiscard]] caf::expected<host_config> parse_host_config(const nlohmann::json& body);
+
+/// Renders `Config` as inspect shows it (every field, Docker's names and null/empty forms).
+[[nodiscard]] nlohmann::json to_json(const container_config& config);
+
+/// Renders `HostConfig` as inspect shows it.
+[[nodiscard]] nlohmann::json to_json(const host_config& host);
+
+/// Docker's default capability set ("CAP_CHOWN", ...).
+[[nodiscard]] const std::vector<std::string>& default_capabilities();
+
+/// Every capability the kernel knows by name ("CAP_CHOWN" ... "CAP_CHECKPOINT_RESTORE").
+[[nodiscard]] const std::vector<std::string>& all_capabilities();
+
+/// Normalizes "net_admin" / "NET_ADMIN" / "CAP_NET_ADMIN" → "CAP_NET_ADMIN"; "ALL" stays "ALL".
+/// Fails for unknown names with dockerd's message.
+[[nodiscard]] caf::expected<std::string> normalize_capability(std::string_view name);
+
+} // namespace berth::runtime

@@ -1,0 +1,47 @@
+// The protocol between berthd and berth-shim, shared by both sides (header-only, no CAF: the shim
+// links neither CAF nor the daemon's libraries).
+//
+// The shim of container <id> keeps its files in a 0700 state directory given by the daemon:
+//   control.sock  line-based commands, one per connection: the client writes one line, the shim
+//                 answers one line "ok[ <payload>]" or "error <message>" and closes.
+//   attach.sock   stream connections: the client writes one header line, then the connection is
+//                 a full-duplex pipe (client → container stdin, container output → client).
+//   exit.json     written atomically when the container exits (the daemon reads it after a
+//                 restart if it missed the exit).
+//   shim.pid      the shim's pid.   init.pid  the container's pid (written by the runtime).
+//   shim.log      the shim's own diagnostics.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+namespace berth::shim_protocol {
+
+inline constexpr std::string_view control_socket = "control.sock";
+inline constexpr std::string_view attach_socket = "attach.sock";
+inline constexpr std::string_view exit_file = "exit.json";
+inline constexpr std::string_view shim_pid_file = "shim.pid";
+inline constexpr std::string_view init_pid_file = "init.pid";
+inline constexpr std::string_view shim_log_file = "shim.log";
+
+// Commands (control.sock):
+//   "start"                 start the created container → "ok <pid>"
+//   "kill <signal-number>"  signal the container's init → "ok"
+//   "resize <rows> <cols>"  set the TTY size → "ok"
+//   "close-stdin"           close the container's stdin → "ok"
+//   "state"                 → "ok created <pid>" | "ok running <pid>" | "ok exited <exit-json>"
+//   "wait"                  answered when the container has exited → "ok <exit-json>"
+//                           (immediately if it already has); the connection stays open until then
+//   "stats"                 → "ok drops=<n> log_bytes=<n>"
+//
+// Attach header (attach.sock): "attach stdin=<0|1> stdout=<0|1> stderr=<0|1>\n". Without a TTY
+// the shim sends Docker's stdcopy frames (8-byte header: stream, 0, 0, 0, big-endian length);
+// with a TTY it sends raw bytes. The client half-closing its side closes the container's stdin
+// when the container was created with StdinOnce. The shim closes attach connections after the
+// container's output has been drained at exit.
+//
+// Exit JSON (exit.json and replies): {"exit_code":N,"oom_killed":bool,"finished_at":unix-ns,
+// "pid":N}.
+
+} // namespace berth::shim_protocol
