@@ -4,9 +4,11 @@
 
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <string>
 
 #include "api/http_types.hpp"
+#include "api/upgraded_connection.hpp"
 
 namespace berth::api {
 
@@ -33,6 +35,11 @@ class response_channel {
 
   /// Ends a streamed response (last chunk).
   virtual void stream_end() = 0;
+
+  /// Sends `head` (101 UPGRADED, or 200 when the client did not ask to upgrade) and hands the
+  /// raw connection over.
+  [[nodiscard]] virtual std::shared_ptr<upgraded_connection> upgrade(http_response head,
+                                                                     request_info info) = 0;
 
   /// Bytes queued but not yet written on this connection.
   [[nodiscard]] virtual size_t queued_bytes() const = 0;
