@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <caf/expected.hpp>
@@ -15,20 +16,20 @@ namespace berth::runtime {
 
 /// How to start one container's shim.
 struct shim_launch {
-  std::string shim_binary;                ///< path of berth-shim
-  std::string id;                         ///< container ID (also the runtime's container name)
-  std::string bundle;                     ///< directory with config.json
-  std::string runtime_path;               ///< runc / crun binary
-  std::vector<std::string> runtime_args;  ///< extra global runtime arguments
-  std::string runtime_root;               ///< the runtime's --root
-  std::string state_dir;                  ///< the shim's 0700 directory (sockets, exit file)
-  std::string log_path;                   ///< json-file log ("" = log driver none)
+  std::string shim_binary;                  ///< path of berth-shim
+  std::string id;                           ///< container ID (also the runtime's container name)
+  std::string bundle;                       ///< directory with config.json
+  std::string runtime_path;                 ///< runc / crun binary
+  std::vector<std::string> runtime_args;    ///< extra global runtime arguments
+  std::string runtime_root;                 ///< the runtime's --root
+  std::string state_dir;                    ///< the shim's 0700 directory (sockets, exit file)
+  std::string log_path;                     ///< json-file log ("" = log driver none)
   uint64_t log_max_size = 20 * 1000 * 1000; ///< rotate above this size (0 = never)
-  int log_max_files = 5;                  ///< files kept, the current one included
+  int log_max_files = 5;                    ///< files kept, the current one included
   bool tty = false;
   bool open_stdin = false;
   bool stdin_once = false;
-  int rows = 0;                           ///< initial TTY size (0 = leave as is)
+  int rows = 0; ///< initial TTY size (0 = leave as is)
   int cols = 0;
 };
 
@@ -54,6 +55,12 @@ struct shim_exit {
 /// Sends one control command; returns the payload after "ok".
 [[nodiscard]] caf::expected<std::string> shim_command(const std::string& state_dir,
                                                       const std::string& command,
+                                                      std::chrono::milliseconds timeout);
+
+/// Waits for the container's exit: "wait" on the control socket, or exit.json when the shim has
+/// already finished (it removes its sockets only after writing exit.json, so a shim that is gone
+/// without an exit file died with its container unrecorded: errc::unavailable).
+[[nodiscard]] caf::expected<shim_exit> wait_shim_exit(const std::string& state_dir,
                                                       std::chrono::milliseconds timeout);
 
 /// Parses exit JSON (exit.json or a "wait"/"state" reply payload).

@@ -3,13 +3,24 @@
 //
 // The shim of container <id> keeps its files in a 0700 state directory given by the daemon:
 //   control.sock  line-based commands, one per connection: the client writes one line, the shim
-//                 answers one line "ok[ <payload>]" or "error <message>" and closes.
+//                 answers one line "ok[ <payload>]" or "error <kind> <message>" and closes;
+//                 <kind> is "invalid" (bad command), "conflict" (not in a state for it) or
+//                 "system" (a system call or the runtime failed).
 //   attach.sock   stream connections: the client writes one header line, then the connection is
 //                 a full-duplex pipe (client → container stdin, container output → client).
 //   exit.json     written atomically when the container exits (the daemon reads it after a
 //                 restart if it missed the exit).
 //   shim.pid      the shim's pid.   init.pid  the container's pid (written by the runtime).
-//   shim.log      the shim's own diagnostics.
+//   shim.log      the shim's own diagnostics.   runtime.log  the runtime's JSON log (--log).
+//   console.sock  only while a TTY container is created (the runtime's --console-socket).
+//
+// Command line (built by launch_shim in runtime/shim_client.cpp):
+//   berth-shim --id ID --bundle DIR --runtime PATH [--runtime-arg ARG]... --runtime-root DIR
+//              --state-dir DIR [--log-path FILE --log-max-size BYTES --log-max-files N]
+//              [--tty [--rows N --cols N]] [--stdin [--stdin-once]] --sync-fd N
+// The process started exits at once; the detached shim writes one line on the sync fd:
+// "created <container-pid>" or "error <message>" (the runtime's message when `create` failed,
+// after it has run `<runtime> delete --force`), then closes it. shim.pid is written before.
 #pragma once
 
 #include <cstdint>
@@ -24,22 +35,32 @@ inline constexpr std::string_view exit_file = "exit.json";
 inline constexpr std::string_view shim_pid_file = "shim.pid";
 inline constexpr std::string_view init_pid_file = "init.pid";
 inline constexpr std::string_view shim_log_file = "shim.log";
+inline constexpr std::string_view runtime_log_file = "runtime.log";
+inline constexpr std::string_view console_socket = "console.sock";
 
 // Commands (control.sock):
 //   "start"                 start the created container → "ok <pid>"
-//   "kill <signal-number>"  signal the container's init → "ok"
-//   "resize <rows> <cols>"  set the TTY size → "ok"
-//   "close-stdin"           close the container's stdin → "ok"
+//   "kill <signal-number>"  signal the container's init → "ok" (also before "start": a created
+//                           container that is never started is killed this way)
+//   "resize <rows> <cols>"  set the TTY size → "ok" (a no-op without a TTY)
+//   "close-stdin"           close the container's stdin → "ok" (after what is queued for it; with
+//                           a TTY the terminal's EOF character, ^D, is sent instead)
 //   "state"                 → "ok created <pid>" | "ok running <pid>" | "ok exited <exit-json>"
 //   "wait"                  answered when the container has exited → "ok <exit-json>"
 //                           (immediately if it already has); the connection stays open until then
-//   "stats"                 → "ok drops=<n> log_bytes=<n>"
+//   "stats"                 → "ok drops=<n> log_bytes=<n> log_errors=<n> clients=<n>"
+//                           (drops: output frames dropped for attach clients too slow to read)
 //
 // Attach header (attach.sock): "attach stdin=<0|1> stdout=<0|1> stderr=<0|1>\n". Without a TTY
 // the shim sends Docker's stdcopy frames (8-byte header: stream, 0, 0, 0, big-endian length);
 // with a TTY it sends raw bytes. The client half-closing its side closes the container's stdin
 // when the container was created with StdinOnce. The shim closes attach connections after the
-// container's output has been drained at exit.
+// container's output has been drained at exit. Each client has a 1 MiB output buffer; frames
+// that do not fit are dropped for that client (counted in "stats"), never waited for.
+//
+// At exit the shim drains the output, writes the log, runs `<runtime> delete`, writes exit.json,
+// removes its sockets, then answers the waiters and flushes attach clients (for up to 2 s).
+// SIGTERM to the shim SIGKILLs the container (or aborts a `create` in progress).
 //
 // Exit JSON (exit.json and replies): {"exit_code":N,"oom_killed":bool,"finished_at":unix-ns,
 // "pid":N}.

@@ -1,0 +1,20 @@
+// Control commands (one line per connection on control.sock, see runtime/shim_protocol.hpp).
+#pragma once
+
+#include <optional>
+#include <string_view>
+
+namespace berth::shim {
+
+/// One parsed command line.
+struct control_command {
+  enum kind_t { start, kill, resize, close_stdin, state, wait, stats } kind = state;
+  int signal = 0; ///< kill
+  int rows = 0;   ///< resize
+  int cols = 0;
+};
+
+/// Parses a command line (without its newline); nullopt when unknown or malformed.
+[[nodiscard]] std::optional<control_command> parse_control_command(std::string_view line);
+
+} // namespace berth::shim
