@@ -30,6 +30,23 @@ BERTH_ATOM(usage_atom, "usage");         ///< disk usage
 BERTH_ATOM(resolve_atom, "resolve");     ///< look up by name or ID
 BERTH_ATOM(users_atom, "users");         ///< who uses an object
 BERTH_ATOM(job_done_atom, "job_done");   ///< a job actor reports its outcome
+BERTH_ATOM(create_atom, "create");       ///< create an object
+BERTH_ATOM(start_atom, "start");         ///< start a container
+BERTH_ATOM(signal_atom, "signal");       ///< send a signal (docker kill)
+BERTH_ATOM(restart_atom, "restart");     ///< restart a container
+BERTH_ATOM(wait_atom, "wait");           ///< wait for a container condition
+BERTH_ATOM(attach_atom, "attach");       ///< attach a client stream
+BERTH_ATOM(resize_atom, "resize");       ///< resize a TTY
+BERTH_ATOM(rename_atom, "rename");       ///< rename an object
+BERTH_ATOM(update_atom, "update");       ///< publish a changed summary
+BERTH_ATOM(removed_atom, "removed");     ///< an object is gone
+BERTH_ATOM(exited_atom, "exited");       ///< a container's process ended
+BERTH_ATOM(attached_atom, "attached");   ///< an attach stream is connected
+BERTH_ATOM(timer_atom, "timer");         ///< a timer an actor set for itself
+BERTH_ATOM(shutdown_atom, "shutdown");   ///< the daemon is stopping
+BERTH_ATOM(logs_atom, "logs");           ///< where logs are
+BERTH_ATOM(restore_atom, "restore");     ///< bring an object back after a daemon restart
+BERTH_ATOM(ready_atom, "ready");         ///< answered once start-up work is done
 
 #undef BERTH_ATOM
 

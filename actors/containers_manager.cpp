@@ -1,34 +1,604 @@
-// The containers manager.
+// The containers manager: index by ID and name, create, resolve, list, prune, rename, restore.
 #include "actors/containers_manager.hpp"
+
+#include <algorithm>
 
 #include <caf/actor_system.hpp>
 #include <caf/typed_event_based_actor.hpp>
 
+#include "actors/blocking_pool.hpp"
+#include "actors/container_lifecycle.hpp"
+#include "actors/container_names.hpp"
+#include "actors/directory.hpp"
+#include "actors/events_actor.hpp"
+#include "actors/images_manager.hpp"
 #include "actors/instrumented.hpp"
+#include "actors/state_store_actor.hpp"
+#include "base/error.hpp"
+#include "base/log.hpp"
+#include "base/random.hpp"
+#include "base/time.hpp"
+#include "base/units.hpp"
 #include "metrics/daemon_probes.hpp"
+#include "runtime/container_config.hpp"
+#include "runtime/oci_spec.hpp"
+#include "storage/layer_store.hpp"
 
 namespace berth::actors {
 
 namespace {
 
+constexpr log::logger lg{"containers"};
+
+struct entry {
+  container_actor actor;
+  container_summary summary;
+};
+
 struct containers_state {
   std::shared_ptr<const daemon_context> ctx;
-  container_counts counts;
+  std::map<std::string, entry> containers;    ///< by ID
+  std::map<std::string, std::string> by_name; ///< name (no '/') → ID; also names being created
+  std::shared_ptr<metrics::actor_probe> probe;
+  // Start-up: restores still running, and who waits for them all to finish.
+  bool loaded = false;
+  size_t restores_pending = 0;
+  std::vector<caf::response_promise> ready_waiters;
   static inline const char* name = "containers";
 };
 
 using containers_pointer = containers_manager_actor::stateful_pointer<containers_state>;
 
+bool is_running_state(container_status s) {
+  return s == container_status::running || s == container_status::restarting;
+}
+
+container_counts count(const containers_state& st) {
+  container_counts c;
+  for (const auto& [id, e] : st.containers) {
+    ++c.total;
+    if (e.summary.status == container_status::paused)
+      ++c.paused;
+    else if (is_running_state(e.summary.status))
+      ++c.running;
+    else
+      ++c.stopped;
+  }
+  return c;
+}
+
+void publish_counts(containers_pointer self) {
+  auto c = count(self->state);
+  self->state.ctx->probes->containers()->set_states(c.running, c.paused, c.stopped);
+}
+
+std::string strip_slash(const std::string& name) {
+  return !name.empty() && name.front() == '/' ? name.substr(1) : name;
+}
+
+caf::expected<std::string> find_id(const containers_state& st, const std::string& name_or_id) {
+  auto key = strip_slash(name_or_id);
+  if (key.empty()) return make_error(errc::not_found, "No such container: " + name_or_id);
+  if (st.containers.count(key)) return key;
+  if (auto n = st.by_name.find(key); n != st.by_name.end() && st.containers.count(n->second))
+    return n->second;
+  std::vector<std::string> matches;
+  for (auto i = st.containers.lower_bound(key);
+       i != st.containers.end() && i->first.compare(0, key.size(), key) == 0; ++i)
+    matches.push_back(i->first);
+  if (matches.size() == 1) return matches.front();
+  if (matches.size() > 1)
+    return make_error(errc::invalid_argument,
+                      "multiple IDs found with provided prefix: " + name_or_id);
+  return make_error(errc::not_found, "No such container: " + name_or_id);
+}
+
+void publish_created(containers_pointer self, const container_record& rec) {
+  auto events = directory::lookup<events_actor>(self->system(), directory::events);
+  if (!events) return;
+  event ev;
+  ev.type = "container";
+  ev.action = "create";
+  ev.actor_id = rec.id;
+  ev.attributes = rec.config.labels;
+  ev.attributes["image"] = rec.config.image;
+  ev.attributes["name"] = rec.name;
+  self->send(events, caf::publish_atom_v, std::move(ev));
+}
+
+// Spawns a container actor the manager watches: a crash is answered by a restore from the store.
+container_actor adopt(containers_pointer self, container_record rec, container_origin origin) {
+  auto actor = spawn_container_actor(self->system(), self->state.ctx, std::move(rec), origin);
+  self->monitor(actor);
+  return actor;
+}
+
+void answer_ready_waiters(containers_pointer self) {
+  auto& st = self->state;
+  if (!st.loaded || st.restores_pending > 0) return;
+  for (auto& w : st.ready_waiters)
+    w.deliver(caf::unit);
+  st.ready_waiters.clear();
+}
+
+// Asks a container loaded from the store to restore itself; counted until it answers.
+void request_restore(containers_pointer self, const container_actor& actor) {
+  ++self->state.restores_pending;
+  auto settled = [self] {
+    --self->state.restores_pending;
+    answer_ready_waiters(self);
+  };
+  self->request(actor, caf::infinite, restore_atom_v)
+      .then([settled]() { settled(); }, [settled](caf::error&) { settled(); });
+}
+
+void respawn(containers_pointer self, const std::string& id) {
+  auto store = directory::lookup<state_store_actor>(self->system(), directory::state);
+  if (!store) return;
+  self->request(store, std::chrono::seconds(60), load_atom_v, std::string("container"))
+      .then([self, id](std::vector<storage::state_record>& rows) {
+        for (const auto& row : rows) {
+          if (row.id != id) continue;
+          auto rec = container_from_state_json(row.body);
+          auto i = self->state.containers.find(id);
+          if (!rec || i == self->state.containers.end()) return;
+          lg.warn("container actor failed, restoring it", {{"id", id}});
+          i->second.actor = adopt(self, std::move(*rec), container_origin::restored);
+          request_restore(self, i->second.actor);
+          return;
+        }
+      });
+}
+
+// -- startup --------------------------------------------------------------------------------
+
+void restore_all(containers_pointer self) {
+  auto store = directory::lookup<state_store_actor>(self->system(), directory::state);
+  if (!store) return;
+  self->request(store, std::chrono::seconds(60), load_atom_v, std::string("container"))
+      .await(
+          [self](std::vector<storage::state_record>& rows) {
+            for (const auto& row : rows) {
+              auto rec = container_from_state_json(row.body);
+              if (!rec) {
+                lg.error("skipping a corrupt container record",
+                         {{"id", row.id}, {"error", error_message(rec.error())}});
+                continue;
+              }
+              auto id = rec->id;
+              auto name = rec->name;
+              entry e;
+              e.summary.id = id;
+              e.summary.name = name;
+              e.summary.status = rec->status;
+              e.summary.created_nanos = rec->created_nanos;
+              e.actor = adopt(self, std::move(*rec), container_origin::restored);
+              self->state.by_name[name] = id;
+              self->state.containers[id] = std::move(e);
+            }
+            for (const auto& [id, e] : self->state.containers)
+              request_restore(self, e.actor);
+            if (!rows.empty())
+              lg.info("restoring containers", {{"count", static_cast<long>(rows.size())}});
+            publish_counts(self);
+            self->state.loaded = true;
+            answer_ready_waiters(self);
+          },
+          [self](caf::error& err) {
+            lg.error("cannot load containers", {{"error", error_message(err)}});
+            self->state.loaded = true;
+            answer_ready_waiters(self);
+          });
+}
+
+// -- create ---------------------------------------------------------------------------------
+
+struct create_draft {
+  std::string name;
+  runtime::container_config config;
+  runtime::host_config host;
+};
+
+caf::expected<create_draft> parse_create(const containers_state& st, const create_request& req) {
+  create_draft d;
+  auto config = runtime::parse_container_config(req.body);
+  if (!config) return config.error();
+  d.config = std::move(*config);
+  auto host = runtime::parse_host_config(req.body);
+  if (!host) return host.error();
+  d.host = std::move(*host);
+  if (d.config.image.empty()) return make_error(errc::invalid_argument, "no image specified");
+  const auto& mode = d.host.network_mode;
+  if (mode.rfind("container:", 0) == 0)
+    return make_error(errc::not_implemented, "network mode " + mode + " is not supported yet");
+  if (!mode.empty() && mode != "default" && mode != "bridge" && mode != "none" && mode != "host")
+    return make_error(errc::not_found, "network " + mode + " not found");
+  if (!d.host.runtime.empty() && !st.ctx->runtimes.runtimes.count(d.host.runtime))
+    return make_error(errc::invalid_argument, "unknown or invalid runtime name: " + d.host.runtime);
+  if (!req.name.empty()) {
+    d.name = strip_slash(req.name);
+    if (auto err = validate_container_name(d.name)) return err;
+  }
+  return d;
+}
+
+caf::error name_conflict(const containers_state& st, const std::string& name) {
+  auto i = st.by_name.find(name);
+  if (i == st.by_name.end()) return {};
+  return make_error(errc::conflict, "Conflict. The container name \"/" + name +
+                                        "\" is already in use by container \"" + i->second +
+                                        "\". You have to remove (or rename) that container to "
+                                        "be able to reuse that name.");
+}
+
+// dockerd writes the daemon's defaults into HostConfig at create, so inspect shows what applies.
+void apply_create_defaults(const containers_state& st, runtime::host_config& host) {
+  if (!host.privileged) {
+    if (!host.masked_paths) host.masked_paths = runtime::default_masked_paths();
+    if (!host.readonly_paths) host.readonly_paths = runtime::default_readonly_paths();
+  }
+  if (host.memory > 0 && host.memory_swap == 0) host.memory_swap = host.memory * 2;
+  if (host.shm_size == 0)
+    if (auto shm = units::parse_ram_bytes(st.ctx->config.default_shm_size)) host.shm_size = *shm;
+}
+
+container_record make_record(const containers_state& st, create_draft d, const image_view& image,
+                             std::vector<std::string> command) {
+  container_record rec;
+  rec.id = random_hex(32);
+  rec.name = std::move(d.name);
+  rec.created_nanos = unix_nanos_now();
+  rec.config = std::move(d.config);
+  rec.host = std::move(d.host);
+  rec.image_id = image.image.id;
+  rec.image_chain = image.image.chain_ids;
+  for (auto l = image.layers.rbegin(); l != image.layers.rend(); ++l)
+    rec.lower_dirs.push_back(image.layer_root + "/l/" + l->link_id);
+  rec.image_config = image.image.config.value("config", nlohmann::json::object());
+  rec.path = command.front();
+  rec.args.assign(command.begin() + 1, command.end());
+  rec.runtime = rec.host.runtime.empty() ? st.ctx->runtimes.default_runtime : rec.host.runtime;
+  rec.hostname = rec.config.hostname.empty() ? rec.id.substr(0, 12) : rec.config.hostname;
+  apply_create_defaults(st, rec.host);
+  return rec;
+}
+
+void finish_create(containers_pointer self, container_record rec,
+                   caf::typed_response_promise<create_result> rp, int64_t began) {
+  auto pool = directory::lookup<caf::actor>(self->system(), directory::blocking);
+  auto release = [self](const std::string& name) { self->state.by_name.erase(name); };
+  if (!pool) {
+    release(rec.name);
+    rp.deliver(make_error(errc::unavailable, "the blocking pool is not running"));
+    return;
+  }
+  auto paths = paths_of(rec, self->state.ctx->config.data_root, self->state.ctx->config.exec_root);
+  auto host = rec.host;
+  run_blocking(
+      self, pool,
+      [paths, host]() -> caf::error {
+        if (auto err = runtime::validate_bind_sources(host)) return err;
+        return create_container_layer(paths);
+      },
+      [self, rec, rp, began, release, paths](caf::error err) mutable {
+        if (err) {
+          release(rec.name);
+          (void)paths;
+          {
+            rp.deliver(err);
+            return;
+          }
+        }
+        auto store = directory::lookup<state_store_actor>(self->system(), directory::state);
+        if (!store) {
+          release(rec.name);
+          {
+            rp.deliver(make_error(errc::unavailable, "the state store is not available"));
+            return;
+          }
+        }
+        std::vector<storage::state_op> ops{
+            storage::state_op::put("container", rec.id, to_state_json(rec))};
+        self->request(store, std::chrono::seconds(30), commit_atom_v, std::move(ops))
+            .await(
+                [self, rec, rp, began]() mutable {
+                  auto& st = self->state;
+                  entry e;
+                  e.summary.id = rec.id;
+                  e.summary.name = rec.name;
+                  e.summary.image = rec.config.image;
+                  e.summary.image_id = rec.image_id;
+                  e.summary.created_nanos = rec.created_nanos;
+                  st.by_name[rec.name] = rec.id;
+                  publish_created(self, rec);
+                  auto id = rec.id;
+                  e.actor = adopt(self, std::move(rec), container_origin::created);
+                  st.containers[id] = std::move(e);
+                  publish_counts(self);
+                  st.ctx->probes->containers()->observe_action(
+                      "create", static_cast<double>(monotonic_nanos() - began) / 1e9);
+                  rp.deliver(create_result{id, {}});
+                },
+                [rp, release, rec](caf::error& e) mutable {
+                  release(rec.name);
+                  rp.deliver(e);
+                });
+      });
+}
+
+caf::result<create_result> create(containers_pointer self, create_request req) {
+  auto& st = self->state;
+  auto began = monotonic_nanos();
+  auto draft = parse_create(st, req);
+  if (!draft) return draft.error();
+  if (draft->name.empty())
+    draft->name =
+        generate_container_name([&st](const std::string& n) { return st.by_name.count(n) > 0; });
+  if (auto err = name_conflict(st, draft->name)) return err;
+  auto images = directory::lookup<images_manager_actor>(self->system(), directory::images);
+  if (!images)
+    return make_error(errc::unavailable, "the images component is not available, try again");
+  st.by_name[draft->name] = "(creating)"; // reserved while the image is looked up
+  auto rp = self->make_response_promise<create_result>();
+  auto image_name = draft->config.image;
+  self->request(images, std::chrono::seconds(30), inspect_atom_v, image_name)
+      .then(
+          [self, draft = std::move(*draft), rp, began](image_view& image) mutable {
+            runtime::merge_image_config(
+                draft.config, image.image.config.value("config", nlohmann::json::object()));
+            auto command = runtime::container_command(draft.config, nlohmann::json::object());
+            if (!command) {
+              self->state.by_name.erase(draft.name);
+              {
+                rp.deliver(command.error());
+                return;
+              }
+            }
+            auto rec = make_record(self->state, std::move(draft), image, std::move(*command));
+            finish_create(self, std::move(rec), rp, began);
+          },
+          [self, rp, name = draft->name](caf::error& err) mutable {
+            self->state.by_name.erase(name);
+            rp.deliver(err);
+          });
+  return rp;
+}
+
+// -- list / prune ---------------------------------------------------------------------------
+
+bool status_filter_matches(const filter_args& f, container_status s) {
+  return f.exact_match("status", to_string(s));
+}
+
+caf::expected<std::vector<container_summary>> list(const containers_state& st,
+                                                   const container_list_query& q) {
+  const auto& f = q.filters;
+  if (auto err = f.validate({"ancestor", "before", "exited", "health", "id", "isolation", "is-task",
+                             "label", "name", "network", "publish", "since", "status", "volume",
+                             "expose"}))
+    return err;
+  for (const auto& s : f.get("status")) {
+    static const std::set<std::string> valid{"created", "restarting", "running", "removing",
+                                             "paused",  "exited",     "dead"};
+    if (!valid.count(s))
+      return make_error(errc::invalid_argument, "invalid filter 'status=" + s + "'");
+  }
+  auto created_of = [&](const std::string& key) -> caf::expected<int64_t> {
+    int64_t t = 0;
+    for (const auto& v : f.get(key)) {
+      auto id = find_id(st, v);
+      if (!id) return id.error();
+      t = st.containers.at(*id).summary.created_nanos;
+    }
+    return t;
+  };
+  auto before = created_of("before");
+  if (!before) return before.error();
+  auto since = created_of("since");
+  if (!since) return since.error();
+  std::vector<container_summary> out;
+  for (const auto& [id, e] : st.containers) {
+    const auto& s = e.summary;
+    bool shown = q.all || s.status == container_status::running ||
+                 s.status == container_status::paused || s.status == container_status::restarting;
+    if (!shown && !f.contains("status") && !f.contains("exited")) continue;
+    if (!status_filter_matches(f, s.status) || !f.fuzzy_match("id", s.id) ||
+        !f.match_kv_list("label", s.labels))
+      continue;
+    if (f.contains("name")) {
+      bool matched = false;
+      for (const auto& n : f.get("name"))
+        matched = matched || s.name.find(strip_slash(n)) != std::string::npos;
+      if (!matched) continue;
+    }
+    if (f.contains("exited")) {
+      if (s.status != container_status::exited ||
+          !f.exact_match("exited", std::to_string(s.exit_code)))
+        continue;
+    }
+    if (f.contains("ancestor")) {
+      bool matched = false;
+      for (const auto& a : f.get("ancestor"))
+        matched = matched || s.image == a || s.image_id == a ||
+                  (a.size() >= 4 && s.image_id.find(a) != std::string::npos) ||
+                  s.image == a + ":latest";
+      if (!matched) continue;
+    }
+    if (*before && s.created_nanos >= *before) continue;
+    if (*since && s.created_nanos <= *since) continue;
+    out.push_back(s);
+  }
+  std::sort(out.begin(), out.end(), [](const container_summary& a, const container_summary& b) {
+    return a.created_nanos > b.created_nanos;
+  });
+  if (q.limit > 0 && static_cast<size_t>(q.limit) < out.size())
+    out.resize(static_cast<size_t>(q.limit));
+  return out;
+}
+
+caf::result<container_prune_result> prune(containers_pointer self, const filter_args& filters) {
+  if (auto err = filters.validate({"until", "label", "label!"})) return err;
+  int64_t until = 0;
+  for (const auto& u : filters.get("until")) {
+    auto t = parse_api_timestamp(u);
+    if (!t) return make_error(errc::invalid_argument, "invalid filter 'until=" + u + "'");
+    until = *t;
+  }
+  std::vector<std::pair<std::string, container_actor>> doomed;
+  for (const auto& [id, e] : self->state.containers) {
+    const auto& s = e.summary;
+    if (s.status != container_status::exited && s.status != container_status::created &&
+        s.status != container_status::dead)
+      continue;
+    if (until && s.created_nanos >= until) continue;
+    if (!filters.match_kv_list("label", s.labels)) continue;
+    bool excluded = false;
+    for (const auto& l : filters.get("label!")) {
+      auto eq = l.find('=');
+      auto it = s.labels.find(l.substr(0, eq));
+      excluded = excluded || (it != s.labels.end() &&
+                              (eq == std::string::npos || it->second == l.substr(eq + 1)));
+    }
+    if (!excluded) doomed.emplace_back(id, e.actor);
+  }
+  auto rp = self->make_response_promise<container_prune_result>();
+  auto result = std::make_shared<container_prune_result>();
+  auto remaining = std::make_shared<size_t>(doomed.size());
+  if (doomed.empty()) return container_prune_result{};
+  for (auto& [id, actor] : doomed) {
+    self->request(actor, std::chrono::seconds(60), caf::delete_atom_v, false, false)
+        .then(
+            [rp, result, remaining, id = id]() mutable {
+              result->deleted.push_back(id);
+              if (--*remaining == 0) rp.deliver(std::move(*result));
+            },
+            [rp, result, remaining](caf::error&) mutable {
+              if (--*remaining == 0) rp.deliver(std::move(*result));
+            });
+  }
+  return rp;
+}
+
+caf::result<void> rename(containers_pointer self, const std::string& name,
+                         const std::string& new_name) {
+  auto& st = self->state;
+  auto id = find_id(st, name);
+  if (!id) return id.error();
+  auto target = strip_slash(new_name);
+  if (target.empty())
+    return make_error(errc::invalid_argument, "Neither old nor new names may be empty");
+  if (auto err = validate_container_name(target)) return err;
+  const auto& current = st.containers.at(*id).summary.name;
+  if (current == target)
+    return make_error(errc::invalid_argument,
+                      "Renaming a container with the same name as its current name");
+  if (auto err = name_conflict(st, target)) return err;
+  auto old_name = current;
+  st.by_name.erase(old_name);
+  st.by_name[target] = *id;
+  auto rp = self->make_response_promise();
+  self->request(st.containers.at(*id).actor, std::chrono::seconds(30), rename_atom_v, target)
+      .then([rp]() mutable { rp.deliver(caf::unit); },
+            [self, rp, old_name, target, id = *id](caf::error& err) mutable {
+              self->state.by_name.erase(target);
+              self->state.by_name[old_name] = id;
+              rp.deliver(err);
+            });
+  return rp;
+}
+
+caf::result<void> shutdown(containers_pointer self, bool stop_containers) {
+  if (!stop_containers || self->state.containers.empty()) return caf::unit;
+  auto rp = self->make_response_promise();
+  auto remaining = std::make_shared<size_t>(self->state.containers.size());
+  for (auto& [id, e] : self->state.containers)
+    self->request(e.actor, std::chrono::seconds(60), shutdown_atom_v, true)
+        .then(
+            [rp, remaining]() mutable {
+              if (--*remaining == 0) rp.deliver(caf::unit);
+            },
+            [rp, remaining](caf::error&) mutable {
+              if (--*remaining == 0) rp.deliver(caf::unit);
+            });
+  return rp;
+}
+
 containers_manager_actor::behavior_type containers_impl(containers_pointer self,
                                                         std::shared_ptr<const daemon_context> ctx) {
   self->state.ctx = ctx;
-  auto probe = ctx->probes->actor("containers");
-  const auto& c = self->state.counts;
-  ctx->probes->containers()->set_states(c.running, c.paused, c.stopped);
+  self->state.probe = ctx->probes->actor("containers");
+  auto probe = self->state.probe;
+  publish_counts(self);
+  restore_all(self);
+  // Container actors end with the manager (the daemon stopping); they are monitored, not linked,
+  // so that one failing does not take the manager down.
+  self->set_exit_handler([self](const caf::exit_msg& msg) {
+    for (auto& [id, e] : self->state.containers)
+      self->send_exit(e.actor, msg.reason);
+    self->quit(msg.reason);
+  });
+  self->set_down_handler([self](const caf::down_msg& msg) {
+    if (!msg.reason || msg.reason == caf::exit_reason::user_shutdown)
+      return; // removed, or stopping with the daemon
+    for (auto& [id, e] : self->state.containers)
+      if (e.actor.address() == msg.source) return respawn(self, id);
+  });
   return {
-      timed(self, probe, [self](caf::get_atom, counts_atom) { return self->state.counts; }),
-    timed(self, probe,
-          [](caf::get_atom, users_atom) { return std::vector<storage::image_user>{}; }),
+      timed(self, probe, [self](caf::get_atom, counts_atom) { return count(self->state); }),
+      timed(self, probe,
+            [self](caf::get_atom, ready_atom) -> caf::result<void> {
+              auto rp = self->make_response_promise();
+              self->state.ready_waiters.push_back(rp);
+              answer_ready_waiters(self);
+              return rp;
+            }),
+      timed(self, probe,
+            [self](caf::get_atom, users_atom) {
+              std::vector<storage::image_user> users;
+              for (const auto& [id, e] : self->state.containers)
+                users.push_back({id, e.summary.image_id,
+                                 is_running_state(e.summary.status) ||
+                                     e.summary.status == container_status::paused});
+              return users;
+            }),
+      timed(self, probe,
+            [self](create_atom, create_request& req) { return create(self, std::move(req)); }),
+      timed(self, probe,
+            [self](resolve_atom, const std::string& name) -> caf::result<resolved_container> {
+              auto id = find_id(self->state, name);
+              if (!id) return id.error();
+              return resolved_container{*id, self->state.containers.at(*id).actor};
+            }),
+      timed(self, probe,
+            [self](list_atom,
+                   const container_list_query& q) -> caf::result<std::vector<container_summary>> {
+              auto r = list(self->state, q);
+              if (!r) return r.error();
+              return std::move(*r);
+            }),
+      timed(self, probe, [self](prune_atom, const filter_args& f) { return prune(self, f); }),
+      timed(self, probe,
+            [self](rename_atom, const std::string& name, const std::string& new_name) {
+              return rename(self, name, new_name);
+            }),
+      timed(self, probe,
+            [self](update_atom, container_summary& s) {
+              auto i = self->state.containers.find(s.id);
+              if (i == self->state.containers.end()) return;
+              i->second.summary = std::move(s);
+              publish_counts(self);
+            }),
+      timed(self, probe,
+            [self](removed_atom, const std::string& id) {
+              auto i = self->state.containers.find(id);
+              if (i == self->state.containers.end()) return;
+              self->state.by_name.erase(i->second.summary.name);
+              self->state.containers.erase(i);
+              publish_counts(self);
+            }),
+      timed(
+          self, probe,
+          [self](shutdown_atom, bool stop_containers) { return shutdown(self, stop_containers); }),
   };
 }
 

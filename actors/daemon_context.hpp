@@ -5,6 +5,8 @@
 #include <string>
 
 #include "config/daemon_config.hpp"
+#include "runtime/host_info.hpp"
+#include "runtime/runtime_catalog.hpp"
 
 namespace berth::metrics {
 class daemon_probes;
@@ -15,6 +17,10 @@ class content_store;
 class layer_store;
 } // namespace berth::storage
 
+namespace berth::runtime {
+class shim_watcher;
+} // namespace berth::runtime
+
 namespace berth::actors {
 
 struct daemon_context {
@@ -23,6 +29,10 @@ struct daemon_context {
   std::shared_ptr<metrics::daemon_probes> probes;
   std::shared_ptr<storage::content_store> content; ///< blobs under <data-root>/content
   std::shared_ptr<storage::layer_store> layers;    ///< unpacked layers under <data-root>/overlay2
+  runtime::host_info host;                         ///< kernel, CPUs, cgroup layout
+  runtime::runtime_catalog runtimes;               ///< OCI runtimes and the default
+  std::string shim_binary;                         ///< path of berth-shim
+  std::shared_ptr<runtime::shim_watcher> watcher;  ///< exit notifications on the I/O threads
 };
 
 } // namespace berth::actors

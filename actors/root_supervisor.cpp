@@ -145,6 +145,23 @@ caf::behavior supervisor_impl(supervisor_pointer self, std::shared_ptr<const dae
     self->quit(msg.reason);
   });
   return {
+      // Start-up is over when the containers are restored (dockerd serves its API only after
+      // restarting the containers that should run): the daemon waits for this before READY=1.
+      [self](caf::get_atom, ready_atom) {
+        auto rp = self->make_response_promise();
+        caf::actor containers;
+        for (auto& c : self->state.children)
+          if (c.key == directory::containers && c.handle)
+            containers = caf::actor_cast<caf::actor>(c.handle);
+        if (!containers) {
+          rp.deliver(caf::unit);
+          return rp;
+        }
+        self->request(containers, caf::infinite, caf::get_atom_v, ready_atom_v)
+            .then([rp]() mutable { rp.deliver(caf::unit); },
+                  [rp](caf::error& err) mutable { rp.deliver(std::move(err)); });
+        return rp;
+      },
       [self](stop_atom) {
         self->state.stopping = true;
         stop_children(self);

@@ -22,7 +22,8 @@ struct restart_budget {
 };
 
 /// Spawns the root supervisor. It answers `(stop_atom)` by stopping every child in reverse start
-/// order and then quitting; the reply arrives after all children are gone.
+/// order and then quitting; the reply arrives after all children are gone. `(get, ready)` is
+/// answered once the containers manager has restored every container.
 [[nodiscard]] caf::actor spawn_root_supervisor(caf::actor_system& sys,
                                                std::shared_ptr<const daemon_context> ctx,
                                                std::shared_ptr<storage::state_store> store,

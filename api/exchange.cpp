@@ -53,16 +53,14 @@ void exchange::reply_status(int status) {
   reply(std::move(r));
 }
 
-std::shared_ptr<upgraded_connection> exchange::upgrade(std::string content_type) {
-  if (!claim())
-    return nullptr;
+std::shared_ptr<spliceable_connection> exchange::upgrade(std::string content_type) {
+  if (!claim()) return nullptr;
   http_response head;
-  bool upgrade_asked = request_.header("upgrade") == "tcp"
-                       || request_.header("connection").find("pgrade") != std::string::npos;
+  bool upgrade_asked = request_.header("upgrade") == "tcp" ||
+                       request_.header("connection").find("pgrade") != std::string::npos;
   head.status = upgrade_asked ? 101 : 200;
   head.content_type = std::move(content_type);
-  if (upgrade_asked)
-    head.headers = {{"Connection", "Upgrade"}, {"Upgrade", "tcp"}};
+  if (upgrade_asked) head.headers = {{"Connection", "Upgrade"}, {"Upgrade", "tcp"}};
   return channel_->upgrade(std::move(head), info_);
 }
 

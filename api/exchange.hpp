@@ -49,7 +49,7 @@ class exchange {
   /// Takes the connection over for raw bytes: `101 UPGRADED` with Docker's stream content type
   /// when the client sent `Upgrade: tcp`, else `200` and the raw stream. Returns nullptr when
   /// already answered.
-  [[nodiscard]] std::shared_ptr<upgraded_connection> upgrade(std::string content_type);
+  [[nodiscard]] std::shared_ptr<spliceable_connection> upgrade(std::string content_type);
 
   /// Sends the head of a chunked response and returns the stream for its body.
   [[nodiscard]] std::shared_ptr<response_stream> stream(int status, std::string content_type);

@@ -36,10 +36,10 @@
 #include "api/request_body.hpp"
 #include "base/error.hpp"
 #include "base/log.hpp"
+#include "base/socket_path.hpp"
 #include "base/sys.hpp"
 #include "base/time.hpp"
 #include "metrics/http_probe.hpp"
-
 
 namespace berth::api::detail {
 
@@ -69,7 +69,6 @@ inline std::string lower(beast::string_view s) {
     c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   return out;
 }
-
 
 struct server_core : std::enable_shared_from_this<server_core> {
   server_core(io_pool& pool, std::shared_ptr<const dispatcher> d, server_limits l,
@@ -123,11 +122,10 @@ struct server_core : std::enable_shared_from_this<server_core> {
   void retry_accept_later(std::function<void()> fn);
 };
 
-
 template <class Stream>
 class session final : public session_base,
                       public response_channel,
-                      public upgraded_connection,
+                      public spliceable_connection,
                       public std::enable_shared_from_this<session<Stream>> {
  public:
   session(Stream&& stream, std::shared_ptr<server_core> server)
@@ -182,14 +180,15 @@ class session final : public session_base,
     });
   }
 
-  // -- upgraded_connection ---------------------------------------------------------------------
+  // -- spliceable_connection ---------------------------------------------------------------------
 
-  std::shared_ptr<upgraded_connection> upgrade(http_response head, request_info info) override {
+  std::shared_ptr<spliceable_connection> upgrade(http_response head, request_info info) override {
     auto self = this->shared_from_this();
-    net::dispatch(stream_.get_executor(), [self, h = std::move(head), i = std::move(info)]() mutable {
-      self->write_upgrade_head(std::move(h), std::move(i));
-    });
-    return std::static_pointer_cast<upgraded_connection>(self);
+    net::dispatch(stream_.get_executor(),
+                  [self, h = std::move(head), i = std::move(info)]() mutable {
+                    self->write_upgrade_head(std::move(h), std::move(i));
+                  });
+    return std::static_pointer_cast<spliceable_connection>(self);
   }
 
   void splice(std::string path, splice_options options, std::function<void(bool)> on_connected,
@@ -207,11 +206,12 @@ class session final : public session_base,
   }
 
   void finish(std::string data) override {
-    net::dispatch(stream_.get_executor(), [self = this->shared_from_this(), d = std::move(data)]() mutable {
-      self->relay_.final_data = std::move(d);
-      self->relay_.finish_requested = true;
-      self->start_relay();
-    });
+    net::dispatch(stream_.get_executor(),
+                  [self = this->shared_from_this(), d = std::move(data)]() mutable {
+                    self->relay_.final_data = std::move(d);
+                    self->relay_.finish_requested = true;
+                    self->start_relay();
+                  });
   }
 
   // -- response_channel ------------------------------------------------------------------------
@@ -320,8 +320,8 @@ class session final : public session_base,
     bool streamed =
         !prepared_.error && prepared_.matched && prepared_.matched->body == body_mode::streamed;
     if (streamed) return start_streamed_body(expect_continue);
-    if (!prepared_.error && !parser_->is_done() && parser_->content_length()
-        && *parser_->content_length() > server_->limits.body_limit) {
+    if (!prepared_.error && !parser_->is_done() && parser_->content_length() &&
+        *parser_->content_length() > server_->limits.body_limit) {
       keep_alive_ = false;
       return write_response(error_response(413, "request body too large"), prepared_.info);
     }
@@ -613,12 +613,13 @@ class session final : public session_base,
     info_ = std::move(info);
     status_ = head.status;
     lowest().expires_never();
-    http::async_write_header(stream_, *serializer,
-                             [self = this->shared_from_this(), res, serializer](error_code ec, size_t) {
-                               if (ec) return self->close();
-                               self->relay_.head_written = true;
-                               self->start_relay();
-                             });
+    http::async_write_header(
+        stream_, *serializer,
+        [self = this->shared_from_this(), res, serializer](error_code ec, size_t) {
+          if (ec) return self->close();
+          self->relay_.head_written = true;
+          self->start_relay();
+        });
   }
 
   // Runs once the head is out and the handler has said what to do (splice or finish).
@@ -628,8 +629,9 @@ class session final : public session_base,
     if (r.finish_requested) {
       r.started = true;
       auto data = std::make_shared<std::string>(std::move(r.final_data));
-      net::async_write(stream_, net::buffer(*data),
-                       [self = this->shared_from_this(), data](error_code, size_t) { self->end_relay(); });
+      net::async_write(
+          stream_, net::buffer(*data),
+          [self = this->shared_from_this(), data](error_code, size_t) { self->end_relay(); });
       return;
     }
     if (!r.requested) return;
@@ -637,7 +639,11 @@ class session final : public session_base,
     r.up_buf.resize(32 * 1024);
     r.down_buf.resize(64 * 1024);
     r.socket.emplace(stream_.get_executor());
-    r.socket->async_connect(unix_proto::endpoint(r.path), [self = this->shared_from_this()](error_code ec) {
+    // A unix connect completes inside async_connect, so `reachable` only needs to outlive it.
+    auto reachable = socket_path::make(r.path.substr(0, r.path.rfind('/')),
+                                       r.path.substr(r.path.rfind('/') + 1));
+    auto endpoint = unix_proto::endpoint(reachable ? reachable->address() : r.path);
+    r.socket->async_connect(endpoint, [self = this->shared_from_this()](error_code ec) {
       auto& rr = self->relay_;
       if (rr.on_connected) std::exchange(rr.on_connected, nullptr)(!ec);
       if (ec) return self->end_relay();
@@ -660,7 +666,8 @@ class session final : public session_base,
 
   // Client → socket. Client EOF half-closes the socket (the container's stdin ends).
   void pump_up() {
-    stream_.async_read_some(net::buffer(relay_.up_buf), [self = this->shared_from_this()](error_code ec, size_t n) {
+    stream_.async_read_some(net::buffer(relay_.up_buf), [self = this->shared_from_this()](
+                                                            error_code ec, size_t n) {
       auto& r = self->relay_;
       if (r.ended) return;
       if (ec) {
@@ -672,7 +679,8 @@ class session final : public session_base,
         return;
       }
       if (!r.options.forward_input) return self->pump_up();
-      auto data = std::make_shared<std::string>(self->filter_detach(std::string_view(r.up_buf.data(), n)));
+      auto data =
+          std::make_shared<std::string>(self->filter_detach(std::string_view(r.up_buf.data(), n)));
       if (r.detached) return self->end_relay();
       net::async_write(*r.socket, net::buffer(*data), [self, data](error_code wec, size_t) {
         if (wec) return self->end_relay();
@@ -683,15 +691,17 @@ class session final : public session_base,
 
   // Socket → client. The socket's EOF (container gone, output drained) ends the session.
   void pump_down() {
-    relay_.socket->async_read_some(net::buffer(relay_.down_buf), [self = this->shared_from_this()](error_code ec, size_t n) {
-      auto& r = self->relay_;
-      if (r.ended) return;
-      if (ec) return self->end_relay();
-      net::async_write(self->stream_, net::buffer(r.down_buf.data(), n), [self](error_code wec, size_t) {
-        if (wec) return self->end_relay();
-        self->pump_down();
-      });
-    });
+    relay_.socket->async_read_some(
+        net::buffer(relay_.down_buf), [self = this->shared_from_this()](error_code ec, size_t n) {
+          auto& r = self->relay_;
+          if (r.ended) return;
+          if (ec) return self->end_relay();
+          net::async_write(self->stream_, net::buffer(r.down_buf.data(), n),
+                           [self](error_code wec, size_t) {
+                             if (wec) return self->end_relay();
+                             self->pump_down();
+                           });
+        });
   }
 
   // Drops the detach sequence from client input; a complete sequence ends the session without
@@ -791,11 +801,10 @@ class session final : public session_base,
     std::function<void(bool)> on_connected;
     std::function<void()> on_done;
     std::optional<unix_proto::socket> socket;
-    std::vector<char> up_buf;   ///< allocated when a relay starts: most connections never do
+    std::vector<char> up_buf; ///< allocated when a relay starts: most connections never do
     std::vector<char> down_buf;
   } relay_;
 };
-
 
 template <class Stream>
 void server_core::start_session(Stream&& stream) {

@@ -8,7 +8,7 @@
 #include <string>
 
 #include "api/http_types.hpp"
-#include "api/upgraded_connection.hpp"
+#include "base/spliceable_connection.hpp"
 
 namespace berth::api {
 
@@ -38,8 +38,8 @@ class response_channel {
 
   /// Sends `head` (101 UPGRADED, or 200 when the client did not ask to upgrade) and hands the
   /// raw connection over.
-  [[nodiscard]] virtual std::shared_ptr<upgraded_connection> upgrade(http_response head,
-                                                                     request_info info) = 0;
+  [[nodiscard]] virtual std::shared_ptr<spliceable_connection> upgrade(http_response head,
+                                                                       request_info info) = 0;
 
   /// Bytes queued but not yet written on this connection.
   [[nodiscard]] virtual size_t queued_bytes() const = 0;

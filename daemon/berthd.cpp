@@ -40,6 +40,7 @@ sigset_t daemon_signals() {
 } // namespace
 
 int run_berthd(int argc, char** argv) {
+  capture_notify_socket();
   std::vector<std::string> args(argv + 1, argv + argc);
   auto cl = config::parse_command_line(args);
   if (!cl) return refuse(error_message(cl.error()) + "\nSee 'berthd --help'.");

@@ -14,6 +14,7 @@
 #include <caf/send.hpp>
 
 #include "actors/atoms.hpp"
+#include "actors/containers_manager.hpp"
 #include "actors/daemon_context.hpp"
 #include "actors/directory.hpp"
 #include "actors/events_actor.hpp"
@@ -33,6 +34,8 @@
 #include "metrics/daemon_probes.hpp"
 #include "runtime/host_info.hpp"
 #include "runtime/runtime_catalog.hpp"
+#include "runtime/runtime_probe.hpp"
+#include "runtime/shim_watcher.hpp"
 #include "storage/content_store.hpp"
 #include "storage/layer_store.hpp"
 #include "storage/state_store.hpp"
@@ -62,10 +65,21 @@ caf::expected<std::string> load_daemon_id(storage::state_store& store) {
   return fresh;
 }
 
-// crun refuses the hybrid cgroup layout (v2 mount still listing v1 controllers); until the
-// containers issue runs a real probe container, prefer crun only on a unified hierarchy.
-bool runtime_usable(const runtime::host_info& host, const std::string& name) {
-  return name != "crun" || host.cgroup_version == "2";
+// A runtime is the default only if it really runs a container here (crun 1.8 refuses the hybrid
+// cgroup layout that runc accepts). Without the shim binary there is nothing to probe with: then
+// crun is trusted only on a unified hierarchy.
+bool runtime_works(const config::daemon_config& c, const runtime::host_info& host,
+                   const std::string& shim_binary, const std::string& name) {
+  auto path = runtime::find_executable(name);
+  if (!path) return false;
+  if (shim_binary.empty()) return name != "crun" || host.cgroup_version == "2";
+  auto parent = c.cgroup_parent.empty() ? std::string("/berth") : c.cgroup_parent;
+  auto result =
+      runtime::probe_runtime({*path, shim_binary, c.exec_root + "/probe-" + name, parent});
+  if (!result.works)
+    lg.info("OCI runtime does not work on this host",
+            {{"runtime", name}, {"reason", result.reason}});
+  return result.works;
 }
 
 std::map<std::string, std::string> engine_labels(const runtime::host_info& host,
@@ -79,6 +93,18 @@ std::map<std::string, std::string> engine_labels(const runtime::host_info& host,
           {"os_type", "linux"},
           {"os_version", host.os_version},
           {"version", build_info::version}};
+}
+
+// berth-shim lives next to berthd (build tree, /usr/local/bin), else on PATH.
+std::string find_shim_binary() {
+  char self[4096];
+  auto n = ::readlink("/proc/self/exe", self, sizeof self - 1);
+  if (n > 0) {
+    std::string dir(self, static_cast<size_t>(n));
+    dir = dir.substr(0, dir.rfind('/'));
+    if (::access((dir + "/berth-shim").c_str(), X_OK) == 0) return dir + "/berth-shim";
+  }
+  return runtime::find_executable("berth-shim").value_or("");
 }
 
 std::pair<std::string, std::string> split_host_port(const std::string& addr) {
@@ -145,8 +171,9 @@ caf::expected<std::unique_ptr<daemon_instance>> daemon_instance::start(config::c
   p.daemon_id = *daemon_id;
 
   auto host = runtime::probe_host(c.data_root);
+  auto shim_binary = find_shim_binary();
   auto catalog = runtime::make_runtime_catalog(
-      c, [&host](const std::string& name) { return runtime_usable(host, name); });
+      c, [&](const std::string& name) { return runtime_works(c, host, shim_binary, name); });
   if (!c.default_runtime.empty() && !catalog.runtimes.count(c.default_runtime))
     return make_error(errc::invalid_argument,
                       "default runtime \"" + c.default_runtime + "\" is not a known runtime");
@@ -161,11 +188,13 @@ caf::expected<std::unique_ptr<daemon_instance>> daemon_instance::start(config::c
   p.system = std::make_unique<caf::actor_system>(*p.actor_config);
 
   auto content = storage::content_store::open(c.data_root + "/content");
-  if (!content)
-    return content.error();
+  if (!content) return content.error();
   auto layers = storage::layer_store::open(c.data_root + "/overlay2");
-  if (!layers)
-    return layers.error();
+  if (!layers) return layers.error();
+
+  // The I/O threads come first: the shim watcher of the actors runs on them.
+  p.io = std::make_unique<api::io_pool>(std::max(1, std::min(host.ncpu, 4)));
+  p.io->start();
 
   auto ctx = std::make_shared<actors::daemon_context>();
   ctx->config = c;
@@ -173,6 +202,12 @@ caf::expected<std::unique_ptr<daemon_instance>> daemon_instance::start(config::c
   ctx->probes = p.probes;
   ctx->content = std::move(*content);
   ctx->layers = std::move(*layers);
+  ctx->host = host;
+  ctx->runtimes = catalog;
+  ctx->shim_binary = shim_binary;
+  ctx->watcher = std::make_shared<runtime::shim_watcher>(p.io->context());
+  if (ctx->shim_binary.empty())
+    lg.warn("berth-shim not found next to berthd or on PATH: containers cannot start");
   p.supervisor = actors::spawn_root_supervisor(*p.system, ctx, p.store);
   p.system->spawn([&p](caf::event_based_actor* watcher) {
     watcher->monitor(p.supervisor);
@@ -185,11 +220,21 @@ caf::expected<std::unique_ptr<daemon_instance>> daemon_instance::start(config::c
     });
   });
 
+  // As dockerd, the API opens once the containers are back: restored, reattached, restarted.
+  {
+    caf::scoped_actor waiter{*p.system};
+    auto began = monotonic_nanos();
+    waiter->request(p.supervisor, std::chrono::minutes(10), caf::get_atom_v, actors::ready_atom_v)
+        .receive([] {},
+                 [](caf::error& err) {
+                   lg.warn("restoring containers did not finish", {{"error", error_message(err)}});
+                 });
+    lg.info("containers restored",
+            {{"duration_ms", static_cast<double>(monotonic_nanos() - began) / 1e6}});
+  }
+
   p.api = std::make_shared<api::api_context>(*p.system, p.probes, host, p.daemon_id,
                                              std::make_shared<config::daemon_config>(c), catalog);
-  p.io = std::make_unique<api::io_pool>(std::max(1, std::min(host.ncpu, 4)));
-  p.io->start();
-
   auto docker_dispatch = std::make_shared<api::dispatcher>(api::make_docker_router(), p.api, true);
   p.api_server = std::make_unique<api::http_server>(*p.io, docker_dispatch, api::server_limits{},
                                                     &p.probes->http());
@@ -274,7 +319,20 @@ void daemon_instance::stop() {
   };
   while (open_connections() > 0 && std::chrono::steady_clock::now() < deadline)
     std::this_thread::sleep_for(std::chrono::milliseconds(5));
-  // 2. Actors stop in reverse start order; the state store flushes as it goes.
+  // 2. Without live restore, containers stop with the daemon (dockerd's behaviour).
+  if (p.system && p.started && !p.loaded.config.live_restore) {
+    if (auto containers = actors::directory::lookup<actors::containers_manager_actor>(
+            *p.system, actors::directory::containers)) {
+      caf::scoped_actor self{*p.system};
+      self->request(containers, std::chrono::seconds(p.loaded.config.shutdown_timeout + 10),
+                    actors::shutdown_atom_v, true)
+          .receive([] {},
+                   [](caf::error& err) {
+                     lg.warn("containers did not all stop", {{"error", error_message(err)}});
+                   });
+    }
+  }
+  // 3. Actors stop in reverse start order; the state store flushes as it goes.
   if (p.system && p.supervisor) {
     caf::scoped_actor self{*p.system};
     self->monitor(p.supervisor);
@@ -282,7 +340,7 @@ void daemon_instance::stop() {
     self->receive([](const caf::down_msg&) {}, caf::after(std::chrono::seconds(5)) >>
                                                    [] { lg.warn("actors did not stop in time"); });
   }
-  // 3. I/O threads, then the actor system (which waits for every actor).
+  // 4. I/O threads, then the actor system (which waits for every actor).
   p.api_server.reset();
   p.metrics_server.reset();
   if (p.io) p.io->stop();

@@ -7,7 +7,11 @@
 
 namespace berth::daemon {
 
-/// Sends `state` (e.g. "READY=1\nMAINPID=123") to $NOTIFY_SOCKET, if set. Never fails loudly.
+/// Takes $NOTIFY_SOCKET out of the environment (keeping it for notify_service_manager): no child
+/// may inherit it, or `runc run` would wait for a READY=1 from its container. Call first thing.
+void capture_notify_socket();
+
+/// Sends `state` (e.g. "READY=1\nMAINPID=123") to the captured socket, if any. Never fails loudly.
 void notify_service_manager(std::string_view state);
 
 } // namespace berth::daemon

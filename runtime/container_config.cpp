@@ -393,6 +393,13 @@ caf::expected<container_config> parse_container_config(const json& body) {
   return c;
 }
 
+caf::expected<host_config> read_stored_host_config(const json& stored) {
+  json_fields host{&stored, "HostConfig", "HostConfig"};
+  auto h = decode_host_config(host);
+  if (!host.ok()) return host.error();
+  return h;
+}
+
 caf::expected<host_config> parse_host_config(const json& body, const host_limits& limits) {
   if (auto err = check_body(body)) return err;
   json_fields root{&body, "CreateRequest", ""};

@@ -213,6 +213,10 @@ struct host_limits {
 [[nodiscard]] caf::expected<host_config>
 parse_host_config(const nlohmann::json& body, const host_limits& limits = host_limits::current());
 
+/// Reads a HostConfig object as Berth stored it (the output of `to_json`) without the create-time
+/// checks, so a record written earlier stays readable after the host or the rules changed.
+[[nodiscard]] caf::expected<host_config> read_stored_host_config(const nlohmann::json& host_config);
+
 /// The create-time checks of `parse_host_config` on an already parsed configuration (also used by
 /// POST /containers/{id}/update). `config` is the container's `Config` (for the network-mode
 /// conflicts).

@@ -18,6 +18,7 @@
 
 #include "base/error.hpp"
 #include "base/fd.hpp"
+#include "base/socket_path.hpp"
 #include "base/sys.hpp"
 #include "runtime/shim_protocol.hpp"
 
@@ -127,21 +128,15 @@ std::optional<int> read_pid_file(const std::string& path) {
   return std::nullopt;
 }
 
-/// Connects to a unix socket, also when its path is longer than sun_path allows (through
-/// /proc/self/fd of its directory).
+/// Connects to a unix socket, also when its path is longer than sun_path allows.
 caf::expected<unique_fd> connect_unix(const std::string& dir, std::string_view name,
                                       steady::time_point deadline) {
   auto path = dir + "/" + std::string{name};
-  unique_fd dir_fd;
+  auto reachable = socket_path::make(dir, std::string{name});
+  if (!reachable) return reachable.error();
+  const auto& target = reachable->address();
   sockaddr_un addr{};
   addr.sun_family = AF_UNIX;
-  std::string target = path;
-  if (target.size() >= sizeof addr.sun_path) {
-    auto opened = sys::open(dir, O_PATH | O_DIRECTORY);
-    if (!opened) return opened.error();
-    dir_fd = std::move(*opened);
-    target = "/proc/self/fd/" + std::to_string(dir_fd.get()) + "/" + std::string{name};
-  }
   std::memcpy(addr.sun_path, target.data(), target.size());
   unique_fd sock{::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0)};
   if (!sock) return sys::error_from_errno("socket", path, errno);

@@ -12,6 +12,7 @@ std::shared_ptr<router> make_docker_router() {
   add_system_routes(*r);
   add_events_routes(*r);
   add_image_routes(*r);
+  add_container_routes(*r);
   return r;
 }
 

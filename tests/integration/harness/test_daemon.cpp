@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "base/sys.hpp"
+#include "host_cleanup.hpp"
 
 namespace berth::test {
 
@@ -58,6 +59,7 @@ test_daemon::test_daemon(daemon_options opts) : opts_(std::move(opts)) {
   log_path = root + "/berthd.log";
   notify_path = root + "/notify.sock";
   docker_config_dir = root + "/docker-config";
+  cgroup_parent = "/" + root.substr(root.rfind('/') + 1);
   (void)sys::make_dirs(docker_config_dir);
   write_config(opts_.config_json);
   if (opts_.metrics) metrics_port = free_tcp_port();
@@ -75,6 +77,11 @@ test_daemon::test_daemon(daemon_options opts) : opts_(std::move(opts)) {
 test_daemon::~test_daemon() {
   if (running()) stop(SIGTERM, std::chrono::seconds(10));
   process_.reset();
+  // Containers outlive berthd by design (live restore): take them down through the test's own
+  // directories, then the mounts and cgroups they leave.
+  kill_containers_and_shims(exec_root);
+  unmount_below(root);
+  remove_cgroups(cgroup_parent);
   if (notify_fd_ >= 0) ::close(notify_fd_);
   if (!std::getenv("BERTH_KEEP_TEST_ROOT")) (void)sys::remove_all(root);
 }
@@ -93,6 +100,8 @@ std::vector<std::string> test_daemon::command() const {
                                   exec_root,
                                   "--config-file",
                                   config_path,
+                                  "--cgroup-parent",
+                                  cgroup_parent,
                                   "--metrics-addr",
                                   opts_.metrics ? "127.0.0.1:" + std::to_string(metrics_port) : ""};
   cmd.insert(cmd.end(), opts_.extra_args.begin(), opts_.extra_args.end());

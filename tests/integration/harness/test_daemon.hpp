@@ -73,6 +73,7 @@ class test_daemon {
   std::string log_path;
   std::string notify_path;
   std::string docker_config_dir;
+  std::string cgroup_parent; ///< "/berth-it-XXXXXX", removed on destruction
   int metrics_port = 0;
 
  private:

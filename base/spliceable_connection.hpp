@@ -1,5 +1,6 @@
 // A client connection taken over after `101 UPGRADED` (attach, exec start): it carries raw bytes
-// both ways. Berth never interprets them; it splices the connection to a unix socket (a shim's
+// both ways. Implemented by the HTTP layer, used by actors that own the other end (a container's
+// shim). Berth never interprets them; it splices the connection to a unix socket (a shim's
 // attach socket) once that exists. Until then the client's input stays in its socket buffer, so
 // nothing typed before the container starts is lost. Thread-safe.
 #pragma once
@@ -7,7 +8,7 @@
 #include <functional>
 #include <string>
 
-namespace berth::api {
+namespace berth {
 
 /// What a splice may do to the client-to-socket direction.
 struct splice_options {
@@ -16,9 +17,9 @@ struct splice_options {
   bool forward_input = true;  ///< false: client input is read and dropped
 };
 
-class upgraded_connection {
+class spliceable_connection {
 public:
-  virtual ~upgraded_connection() = default;
+  virtual ~spliceable_connection() = default;
 
   /// Connects to the unix socket at `path` and relays both ways until the socket side ends (then
   /// the client connection closes) or the client goes away. `on_connected(ok)` runs once the
@@ -34,4 +35,4 @@ public:
   virtual void on_client_gone(std::function<void()> fn) = 0;
 };
 
-} // namespace berth::api
+} // namespace berth

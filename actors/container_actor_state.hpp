@@ -1,0 +1,140 @@
+// The container actor's private state and the functions its source files share
+// (container_actor.cpp: the behavior, persistence, events; container_run.cpp: start, exit and
+// restart; container_stop.cpp: stop, kill, remove). Nothing outside the container actor includes
+// this header.
+#pragma once
+
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <caf/response_promise.hpp>
+#include <caf/typed_response_promise.hpp>
+
+#include "actors/container_actor.hpp"
+
+namespace berth::metrics {
+class actor_probe;
+} // namespace berth::metrics
+
+namespace berth::actors {
+
+/// Timer kinds for `(timer, kind, generation)`.
+enum class container_timer : uint8_t { stop_deadline = 1, restart_backoff = 2 };
+
+struct container_state {
+  std::shared_ptr<const daemon_context> ctx;
+  container_record rec;
+  container_paths paths;
+  std::shared_ptr<metrics::actor_probe> probe;
+
+  // start
+  bool starting = false;
+  std::vector<caf::response_promise> start_replies;
+  bool attaches_ready = false;
+  int64_t start_began = 0; ///< monotonic ns, for the action metric
+
+  // attach streams waiting for the next start, or connecting
+  struct pending_attach {
+    uint64_t id = 0;
+    attach_request request;
+  };
+  std::vector<pending_attach> attaches;
+  uint64_t next_attach_id = 1;
+  size_t attaches_connecting = 0;
+
+  // stop / kill
+  bool stopping = false;
+  std::vector<caf::response_promise> stop_replies;
+  uint64_t stop_generation = 0;
+  bool stop_emits_event = false; ///< "stop" event after the exit
+
+  // restart policy
+  uint64_t restart_generation = 0;
+  int64_t restart_delay_ms = 0;
+  bool restart_after_exit = false; ///< docker restart: start again once stopped
+  std::vector<caf::response_promise> restart_replies;
+
+  // removal
+  bool removing = false;
+  bool remove_after_exit = false;
+  std::vector<caf::response_promise> remove_replies;
+
+  // waits
+  struct waiter {
+    wait_condition condition;
+    caf::typed_response_promise<wait_result> reply;
+  };
+  std::vector<waiter> waiters;
+
+  bool watching = false; ///< an exit watch is registered with the shim
+
+  static inline const char* name = "container";
+};
+
+using container_pointer = container_actor::stateful_pointer<container_state>;
+
+// -- container_actor.cpp --------------------------------------------------------------------
+
+/// Persists the record (awaited: no other message sees the state before it is stored), then
+/// runs `then`.
+void persist(container_pointer self, std::function<void(caf::error)> then);
+
+/// Emits a container event with dockerd's attributes (image, name, labels) plus `extra`.
+void publish_event(container_pointer self, const std::string& action,
+                   std::map<std::string, std::string> extra = {});
+
+/// Sends the current summary to the containers manager.
+void publish_summary(container_pointer self);
+
+/// Records the time of an action in engine_daemon_container_actions_seconds.
+void observe_action(container_pointer self, const std::string& action, int64_t began_monotonic);
+
+/// Answers waiters whose condition now holds.
+void answer_waiters(container_pointer self, bool exited_now, bool removed);
+
+// -- container_run.cpp ------------------------------------------------------------------------
+
+/// Starts the container (or joins a start in progress); `reply` may be empty (restart policy).
+void begin_start(container_pointer self, caf::response_promise reply);
+
+/// Registers an attach stream: spliced now when running, else at the next start.
+void add_attach(container_pointer self, attach_request request);
+
+/// An attach splice finished connecting.
+void attach_connected(container_pointer self, uint64_t id, bool ok);
+
+/// The container's process ended (from the shim watcher, or found at restore).
+void handle_exit(container_pointer self, const runtime::shim_exit& status);
+
+/// Registers the exit watch with the shim.
+void watch_exit(container_pointer self);
+
+/// At daemon start: reconnects to a live shim or records an exit that happened meanwhile, then
+/// applies the restart policy; `done` is answered when that is settled.
+void restore(container_pointer self, caf::response_promise done);
+
+/// The restart backoff timer fired.
+void restart_timer(container_pointer self, uint64_t generation);
+
+// -- container_stop.cpp -----------------------------------------------------------------------
+
+/// docker stop: signal, then SIGKILL after `timeout_s`.
+void begin_stop(container_pointer self, int timeout_s, const std::string& signal,
+                caf::response_promise reply);
+
+/// The stop deadline passed.
+void stop_deadline(container_pointer self, uint64_t generation);
+
+/// docker kill.
+void send_signal(container_pointer self, const std::string& signal, caf::response_promise reply);
+
+/// docker rm.
+void begin_remove(container_pointer self, bool force, caf::response_promise reply);
+
+/// Removes the container's data and record, answers waiters and quits (after exit).
+void finish_remove(container_pointer self);
+
+} // namespace berth::actors

@@ -1,0 +1,22 @@
+// Leaves the host as a test daemon found it: containers it started (they outlive berthd by
+// design), their shims, mounts and pinned namespaces under the test root, and the cgroups under
+// the test's cgroup parent. Everything is found through the test's own directories, never by
+// process name.
+#pragma once
+
+#include <string>
+
+namespace berth::test {
+
+/// Kills every container the runtimes under `<exec_root>/runtime/*` know, and every shim whose
+/// pid file is under `<exec_root>/containers/*/shim`.
+void kill_containers_and_shims(const std::string& exec_root);
+
+/// Unmounts (lazily, deepest first) every mount point at or below `root`.
+void unmount_below(const std::string& root);
+
+/// Removes the cgroup directories named `parent` (e.g. "/berth-it-abc123") in every mounted
+/// cgroup hierarchy, deepest first. Fails quietly on cgroups that still hold processes.
+void remove_cgroups(const std::string& parent);
+
+} // namespace berth::test
