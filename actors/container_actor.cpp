@@ -230,6 +230,8 @@ void publish_summary(container_pointer self) {
   s.finished_at = rec.finished_at;
   s.labels = rec.config.labels;
   s.network_mode = rec.host.network_mode;
+  s.rw_dir = self->state.paths.layer_dir + "/diff";
+  s.image_size = rec.image_size;
   self->send(manager, update_atom_v, std::move(s));
 }
 

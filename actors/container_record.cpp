@@ -44,6 +44,7 @@ std::string to_state_json(const container_record& c) {
               {"config", runtime::to_json(c.config)},
               {"host_config", runtime::to_json(c.host)},
               {"image_id", c.image_id},
+              {"image_size", c.image_size},
               {"image_chain", c.image_chain},
               {"lower_dirs", c.lower_dirs},
               {"image_config", c.image_config},
@@ -81,6 +82,7 @@ caf::expected<container_record> container_from_state_json(const std::string& tex
   if (!host) return host.error();
   c.host = std::move(*host);
   c.image_id = j.value("image_id", "");
+  c.image_size = j.value("image_size", uint64_t{0});
   c.image_chain = j.value("image_chain", std::vector<std::string>{});
   c.lower_dirs = j.value("lower_dirs", std::vector<std::string>{});
   c.image_config = j.value("image_config", json::object());

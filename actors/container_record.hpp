@@ -36,6 +36,7 @@ struct container_record {
   runtime::container_config config;
   runtime::host_config host;
   std::string image_id;                 ///< "sha256:..."
+  uint64_t image_size = 0;              ///< the image's size at create (SizeRootFs)
   std::vector<std::string> image_chain; ///< the image's layer chain IDs, bottom first
   std::vector<std::string> lower_dirs;  ///< the image layers' short paths, top-most first
   nlohmann::json image_config;          ///< the image config's "config" object

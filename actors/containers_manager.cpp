@@ -150,6 +150,30 @@ void respawn(containers_pointer self, const std::string& id) {
       });
 }
 
+// Sizes walk each read-write layer: on the blocking pool.
+caf::result<std::vector<container_summary>> with_sizes(containers_pointer self,
+                                                       std::vector<container_summary> list) {
+  auto pool = directory::lookup<caf::actor>(self->system(), directory::blocking);
+  if (!pool) return list;
+  auto rp = self->make_response_promise<std::vector<container_summary>>();
+  run_blocking(
+      self, pool,
+      [list = std::move(list)]() mutable -> caf::expected<std::vector<container_summary>> {
+        for (auto& s : list) {
+          s.size_rw = static_cast<int64_t>(storage::layer_store::disk_usage(s.rw_dir));
+          s.size_root_fs = s.size_rw + static_cast<int64_t>(s.image_size);
+        }
+        return list;
+      },
+      [rp](caf::expected<std::vector<container_summary>> sized) mutable {
+        if (sized)
+          rp.deliver(std::move(*sized));
+        else
+          rp.deliver(sized.error());
+      });
+  return rp;
+}
+
 // -- startup --------------------------------------------------------------------------------
 
 void restore_all(containers_pointer self) {
@@ -251,6 +275,7 @@ container_record make_record(const containers_state& st, create_draft d, const i
   rec.config = std::move(d.config);
   rec.host = std::move(d.host);
   rec.image_id = image.image.id;
+  rec.image_size = image.size;
   rec.image_chain = image.image.chain_ids;
   for (auto l = image.layers.rbegin(); l != image.layers.rend(); ++l)
     rec.lower_dirs.push_back(image.layer_root + "/l/" + l->link_id);
@@ -258,6 +283,7 @@ container_record make_record(const containers_state& st, create_draft d, const i
   rec.path = command.front();
   rec.args.assign(command.begin() + 1, command.end());
   rec.runtime = rec.host.runtime.empty() ? st.ctx->runtimes.default_runtime : rec.host.runtime;
+  rec.host.runtime = rec.runtime; // dockerd records the runtime chosen at create
   rec.hostname = rec.config.hostname.empty() ? rec.id.substr(0, 12) : rec.config.hostname;
   apply_create_defaults(st, rec.host);
   return rec;
@@ -574,7 +600,8 @@ containers_manager_actor::behavior_type containers_impl(containers_pointer self,
                    const container_list_query& q) -> caf::result<std::vector<container_summary>> {
               auto r = list(self->state, q);
               if (!r) return r.error();
-              return std::move(*r);
+              if (!q.size) return std::move(*r);
+              return with_sizes(self, std::move(*r));
             }),
       timed(self, probe, [self](prune_atom, const filter_args& f) { return prune(self, f); }),
       timed(self, probe,

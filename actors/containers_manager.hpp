@@ -50,7 +50,11 @@ struct container_summary {
   int64_t finished_at = 0;
   std::map<std::string, std::string> labels;
   std::string network_mode;
-  std::string health; ///< "", "starting", "healthy", "unhealthy"
+  std::string health;        ///< "", "starting", "healthy", "unhealthy"
+  std::string rw_dir;        ///< the read-write layer's files (for sizes)
+  uint64_t image_size = 0;   ///< the image's size when the container was created
+  int64_t size_rw = -1;      ///< bytes in the read-write layer (-1: not computed)
+  int64_t size_root_fs = -1; ///< image + read-write layer (-1: not computed)
 };
 
 struct create_request {

@@ -1,6 +1,8 @@
 // One load or import job.
 #include "actors/image_job.hpp"
 
+#include <malloc.h>
+
 #include <caf/actor_cast.hpp>
 #include <caf/actor_system.hpp>
 #include <caf/event_based_actor.hpp>
@@ -89,20 +91,24 @@ caf::actor spawn_image_job(caf::actor_system& sys, image_job_spec spec,
     }
     auto shared = std::make_shared<image_job_spec>(std::move(spec));
     run_blocking(
-      self, pool,
-      [shared]() -> caf::expected<image_job_outcome> {
-        return shared->what == image_job_spec::kind::load ? run_load(*shared)
-                                                           : run_import(*shared);
-      },
-      [report](caf::expected<image_job_outcome> outcome) mutable {
-        if (!outcome) {
-          image_job_outcome failed;
-          failed.error = outcome.error();
-          report(std::move(failed));
-          return;
-        }
-        report(std::move(*outcome));
-      });
+        self, pool,
+        [shared]() -> caf::expected<image_job_outcome> {
+          auto outcome =
+              shared->what == image_job_spec::kind::load ? run_load(*shared) : run_import(*shared);
+          // A load's buffers (archive reading, decompression) are freed by now; hand the pages
+          // back so an idle daemon stays small.
+          ::malloc_trim(0);
+          return outcome;
+        },
+        [report](caf::expected<image_job_outcome> outcome) mutable {
+          if (!outcome) {
+            image_job_outcome failed;
+            failed.error = outcome.error();
+            report(std::move(failed));
+            return;
+          }
+          report(std::move(*outcome));
+        });
   });
 }
 

@@ -42,6 +42,7 @@ caf::expected<process_result> run_process(const std::vector<std::string>& argv,
   posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
   posix_spawn_file_actions_adddup2(&actions, write_end.get(), 1);
   posix_spawn_file_actions_adddup2(&actions, write_end.get(), 2);
+  posix_spawn_file_actions_addclosefrom_np(&actions, 3); // also what someone opened without CLOEXEC
   posix_spawnattr_t attr;
   posix_spawnattr_init(&attr);
   sigset_t none;

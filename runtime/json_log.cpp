@@ -140,7 +140,10 @@ bool parse_log_line(std::string_view line, log_entry& out) {
     if (pos == std::string_view::npos) return false;
   }
   if (!have_log) return false;
-  out.time_nanos = parse_rfc3339(out.time).value_or(0);
+  // Every line carries its time: since/until and --timestamps depend on it.
+  auto time = parse_rfc3339(out.time);
+  if (!time) return false;
+  out.time_nanos = *time;
   return true;
 }
 

@@ -18,7 +18,7 @@ struct log_entry {
   int64_t time_nanos = 0; ///< parsed time
 };
 
-/// Parses one line; false when it is not a json-file log object.
+/// Parses one line; false when it is not a json-file log object with a "log" and a valid "time".
 [[nodiscard]] bool parse_log_line(std::string_view line, log_entry& out);
 
 /// The files of a log in reading order: the oldest rotated one first, the live file last (only

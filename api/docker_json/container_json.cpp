@@ -99,20 +99,25 @@ std::string status_text(const actors::container_summary& s, int64_t now) {
 }
 
 json container_summary_json(const actors::container_summary& s, int64_t now) {
-  return json{
-      {"Id", s.id},
-      {"Names", json::array({"/" + s.name})},
-      {"Image", s.image},
-      {"ImageID", s.image_id},
-      {"Command", s.command},
-      {"Created", s.created_nanos / 1'000'000'000},
-      {"Ports", json::array()},
-      {"Labels", s.labels},
-      {"State", actors::to_string(s.status)},
-      {"Status", status_text(s, now)},
-      {"HostConfig", {{"NetworkMode", s.network_mode.empty() ? "default" : s.network_mode}}},
-      {"NetworkSettings", {{"Networks", json::object()}}},
-      {"Mounts", json::array()}};
+  auto out =
+      json{{"Id", s.id},
+           {"Names", json::array({"/" + s.name})},
+           {"Image", s.image},
+           {"ImageID", s.image_id},
+           {"Command", s.command},
+           {"Created", s.created_nanos / 1'000'000'000},
+           {"Ports", json::array()},
+           {"Labels", s.labels},
+           {"State", actors::to_string(s.status)},
+           {"Status", status_text(s, now)},
+           {"HostConfig", {{"NetworkMode", s.network_mode.empty() ? "default" : s.network_mode}}},
+           {"NetworkSettings", {{"Networks", json::object()}}},
+           {"Mounts", json::array()}};
+  if (s.size_rw >= 0) {
+    out["SizeRw"] = s.size_rw;
+    out["SizeRootFs"] = s.size_root_fs;
+  }
+  return out;
 }
 
 json container_inspect_json(const actors::container_record& rec, const actors::container_paths& p,

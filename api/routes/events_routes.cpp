@@ -87,6 +87,8 @@ void events(const exchange_ptr& ex) {
   const auto& req = ex->request();
   auto since = timestamp_param(req, "since");
   if (!since) return ex->reply_error(since.error());
+  // since=0 is the epoch: everything in the journal (0 inside means "no backlog").
+  if (*since == 0 && req.query.has("since")) *since = 1;
   auto until = timestamp_param(req, "until");
   if (!until) return ex->reply_error(until.error());
   auto filters = filter_args::parse(req.query.get("filters"));

@@ -6,9 +6,11 @@
 #include "actors/events_actor.hpp"
 #include "actors/images_manager.hpp"
 #include "api/actor_bridge.hpp"
+#include "api/docker_json/container_json.hpp"
 #include "api/docker_json/image_json.hpp"
 #include "api/docker_json/system_json.hpp"
 #include "api/routes/routes.hpp"
+#include "base/time.hpp"
 
 namespace berth::api {
 
@@ -60,27 +62,48 @@ void info(const exchange_ptr& ex) {
   });
 }
 
+// dockerd's /system/df: images (with how many containers use each), containers with their sizes.
 void system_df(const exchange_ptr& ex) {
   auto images = find_actor<actors::images_manager_actor>(ex, actors::directory::images);
-  if (!images)
-    return;
-  ask(
-    ex, images,
-    [ex](actors::image_usage& usage) {
-      auto list = nlohmann::json::array();
-      for (const auto& v : usage.images) {
-        auto summary = image_summary_json(v, ex->request().version);
-        summary["SharedSize"] = usage.shared_size[v.image.id];
-        summary["Containers"] = v.containers < 0 ? 0 : v.containers;
-        list.push_back(std::move(summary));
-      }
-      ex->reply_json(200, nlohmann::json{{"LayersSize", usage.layers_size},
-                                         {"Images", list},
-                                         {"Containers", nlohmann::json::array()},
-                                         {"Volumes", nlohmann::json::array()},
-                                         {"BuildCache", nlohmann::json::array()}});
-    },
-    caf::get_atom_v, actors::usage_atom_v);
+  if (!images) return;
+  auto containers = find_actor<actors::containers_manager_actor>(ex, actors::directory::containers);
+  if (!containers) return;
+  with_actor(ex, [ex, images, containers](caf::event_based_actor* self) {
+    auto timeout = ex->context().request_timeout();
+    auto fail = [ex](caf::error& err) { ex->reply_error(err); };
+    actors::container_list_query all{true, -1, true, {}};
+    self->request(containers, timeout, actors::list_atom_v, all)
+        .then(
+            [=](std::vector<actors::container_summary>& list) {
+              auto now = unix_nanos_now();
+              std::map<std::string, int64_t> users;
+              auto container_list = nlohmann::json::array();
+              for (const auto& c : list) {
+                ++users[c.image_id];
+                container_list.push_back(container_summary_json(c, now));
+              }
+              self->request(images, timeout, caf::get_atom_v, actors::usage_atom_v)
+                  .then(
+                      [=](actors::image_usage& usage) {
+                        auto image_list = nlohmann::json::array();
+                        for (const auto& v : usage.images) {
+                          auto summary = image_summary_json(v, ex->request().version);
+                          summary["SharedSize"] = usage.shared_size[v.image.id];
+                          auto n = users.find(v.image.id);
+                          summary["Containers"] = n == users.end() ? 0 : n->second;
+                          image_list.push_back(std::move(summary));
+                        }
+                        ex->reply_json(200,
+                                       nlohmann::json{{"LayersSize", usage.layers_size},
+                                                      {"Images", image_list},
+                                                      {"Containers", container_list},
+                                                      {"Volumes", nlohmann::json::array()},
+                                                      {"BuildCache", nlohmann::json::array()}});
+                      },
+                      fail);
+            },
+            fail);
+  });
 }
 
 } // namespace

@@ -637,6 +637,96 @@ TEST_F(containers, live_restore_survives_kill_9) {
   EXPECT_FALSE(inspect("c1")["State"]["Running"].get<bool>());
 }
 
+// ---- events, metrics, info, sizes, log options ---------------------------------------------
+
+TEST_F(containers, actions_emit_dockers_events_and_metrics) {
+  background_process events({"docker", "events", "--filter", "type=container", "--format",
+                             "{{.Action}} {{.Actor.Attributes.name}}"},
+                            daemon_.docker_env());
+  ok({"run", "--name", "ev", "busybox", "true"});
+  ok({"rename", "ev", "ev2"});
+  ok({"rm", "ev2"});
+  std::vector<std::string> seen;
+  for (int i = 0; i < 6; ++i)
+    seen.push_back(events.read_line(10s).value_or("<none>"));
+  EXPECT_EQ(seen, (std::vector<std::string>{"create ev", "attach ev", "start ev", "die ev",
+                                            "rename ev2", "destroy ev2"}));
+  auto metrics =
+      run({"curl", "-s", "http://127.0.0.1:" + std::to_string(daemon_.metrics_port) + "/metrics"});
+  EXPECT_NE(metrics.out.find("engine_daemon_container_actions_seconds_count{action=\"start\"} 1"),
+            std::string::npos)
+      << metrics.out;
+  EXPECT_NE(metrics.out.find("engine_daemon_container_states_containers{state=\"running\"} 0"),
+            std::string::npos);
+  auto check = run({"sh", "-c",
+                    "curl -s http://127.0.0.1:" + std::to_string(daemon_.metrics_port) +
+                        "/metrics | promtool check metrics"});
+  EXPECT_EQ(check.exit_code, 0) << check.out << check.err;
+}
+
+TEST_F(containers, info_lists_the_runtimes_and_the_probed_default) {
+  auto info = json::parse(ok({"info", "--format", "{{json .}}"}), nullptr, false);
+  ASSERT_TRUE(info.contains("Runtimes"));
+  EXPECT_TRUE(info["Runtimes"].contains("runc"));
+  // crun refuses this machine's hybrid cgroup layout, so the probe settles on runc here; on a
+  // host where crun works it is the default.
+  auto def = info["DefaultRuntime"].get<std::string>();
+  EXPECT_TRUE(def == "runc" || def == "crun") << def;
+  EXPECT_EQ(inspect(ok({"create", "busybox", "true"}))["HostConfig"]["Runtime"], def);
+  auto unknown = docker({"create", "--runtime", "nosuch", "busybox"});
+  EXPECT_NE(unknown.err.find("unknown or invalid runtime name: nosuch"), std::string::npos)
+      << unknown.err;
+}
+
+TEST_F(containers, sizes_in_ps_and_system_df) {
+  ok({"run", "--name", "writer", "busybox", "dd", "if=/dev/zero", "of=/blob", "bs=1M", "count=3"});
+  auto ps = ok({"ps", "-as", "--format", "{{.Names}} {{.Size}}"});
+  EXPECT_NE(ps.find("writer 3.15MB (virtual"), std::string::npos) << ps;
+  auto df = json::parse(daemon_.curl({"http://d/system/df"}).out, nullptr, false);
+  ASSERT_EQ(df["Containers"].size(), 1U) << df.dump();
+  EXPECT_EQ(df["Containers"][0]["SizeRw"], 3 << 20);
+  ASSERT_EQ(df["Images"].size(), 1U);
+  EXPECT_EQ(df["Images"][0]["Containers"], 1);
+}
+
+TEST_F(containers, log_options_rotate_the_json_file) {
+  auto id =
+      ok({"run", "--name", "chatty", "--log-opt", "max-size=2k", "--log-opt", "max-file=2",
+          "busybox", "sh", "-c", "i=0; while [ $i -lt 500 ]; do echo line$i; i=$((i+1)); done"});
+  auto lines = lines_of(ok({"logs", "chatty"}));
+  ASSERT_FALSE(lines.empty());
+  EXPECT_EQ(lines.back(), "line499");
+  EXPECT_LT(lines.size(), 500U); // older files were rotated away
+  // Kept lines are consecutive: rotation loses whole files, never lines in between.
+  auto first = std::stoi(lines.front().substr(4));
+  for (size_t n = 0; n < lines.size(); ++n)
+    ASSERT_EQ(lines[n], "line" + std::to_string(first + static_cast<int>(n)));
+  auto log_path = inspect("chatty")["LogPath"].get<std::string>();
+  EXPECT_FALSE(log_path.empty());
+  EXPECT_EQ(::access((log_path + ".1").c_str(), F_OK), 0);
+  EXPECT_NE(::access((log_path + ".2").c_str(), F_OK), 0);
+  auto none = docker({"run", "--log-driver", "none", "--name", "quiet", "busybox", "echo", "x"});
+  EXPECT_EQ(none.out, "x\n"); // attached output still arrives
+  auto logs = docker({"logs", "quiet"});
+  EXPECT_NE(logs.exit_code, 0);
+}
+
+TEST_F(containers, a_command_that_cannot_start_is_a_clear_error) {
+  auto r = docker({"run", "--rm", "busybox", "nosuchcmd"});
+  EXPECT_EQ(r.exit_code, 127);
+  EXPECT_NE(r.err.find("exec: \"nosuchcmd\": executable file not found in $PATH"),
+            std::string::npos)
+      << r.err;
+  EXPECT_TRUE(all_ids().empty()); // --rm removed it
+  auto kept = docker({"run", "--name", "broken", "busybox", "/etc/passwd"});
+  EXPECT_EQ(kept.exit_code, 126);
+  auto c = inspect("broken");
+  EXPECT_EQ(c["State"]["Status"], "created");
+  EXPECT_EQ(c["State"]["ExitCode"], 126);
+  EXPECT_NE(c["State"]["Error"].get<std::string>().find("permission denied"), std::string::npos)
+      << c["State"].dump();
+}
+
 // ---- bad input ----------------------------------------------------------------------------------
 
 TEST_F(containers, bad_input_is_refused_and_creates_nothing) {

@@ -1,0 +1,49 @@
+// Tests runtime/runtime_probe with the real runtimes of this host.
+#include <unistd.h>
+
+#include <gtest/gtest.h>
+
+#include "base/sys.hpp"
+#include "runtime/runtime_catalog.hpp"
+#include "runtime/runtime_probe.hpp"
+
+using namespace berth;
+using namespace berth::runtime;
+
+namespace {
+
+std::string scratch() {
+  char tmpl[] = "/tmp/berth-probe-test-XXXXXX";
+  return ::mkdtemp(tmpl);
+}
+
+runtime_probe probe_with(const std::string& runtime, const std::string& dir) {
+  return {runtime, BERTH_SHIM_BINARY, dir + "/work",
+          "/berth-probe-test-" + std::to_string(::getpid())};
+}
+
+} // namespace
+
+TEST(runtime_probe, runc_runs_a_container_here) {
+  auto runc = find_executable("runc");
+  if (!runc || ::geteuid() != 0) GTEST_SKIP() << "needs runc and root";
+  auto dir = scratch();
+  auto r = probe_runtime(probe_with(*runc, dir));
+  EXPECT_TRUE(r.works) << r.reason;
+  EXPECT_FALSE(sys::exists(dir + "/work")); // cleaned up
+  (void)sys::remove_all(dir);
+  for (const char* h : {"memory", "pids", "cpu", "cpuset", "devices", "freezer", "blkio"})
+    (void)::rmdir(
+        ("/sys/fs/cgroup/" + std::string(h) + "/berth-probe-test-" + std::to_string(::getpid()))
+            .c_str());
+}
+
+TEST(runtime_probe, a_runtime_that_fails_is_refused_with_its_message) {
+  auto dir = scratch();
+  auto r = probe_runtime(probe_with("/bin/false", dir));
+  EXPECT_FALSE(r.works);
+  (void)sys::remove_all(dir);
+  auto missing = probe_runtime(probe_with("/nonexistent/runc", dir));
+  EXPECT_FALSE(missing.works);
+  EXPECT_NE(missing.reason.find("/nonexistent/runc"), std::string::npos) << missing.reason;
+}
