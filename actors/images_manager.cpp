@@ -37,98 +37,93 @@ void load_index(images_pointer self, std::function<void()> done) {
   }
   auto timeout = std::chrono::seconds(60);
   self->request(store, timeout, load_atom_v, std::string(kind_layer))
-    .await(
-      [=](std::vector<storage::state_record>& layers) {
-        for (const auto& row : layers)
-          if (auto l = storage::layer_from_state_json(row.body))
-            self->state.index.put_layer(std::move(*l));
-        self->request(store, timeout, load_atom_v, std::string(kind_image))
-          .await(
-            [=](std::vector<storage::state_record>& images) {
-              for (const auto& row : images)
-                if (auto img = storage::image_from_state_json(row.body))
-                  self->state.index.put_image(std::move(*img));
-              self->request(store, timeout, load_atom_v, std::string(kind_reference))
+      .await(
+          [=](std::vector<storage::state_record>& layers) {
+            for (const auto& row : layers)
+              if (auto l = storage::layer_from_state_json(row.body))
+                self->state.index.put_layer(std::move(*l));
+            self->request(store, timeout, load_atom_v, std::string(kind_image))
                 .await(
-                  [=](std::vector<storage::state_record>& refs) {
-                    for (const auto& row : refs) {
-                      auto target = nlohmann::json::parse(row.body, nullptr, false);
-                      if (!target.is_discarded() && target.contains("image"))
-                        self->state.index.set_reference(row.id, target["image"].get<std::string>());
-                    }
-                    done();
-                  },
-                  [=](caf::error& err) {
-                    lg.error("cannot load references", {{"error", error_message(err)}});
-                    done();
-                  });
-            },
-            [=](caf::error& err) {
-              lg.error("cannot load images", {{"error", error_message(err)}});
-              done();
-            });
-      },
-      [=](caf::error& err) {
-        lg.error("cannot load layers", {{"error", error_message(err)}});
-        done();
-      });
+                    [=](std::vector<storage::state_record>& images) {
+                      for (const auto& row : images)
+                        if (auto img = storage::image_from_state_json(row.body))
+                          self->state.index.put_image(std::move(*img));
+                      self->request(store, timeout, load_atom_v, std::string(kind_reference))
+                          .await(
+                              [=](std::vector<storage::state_record>& refs) {
+                                for (const auto& row : refs) {
+                                  auto target = nlohmann::json::parse(row.body, nullptr, false);
+                                  if (!target.is_discarded() && target.contains("image"))
+                                    self->state.index.set_reference(
+                                        row.id, target["image"].get<std::string>());
+                                }
+                                done();
+                              },
+                              [=](caf::error& err) {
+                                lg.error("cannot load references", {{"error", error_message(err)}});
+                                done();
+                              });
+                    },
+                    [=](caf::error& err) {
+                      lg.error("cannot load images", {{"error", error_message(err)}});
+                      done();
+                    });
+          },
+          [=](caf::error& err) {
+            lg.error("cannot load layers", {{"error", error_message(err)}});
+            done();
+          });
 }
 
 // Removes what a crash left behind: layer directories no record knows, unreferenced blobs.
 void clean_up_after_crash(images_pointer self) {
   auto pool = directory::lookup<caf::actor>(self->system(), directory::blocking);
-  if (!pool)
-    return;
+  if (!pool) return;
   std::set<std::string> cache_ids;
   for (const auto& [chain, l] : self->state.index.layers())
     cache_ids.insert(l.cache_id);
   auto keep = self->state.index.referenced_blobs();
   auto ctx = self->state.ctx;
   run_blocking_awaited(
-    self, pool,
-    [ctx, cache_ids, keep]() -> caf::expected<std::pair<size_t, storage::gc_result>> {
-      auto orphans = ctx->layers->remove_orphans(cache_ids);
-      auto gc = ctx->content->collect_garbage(keep);
-      return std::make_pair(orphans, gc);
-    },
-    [](caf::expected<std::pair<size_t, storage::gc_result>> r) {
-      if (r && (r->first > 0 || r->second.removed > 0))
-        lg.info("cleaned up the image store", {{"orphan_layers", static_cast<long>(r->first)},
-                                               {"blobs_removed", static_cast<long>(r->second.removed)}});
-    });
+      self, pool,
+      [ctx, cache_ids, keep]() -> caf::expected<std::pair<size_t, storage::gc_result>> {
+        auto orphans = ctx->layers->remove_orphans(cache_ids);
+        auto gc = ctx->content->collect_garbage(keep);
+        return std::make_pair(orphans, gc);
+      },
+      [](caf::expected<std::pair<size_t, storage::gc_result>> r) {
+        if (r && (r->first > 0 || r->second.removed > 0))
+          lg.info("cleaned up the image store",
+                  {{"orphan_layers", static_cast<long>(r->first)},
+                   {"blobs_removed", static_cast<long>(r->second.removed)}});
+      });
 }
 
 // -- queries ---------------------------------------------------------------------------------
 
 // dockerd's reference filter: path-style glob on the familiar name, with or without the tag.
 bool glob_match(std::string_view pattern, std::string_view text) {
-  if (pattern.empty())
-    return text.empty();
+  if (pattern.empty()) return text.empty();
   if (pattern.front() == '*') {
     for (size_t i = 0; i <= text.size(); ++i) {
-      if (i > 0 && text[i - 1] == '/')
-        return false;
-      if (glob_match(pattern.substr(1), text.substr(i)))
-        return true;
+      if (i > 0 && text[i - 1] == '/') return false;
+      if (glob_match(pattern.substr(1), text.substr(i))) return true;
     }
     return false;
   }
-  if (text.empty())
-    return false;
+  if (text.empty()) return false;
   if (pattern.front() == '?' ? text.front() != '/' : pattern.front() == text.front())
     return glob_match(pattern.substr(1), text.substr(1));
   return false;
 }
 
 bool reference_filter_matches(const filter_args& filters, const image_view& v) {
-  if (!filters.contains("reference"))
-    return true;
+  if (!filters.contains("reference")) return true;
   for (const auto& pattern : filters.get("reference"))
     for (const auto& tag : v.repo_tags) {
       auto colon = tag.rfind(':');
       auto name = colon == std::string::npos ? tag : tag.substr(0, colon);
-      if (glob_match(pattern, tag) || glob_match(pattern, name))
-        return true;
+      if (glob_match(pattern, tag) || glob_match(pattern, name)) return true;
     }
   return false;
 }
@@ -138,8 +133,7 @@ caf::expected<int64_t> image_time_filter(const images_state& st, const filter_ar
   int64_t out = 0;
   for (const auto& value : filters.get(name)) {
     auto found = st.index.resolve(value);
-    if (!found)
-      return found.error();
+    if (!found) return found.error();
     out = found->image->created_nanos;
   }
   return out;
@@ -150,40 +144,30 @@ caf::expected<std::vector<image_view>> list_images(const images_state& st,
   const auto& f = q.filters;
   if (auto err = f.validate({"before", "dangling", "label", "reference", "since", "until"}))
     return err;
-  auto dangling = f.contains("dangling") ? f.get_bool_or("dangling", false) : caf::expected<bool>(false);
-  if (!dangling)
-    return dangling.error();
+  auto dangling =
+      f.contains("dangling") ? f.get_bool_or("dangling", false) : caf::expected<bool>(false);
+  if (!dangling) return dangling.error();
   auto before = image_time_filter(st, f, "before");
-  if (!before)
-    return before.error();
+  if (!before) return before.error();
   auto since = image_time_filter(st, f, "since");
-  if (!since)
-    return since.error();
+  if (!since) return since.error();
   int64_t until = 0;
   for (const auto& u : f.get("until")) {
     auto t = parse_api_timestamp(u);
-    if (!t)
-      return make_error(errc::invalid_argument, "invalid filter 'until=" + u + "'");
+    if (!t) return make_error(errc::invalid_argument, "invalid filter 'until=" + u + "'");
     until = *t;
   }
   std::vector<image_view> out;
   for (const auto& [id, img] : st.index.images()) {
     auto v = make_view(st, img);
     bool tagged = !v.repo_tags.empty();
-    if (f.contains("dangling") && *dangling == tagged)
-      continue;
-    if (!q.all && !tagged && !st.index.children(id).empty())
-      continue;
-    if (*before && img.created_nanos >= *before)
-      continue;
-    if (*since && img.created_nanos <= *since)
-      continue;
-    if (until && img.created_nanos >= until)
-      continue;
-    if (!f.match_kv_list("label", img.labels()))
-      continue;
-    if (!reference_filter_matches(f, v))
-      continue;
+    if (f.contains("dangling") && *dangling == tagged) continue;
+    if (!q.all && !tagged && !st.index.children(id).empty()) continue;
+    if (*before && img.created_nanos >= *before) continue;
+    if (*since && img.created_nanos <= *since) continue;
+    if (until && img.created_nanos >= until) continue;
+    if (!f.match_kv_list("label", img.labels())) continue;
+    if (!reference_filter_matches(f, v)) continue;
     out.push_back(std::move(v));
   }
   std::sort(out.begin(), out.end(), [](const image_view& a, const image_view& b) {
@@ -201,8 +185,7 @@ image_usage usage_of(const images_state& st) {
     uint64_t shared = 0;
     for (const auto& chain : img.chain_ids)
       if (users[chain] > 1)
-        if (const auto* l = st.index.layer(chain))
-          shared += l->size;
+        if (const auto* l = st.index.layer(chain)) shared += l->size;
     out.shared_size[id] = shared;
     out.images.push_back(make_view(st, img));
   }
@@ -213,15 +196,13 @@ image_usage usage_of(const images_state& st) {
 
 caf::expected<std::string> target_reference(const tag_request& req) {
   auto ref = storage::parse_normalized(req.repo);
-  if (!ref)
-    return ref.error();
+  if (!ref) return ref.error();
   if (!ref->digest.empty())
     return make_error(errc::invalid_argument, "refusing to create a tag with a digest reference");
   if (!ref->tag.empty() && !req.tag.empty())
     return make_error(errc::invalid_argument, "invalid reference format");
   if (!req.tag.empty()) {
-    if (auto err = storage::validate_tag(req.tag))
-      return err;
+    if (auto err = storage::validate_tag(req.tag)) return err;
     ref->tag = req.tag;
   }
   return storage::with_default_tag(*ref).string();
@@ -232,14 +213,15 @@ caf::expected<std::string> target_reference(const tag_request& req) {
 // Asks the containers manager which containers use which image, then runs `next`.
 void with_image_users(images_pointer self,
                       std::function<void(caf::expected<std::vector<storage::image_user>>)> next) {
-  auto containers = directory::lookup<containers_manager_actor>(self->system(), directory::containers);
+  auto containers =
+      directory::lookup<containers_manager_actor>(self->system(), directory::containers);
   if (!containers) {
     next(make_error(errc::unavailable, "the containers component is not available, try again"));
     return;
   }
   self->request(containers, users_timeout, caf::get_atom_v, users_atom_v)
-    .then([next](std::vector<storage::image_user>& users) mutable { next(std::move(users)); },
-          [next](caf::error& err) mutable { next(err); });
+      .then([next](std::vector<storage::image_user>& users) mutable { next(std::move(users)); },
+            [next](caf::error& err) mutable { next(err); });
 }
 
 // Persists and applies a delete plan, emits its events, then removes layer directories and
@@ -255,16 +237,16 @@ void execute_plan(images_pointer self, storage::delete_plan plan,
     ops.push_back(storage::state_op::erase(kind_layer, chain));
   std::vector<storage::layer_record> doomed;
   for (const auto& chain : plan.remove_layers)
-    if (const auto* l = self->state.index.layer(chain))
-      doomed.push_back(*l);
+    if (const auto* l = self->state.index.layer(chain)) doomed.push_back(*l);
   persist(self, std::move(ops), [=](caf::error err) mutable {
-    if (err)
-      return reply(err);
+    if (err) return reply(err);
     storage::apply_plan(plan, self->state.index);
     for (const auto& ev : plan.events)
       publish_image_event(self, ev.action, ev.image_id, ev.name);
-    remove_layers_and_collect(self, std::move(doomed));
-    reply(delete_outcome{plan.records, plan.space_reclaimed});
+    // As dockerd, rmi and prune answer once the layers are gone from disk.
+    auto outcome = delete_outcome{plan.records, plan.space_reclaimed};
+    remove_layers_and_collect(self, std::move(doomed),
+                              [reply, outcome]() mutable { reply(std::move(outcome)); });
   });
 }
 
@@ -285,8 +267,7 @@ image_view make_view(const images_state& st, const storage::image_record& img) {
   v.image = img;
   for (const auto& r : st.index.references_to(img.id)) {
     auto ref = storage::parse_normalized(r);
-    if (!ref)
-      continue;
+    if (!ref) continue;
     if (ref->digest.empty())
       v.repo_tags.push_back(ref->familiar_string());
     else
@@ -294,8 +275,7 @@ image_view make_view(const images_state& st, const storage::image_record& img) {
   }
   v.size = st.index.image_size(img);
   for (const auto& chain : img.chain_ids)
-    if (const auto* l = st.index.layer(chain))
-      v.layers.push_back(*l);
+    if (const auto* l = st.index.layer(chain)) v.layers.push_back(*l);
   v.layer_root = st.ctx->layers ? st.ctx->layers->root() : "";
   return v;
 }
@@ -309,14 +289,13 @@ void persist(images_pointer self, std::vector<storage::state_op> ops,
   }
   // await: no other message sees the index between this commit and its application.
   self->request(store, std::chrono::seconds(30), commit_atom_v, std::move(ops))
-    .await([then]() { then({}); }, [then](caf::error& err) { then(err); });
+      .await([then]() { then({}); }, [then](caf::error& err) { then(err); });
 }
 
 void publish_image_event(images_pointer self, const std::string& action, const std::string& id,
                          const std::string& name) {
   auto events = directory::lookup<events_actor>(self->system(), directory::events);
-  if (!events)
-    return;
+  if (!events) return;
   event ev;
   ev.type = "image";
   ev.action = action;
@@ -325,13 +304,32 @@ void publish_image_event(images_pointer self, const std::string& action, const s
   self->send(events, caf::publish_atom_v, std::move(ev));
 }
 
-void remove_layers_and_collect(images_pointer self, std::vector<storage::layer_record> doomed) {
+void remove_layers_and_collect(images_pointer self, std::vector<storage::layer_record> doomed,
+                               std::function<void()> removed) {
   auto pool = directory::lookup<caf::actor>(self->system(), directory::blocking);
-  if (!pool)
+  if (!pool) {
+    if (removed) removed();
     return;
+  }
   auto ctx = self->state.ctx;
-  if (!doomed.empty())
-    run_blocking(
+  auto collect = [self, pool, ctx] {
+    auto keep = self->state.index.referenced_blobs();
+    run_blocking_awaited(
+        self, pool,
+        [ctx, keep]() -> caf::expected<storage::gc_result> {
+          return ctx->content->collect_garbage(keep);
+        },
+        [](caf::expected<storage::gc_result> r) {
+          if (r && r->removed > 0)
+            lg.debug("collected unreferenced blobs", {{"blobs", static_cast<long>(r->removed)},
+                                                      {"bytes", static_cast<long>(r->bytes)}});
+        });
+  };
+  if (doomed.empty()) {
+    if (removed) removed();
+    return collect();
+  }
+  run_blocking(
       self, pool,
       [ctx, doomed = std::move(doomed)]() -> caf::error {
         for (const auto& l : doomed)
@@ -340,16 +338,10 @@ void remove_layers_and_collect(images_pointer self, std::vector<storage::layer_r
                     {{"layer", l.chain_id}, {"error", error_message(err)}});
         return {};
       },
-      [](caf::error) {});
-  auto keep = self->state.index.referenced_blobs();
-  run_blocking_awaited(
-    self, pool,
-    [ctx, keep]() -> caf::expected<storage::gc_result> { return ctx->content->collect_garbage(keep); },
-    [](caf::expected<storage::gc_result> r) {
-      if (r && r->removed > 0)
-        lg.debug("collected unreferenced blobs",
-                 {{"blobs", static_cast<long>(r->removed)}, {"bytes", static_cast<long>(r->bytes)}});
-    });
+      [removed, collect](caf::error) {
+        if (removed) removed();
+        collect();
+      });
 }
 
 images_manager_actor::behavior_type images_impl(images_pointer self,
@@ -359,121 +351,116 @@ images_manager_actor::behavior_type images_impl(images_pointer self,
   self->state.probe = probe;
   load_index(self, [self] {
     self->state.ready = true;
-    lg.info("image store loaded", {{"images", static_cast<long>(self->state.index.images().size())},
-                                   {"layers", static_cast<long>(self->state.index.layers().size())}});
+    lg.info("image store loaded",
+            {{"images", static_cast<long>(self->state.index.images().size())},
+             {"layers", static_cast<long>(self->state.index.layers().size())}});
     clean_up_after_crash(self);
   });
   self->set_down_handler([self](const caf::down_msg& msg) { job_died(self, msg); });
   return {
-    timed(self, probe,
-          [self](caf::get_atom, counts_atom) {
-            auto u = usage_of(self->state);
-            return image_counts{self->state.index.images().size(),
-                                static_cast<int64_t>(u.layers_size)};
-          }),
-    timed(self, probe,
-          [self](list_atom, const image_list_query& q) -> caf::result<std::vector<image_view>> {
-            auto r = list_images(self->state, q);
-            if (!r)
-              return r.error();
-            return std::move(*r);
-          }),
-    timed(self, probe,
-          [self](inspect_atom, const std::string& name) -> caf::result<image_view> {
-            auto found = self->state.index.resolve(name);
-            if (!found)
-              return found.error();
-            return make_view(self->state, *found->image);
-          }),
-    timed(self, probe,
-          [self](tag_atom, const tag_request& req) -> caf::result<void> {
-            auto found = self->state.index.resolve(req.source);
-            if (!found)
-              return found.error();
-            auto reference = target_reference(req);
-            if (!reference)
-              return reference.error();
-            auto image = *found->image;
-            image.last_tag_nanos = unix_nanos_now();
-            auto rp = self->make_response_promise();
-            auto ref = *reference;
-            persist(self,
-                    {storage::state_op::put(kind_reference, ref,
-                                            nlohmann::json{{"image", image.id}}.dump()),
-                     storage::state_op::put(kind_image, image.id, storage::to_state_json(image))},
-                    [self, rp, ref, image](caf::error err) mutable {
-                      if (err) {
-                        rp.deliver(err);
-                        return;
-                      }
-                      self->state.index.set_reference(ref, image.id);
-                      self->state.index.put_image(image);
-                      auto parsed = storage::parse_normalized(ref);
-                      publish_image_event(self, "tag", image.id,
-                                          parsed ? parsed->familiar_string() : ref);
-                      rp.deliver(caf::unit);
-                    });
-            return rp;
-          }),
-    timed(self, probe,
-          [self](caf::delete_atom, const delete_request& req) -> caf::result<delete_outcome> {
-            auto rp = self->make_response_promise<delete_outcome>();
-            with_image_users(self, [self, rp, req](auto users) mutable {
-              if (!users)
-                {
-                rp.deliver(users.error());
-                return;
-              }
-              auto plan = storage::plan_image_delete(self->state.index, req.name, req.force,
-                                                     req.prune, *users);
-              if (!plan)
-                {
-                rp.deliver(plan.error());
-                return;
-              }
-              execute_plan(self, std::move(*plan),
-                           [rp](caf::expected<delete_outcome> r) mutable { deliver(rp, std::move(r)); });
-            });
-            return rp;
-          }),
-    timed(self, probe,
-          [self](prune_atom, const filter_args& filters) -> caf::result<delete_outcome> {
-            auto rp = self->make_response_promise<delete_outcome>();
-            with_image_users(self, [self, rp, filters](auto users) mutable {
-              if (!users)
-                {
-                rp.deliver(users.error());
-                return;
-              }
-              auto plan = storage::plan_image_prune(self->state.index, filters, *users,
-                                                    unix_nanos_now());
-              if (!plan)
-                {
-                rp.deliver(plan.error());
-                return;
-              }
-              execute_plan(self, std::move(*plan),
-                           [rp](caf::expected<delete_outcome> r) mutable { deliver(rp, std::move(r)); });
-            });
-            return rp;
-          }),
-    timed(self, probe,
-          [self](load_atom, load_request& req) -> caf::result<load_outcome> {
-            return start_load(self, std::move(req));
-          }),
-    timed(self, probe,
-          [self](import_atom, import_request& req) -> caf::result<std::string> {
-            return start_import(self, std::move(req));
-          }),
-    timed(self, probe,
-          [self](save_atom, save_request& req) -> caf::result<void> {
-            return start_save(self, std::move(req));
-          }),
-    timed(self, probe, [self](caf::get_atom, usage_atom) { return usage_of(self->state); }),
-    timed(self, probe,
-          [self](job_done_atom, uint64_t id, image_job_outcome& outcome) {
-            finish_job(self, id, std::move(outcome));
-          }),
+      timed(self, probe,
+            [self](caf::get_atom, counts_atom) {
+              auto u = usage_of(self->state);
+              return image_counts{self->state.index.images().size(),
+                                  static_cast<int64_t>(u.layers_size)};
+            }),
+      timed(self, probe,
+            [self](list_atom, const image_list_query& q) -> caf::result<std::vector<image_view>> {
+              auto r = list_images(self->state, q);
+              if (!r) return r.error();
+              return std::move(*r);
+            }),
+      timed(self, probe,
+            [self](inspect_atom, const std::string& name) -> caf::result<image_view> {
+              auto found = self->state.index.resolve(name);
+              if (!found) return found.error();
+              return make_view(self->state, *found->image);
+            }),
+      timed(self, probe,
+            [self](tag_atom, const tag_request& req) -> caf::result<void> {
+              auto found = self->state.index.resolve(req.source);
+              if (!found) return found.error();
+              auto reference = target_reference(req);
+              if (!reference) return reference.error();
+              auto image = *found->image;
+              image.last_tag_nanos = unix_nanos_now();
+              auto rp = self->make_response_promise();
+              auto ref = *reference;
+              persist(self,
+                      {storage::state_op::put(kind_reference, ref,
+                                              nlohmann::json{{"image", image.id}}.dump()),
+                       storage::state_op::put(kind_image, image.id, storage::to_state_json(image))},
+                      [self, rp, ref, image](caf::error err) mutable {
+                        if (err) {
+                          rp.deliver(err);
+                          return;
+                        }
+                        self->state.index.set_reference(ref, image.id);
+                        self->state.index.put_image(image);
+                        auto parsed = storage::parse_normalized(ref);
+                        publish_image_event(self, "tag", image.id,
+                                            parsed ? parsed->familiar_string() : ref);
+                        rp.deliver(caf::unit);
+                      });
+              return rp;
+            }),
+      timed(self, probe,
+            [self](caf::delete_atom, const delete_request& req) -> caf::result<delete_outcome> {
+              auto rp = self->make_response_promise<delete_outcome>();
+              with_image_users(self, [self, rp, req](auto users) mutable {
+                if (!users) {
+                  rp.deliver(users.error());
+                  return;
+                }
+                auto plan = storage::plan_image_delete(self->state.index, req.name, req.force,
+                                                       req.prune, *users);
+                if (!plan) {
+                  rp.deliver(plan.error());
+                  return;
+                }
+                execute_plan(self, std::move(*plan), [rp](caf::expected<delete_outcome> r) mutable {
+                  deliver(rp, std::move(r));
+                });
+              });
+              return rp;
+            }),
+      timed(self, probe,
+            [self](prune_atom, const filter_args& filters) -> caf::result<delete_outcome> {
+              auto rp = self->make_response_promise<delete_outcome>();
+              with_image_users(self, [self, rp, filters](auto users) mutable {
+                if (!users) {
+                  rp.deliver(users.error());
+                  return;
+                }
+                auto plan =
+                    storage::plan_image_prune(self->state.index, filters, *users, unix_nanos_now());
+                if (!plan) {
+                  rp.deliver(plan.error());
+                  return;
+                }
+                execute_plan(self, std::move(*plan), [rp](caf::expected<delete_outcome> r) mutable {
+                  deliver(rp, std::move(r));
+                });
+              });
+              return rp;
+            }),
+      timed(self, probe,
+            [self](load_atom, load_request& req) -> caf::result<load_outcome> {
+              return start_load(self, std::move(req));
+            }),
+      timed(self, probe,
+            [self](import_atom, import_request& req) -> caf::result<std::string> {
+              return start_import(self, std::move(req));
+            }),
+      timed(self, probe,
+            [self](save_atom, save_request& req) -> caf::result<void> {
+              return start_save(self, std::move(req));
+            }),
+      timed(self, probe, [self](caf::get_atom, usage_atom) { return usage_of(self->state); }),
+      timed(self, probe,
+            [self](job_done_atom, uint64_t id, image_job_outcome& outcome) {
+              finish_job(self, id, std::move(outcome));
+            }),
   };
 }
 

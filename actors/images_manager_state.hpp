@@ -62,8 +62,9 @@ void publish_image_event(images_pointer self, const std::string& action, const s
 
 /// Removes layer directories (off the scheduler), then collects unreferenced blobs: awaited, so
 /// the index cannot change while the referenced set is in use; blobs of jobs in flight are
-/// protected by their leases.
-void remove_layers_and_collect(images_pointer self, std::vector<storage::layer_record> doomed);
+/// protected by their leases. `removed` runs once the directories are gone (rmi answers then).
+void remove_layers_and_collect(images_pointer self, std::vector<storage::layer_record> doomed,
+                               std::function<void()> removed = {});
 
 // Jobs (images_jobs.cpp).
 [[nodiscard]] caf::result<load_outcome> start_load(images_pointer self, load_request req);

@@ -400,6 +400,50 @@ TEST_F(containers, piped_stdin_reaches_the_container) {
   EXPECT_EQ(trim(wc.out), std::to_string(big.size()));
 }
 
+// A terminal the test types into at its own pace (tmux with its own server socket): keys sent
+// before the docker CLI has switched its terminal to raw mode would be eaten by the line
+// discipline (ctrl-q is XON), so each step waits for the screen to show the previous one.
+class terminal {
+ public:
+  terminal(const std::string& dir, const std::map<std::string, std::string>& env,
+           const std::string& command)
+      : socket_(dir + "/tmux.sock"), env_(env) {
+    tmux({"new-session", "-d", "-x", "120", "-y", "30", "-s", "t", command, ";", "set-option", "-t",
+          "t", "remain-on-exit", "on"});
+  }
+  ~terminal() { tmux({"kill-server"}); }
+
+  void type(const std::vector<std::string>& keys) {
+    std::vector<std::string> args{"send-keys", "-t", "t"};
+    args.insert(args.end(), keys.begin(), keys.end());
+    tmux(args);
+  }
+
+  // Waits (bounded) until the screen shows `text`.
+  bool shows(const std::string& text, std::chrono::milliseconds timeout = 15s) {
+    auto deadline = std::chrono::steady_clock::now() + timeout;
+    while (std::chrono::steady_clock::now() < deadline) {
+      if (screen().find(text) != std::string::npos) return true;
+      std::this_thread::sleep_for(50ms); // tmux offers no event for "output appeared"
+    }
+    return false;
+  }
+
+  std::string screen() { return tmux({"capture-pane", "-p", "-t", "t"}).out; }
+
+  void resize(int cols, int rows) {
+    tmux({"resize-window", "-t", "t", "-x", std::to_string(cols), "-y", std::to_string(rows)});
+  }
+
+ private:
+  command_result tmux(std::vector<std::string> args) {
+    args.insert(args.begin(), {"tmux", "-S", socket_});
+    return run(args, {.env = env_, .timeout = 10s});
+  }
+  std::string socket_;
+  std::map<std::string, std::string> env_;
+};
+
 TEST_F(containers, interactive_tty_session_through_script) {
   // script(1) gives the docker CLI a real terminal: type a command, see its output, exit.
   auto r = run({"script", "-q", "-e", "-c", "docker run --rm -it busybox sh", "/dev/null"},
@@ -409,6 +453,19 @@ TEST_F(containers, interactive_tty_session_through_script) {
   EXPECT_NE(r.out.find("tty-42"), std::string::npos) << r.out << r.err;
   EXPECT_NE(r.out.find("is-a-tty"), std::string::npos) << r.out;
   EXPECT_EQ(r.exit_code, 5);
+  EXPECT_TRUE(all_ids().empty());
+}
+
+TEST_F(containers, interactive_session_follows_terminal_resizes) {
+  terminal term(daemon_.root, daemon_.docker_env(), "docker run --rm -it busybox sh");
+  ASSERT_TRUE(term.shows("/ #")) << term.screen();
+  term.type({"stty size", "Enter"});
+  EXPECT_TRUE(term.shows("30 120")) << term.screen();
+  term.resize(100, 20);
+  term.type({"clear; stty size", "Enter"});
+  EXPECT_TRUE(term.shows("20 100")) << term.screen();
+  term.type({"exit", "Enter"});
+  EXPECT_TRUE(term.shows("Pane is dead")) << term.screen();
   EXPECT_TRUE(all_ids().empty());
 }
 
@@ -435,6 +492,31 @@ TEST_F(containers, only_stdio_is_inherited) {
                   "docker run --rm -t busybox sh -c 'ls -1 /proc/1/fd; true'", "/dev/null"},
                  {.env = daemon_.docker_env(), .timeout = 30s});
   EXPECT_EQ(lines_of(tty.out), (std::vector<std::string>{"0", "1", "2"})) << tty.out;
+}
+
+TEST_F(containers, attach_detaches_on_the_detach_keys_and_leaves_the_container_running) {
+  ok({"run", "-dit", "--name", "det", "busybox", "sh"});
+  {
+    terminal term(daemon_.root, daemon_.docker_env(), "docker attach det");
+    term.type({"Enter"});
+    ASSERT_TRUE(term.shows("/ #")) << term.screen();
+    term.type({"echo attached-$((20+1))", "Enter"});
+    ASSERT_TRUE(term.shows("attached-21")) << term.screen();
+    term.type({"C-p", "C-q"});
+    EXPECT_TRUE(term.shows("read escape sequence")) << term.screen();
+  }
+  EXPECT_TRUE(inspect("det")["State"]["Running"].get<bool>());
+  {
+    terminal term(daemon_.root, daemon_.docker_env(), "docker attach --detach-keys ctrl-x,x det");
+    term.type({"Enter"});
+    ASSERT_TRUE(term.shows("/ #")) << term.screen();
+    term.type({"C-x", "x"});
+    EXPECT_TRUE(term.shows("read escape sequence")) << term.screen();
+  }
+  EXPECT_TRUE(inspect("det")["State"]["Running"].get<bool>());
+  auto bad = daemon_.curl({"-X", "POST", "-w", "\n%{http_code}",
+                           "http://d/containers/det/attach?stream=1&stdin=1&detachKeys=ctrl-"});
+  EXPECT_NE(bad.out.find("\n400"), std::string::npos) << bad.out;
 }
 
 // ---- resources and security --------------------------------------------------------------------

@@ -240,7 +240,10 @@ TEST_F(runc_test, default_container_identity_and_limits) {
     EXPECT_NE(r.output.find(std::string(dev) + "\n"), std::string::npos) << dev << "\n" << r.output;
 
   // Masked and read-only paths, /sys read-only.
-  r = run({"sh", "-c", "wc -c < /proc/interrupts; touch /sys/x; echo > /proc/sys/kernel/hostname"});
+  // (everything to stdout: stdout and stderr are read from separate pipes, in no set order)
+  r = run({"sh", "-c",
+           "exec 2>&1; wc -c < /proc/interrupts; touch /sys/x; echo > /proc/sys/kernel/hostname; "
+           "exit 1"});
   EXPECT_NE(r.status, 0);
   EXPECT_EQ(r.output.rfind("0\n", 0), 0u) << r.output; // masked: reads as empty
   EXPECT_NE(r.output.find("touch: /sys/x: Read-only file system"), std::string::npos) << r.output;
