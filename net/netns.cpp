@@ -3,26 +3,19 @@
 
 #include <cerrno>
 #include <fcntl.h>
-#include <net/if.h>
 #include <sched.h>
 #include <sys/mount.h>
 #include <thread>
 #include <unistd.h>
 
-#include <netlink/route/link.h>
-#include <netlink/socket.h>
-
 #include "base/error.hpp"
 #include "base/fd.hpp"
 #include "base/sys.hpp"
+#include "net/netlink.hpp"
 
 namespace berth::net {
 
 namespace {
-
-caf::error nl_error(const std::string& what, int err) {
-  return make_error(errc::system, what + ": " + nl_geterror(err));
-}
 
 // Runs `fn` on a fresh thread and returns its result: namespace changes stay on that thread.
 caf::error on_own_thread(const std::function<caf::error()>& fn) {
@@ -35,49 +28,27 @@ caf::error on_own_thread(const std::function<caf::error()>& fn) {
 } // namespace
 
 caf::error set_link_up(const std::string& name) {
-  struct nl_sock* sock = nl_socket_alloc();
-  if (!sock)
-    return make_error(errc::system, "netlink: cannot allocate a socket");
-  int rc = nl_connect(sock, NETLINK_ROUTE);
-  if (rc < 0) {
-    nl_socket_free(sock);
-    return nl_error("netlink connect", rc);
-  }
-  struct rtnl_link* link = nullptr;
-  rc = rtnl_link_get_kernel(sock, 0, name.c_str(), &link);
-  caf::error err;
-  if (rc < 0) {
-    err = nl_error("netlink get link " + name, rc);
-  } else {
-    struct rtnl_link* change = rtnl_link_alloc();
-    rtnl_link_set_flags(change, IFF_UP);
-    rc = rtnl_link_change(sock, link, change, 0);
-    if (rc < 0)
-      err = nl_error("netlink set " + name + " up", rc);
-    rtnl_link_put(change);
-    rtnl_link_put(link);
-  }
-  nl_socket_free(sock);
-  return err;
+  auto sock = nl::connect_route_socket();
+  if (!sock) return sock.error();
+  auto link = nl::get_link(sock->get(), name);
+  if (!link) return link.error();
+  return nl::bring_up(sock->get(), link->get(), name);
 }
 
 caf::error create_netns(const std::string& path) {
   {
     auto fd = sys::open(path, O_RDONLY | O_CREAT | O_EXCL, 0444);
-    if (!fd)
-      return fd.error();
+    if (!fd) return fd.error();
   }
   auto err = on_own_thread([&]() -> caf::error {
     if (::unshare(CLONE_NEWNET) != 0)
       return sys::error_from_errno("unshare", "CLONE_NEWNET", errno);
-    if (auto e = set_link_up("lo"))
-      return e;
+    if (auto e = set_link_up("lo")) return e;
     if (::mount("/proc/thread-self/ns/net", path.c_str(), nullptr, MS_BIND, nullptr) != 0)
       return sys::error_from_errno("mount netns", path, errno);
     return {};
   });
-  if (err)
-    ::unlink(path.c_str());
+  if (err) ::unlink(path.c_str());
   return err;
 }
 
@@ -92,10 +63,8 @@ caf::error remove_netns(const std::string& path) {
 caf::error run_in_netns(const std::string& path, const std::function<caf::error()>& fn) {
   return on_own_thread([&]() -> caf::error {
     auto ns = sys::open(path, O_RDONLY);
-    if (!ns)
-      return ns.error();
-    if (::setns(ns->get(), CLONE_NEWNET) != 0)
-      return sys::error_from_errno("setns", path, errno);
+    if (!ns) return ns.error();
+    if (::setns(ns->get(), CLONE_NEWNET) != 0) return sys::error_from_errno("setns", path, errno);
     return fn();
   });
 }
