@@ -19,26 +19,25 @@ namespace {
 
 constexpr log::logger lg{"containers"};
 
-bool host_network(const container_record& rec) {
-  return rec.host.network_mode == "host";
-}
-
 caf::error mount_rootfs(const container_record& rec, const container_paths& paths) {
   if (storage::is_mount_point(paths.rootfs)) return {};
   return storage::mount_overlay(rec.lower_dirs, paths.layer_dir + "/diff",
                                 paths.layer_dir + "/work", paths.rootfs);
 }
 
-caf::error write_etc_files(const container_record& rec, const container_paths& paths) {
+caf::error write_etc_files(const container_record& rec, const container_paths& paths,
+                           const network_plan& plan) {
   auto host_resolv = sys::read_file("/etc/resolv.conf", 1 << 20);
+  // With the embedded DNS the container asks it; it forwards other names to the host's servers.
+  auto dns = plan.nameservers.empty() ? rec.host.dns : plan.nameservers;
   std::string resolv =
-      runtime::resolv_conf_file(host_resolv ? *host_resolv : "", host_network(rec), rec.host.dns,
-                                rec.host.dns_search, rec.host.dns_options);
+      runtime::resolv_conf_file(host_resolv ? *host_resolv : "", plan.mode == network_mode::host,
+                                dns, rec.host.dns_search, rec.host.dns_options);
   if (auto err = sys::write_file_atomic(paths.hostname, runtime::hostname_file(rec.hostname)))
     return err;
   if (auto err = sys::write_file_atomic(
-          paths.hosts,
-          runtime::hosts_file(rec.hostname, rec.config.domainname, "", rec.host.extra_hosts, "")))
+          paths.hosts, runtime::hosts_file(rec.hostname, rec.config.domainname, plan.address,
+                                           rec.host.extra_hosts, plan.gateway)))
     return err;
   return sys::write_file_atomic(paths.resolv_conf, resolv);
 }
@@ -64,6 +63,17 @@ std::string log_driver(const container_record& rec, const daemon_context& ctx) {
 
 } // namespace
 
+network_mode network_mode_of(const container_record& rec) {
+  const auto& mode = rec.host.network_mode;
+  if (mode == "host") return network_mode::host;
+  if (mode.rfind("container:", 0) == 0) return network_mode::container;
+  return network_mode::own;
+}
+
+std::string network_container_of(const container_record& rec) {
+  return network_mode_of(rec) == network_mode::container ? rec.host.network_mode.substr(10) : "";
+}
+
 std::string runtime_root(const daemon_context& ctx, const std::string& runtime) {
   return ctx.config.exec_root + "/runtime/" + runtime;
 }
@@ -75,24 +85,31 @@ caf::error create_container_layer(const container_paths& paths) {
   return {};
 }
 
-caf::expected<runtime::shim_started> prepare_and_create(const container_record& rec,
-                                                        const container_paths& paths,
-                                                        const daemon_context& ctx) {
-  bool made_netns = false;
-  auto undo = [&](caf::error err) -> caf::expected<runtime::shim_started> {
-    if (made_netns) (void)net::remove_netns(paths.netns);
-    (void)storage::unmount(paths.rootfs);
-    (void)sys::remove_all(paths.bundle);
-    return err;
-  };
+caf::error prepare_sandbox(const container_record& rec, const container_paths& paths,
+                           const daemon_context& ctx) {
   for (const auto& dir : {paths.dir, paths.bundle, ctx.config.exec_root + "/netns"})
     if (auto err = sys::make_dirs(dir, 0711)) return err;
   (void)sys::remove_all(paths.shim_state); // a previous run's sockets and exit file
   if (auto err = sys::make_dirs(paths.shim_state, 0700)) return err;
-  if (auto err = mount_rootfs(rec, paths)) return undo(err);
+  if (auto err = mount_rootfs(rec, paths)) return err;
+  if (network_mode_of(rec) == network_mode::own && !sys::exists(paths.netns))
+    if (auto err = net::create_netns(paths.netns)) {
+      (void)storage::unmount(paths.rootfs);
+      return err;
+    }
+  return {};
+}
+
+caf::expected<runtime::shim_started> create_under_shim(const container_record& rec,
+                                                       const container_paths& paths,
+                                                       const daemon_context& ctx,
+                                                       const network_plan& plan) {
   auto user = runtime::resolve_user(paths.rootfs, rec.config.user, rec.host.group_add);
-  if (!user) return undo(user.error());
-  if (auto err = write_etc_files(rec, paths)) return undo(err);
+  if (!user) return user.error();
+  // A container sharing another's network uses that container's /etc files.
+  auto files = plan.mode == network_mode::container ? plan.files_from : paths;
+  if (plan.mode != network_mode::container)
+    if (auto err = write_etc_files(rec, paths, plan)) return err;
 
   runtime::spec_inputs in;
   in.container_id = rec.id;
@@ -100,20 +117,16 @@ caf::expected<runtime::shim_started> prepare_and_create(const container_record& 
   in.host = rec.host;
   in.image_config = rec.image_config;
   in.rootfs = paths.rootfs;
-  in.hostname = rec.hostname;
+  in.hostname = plan.mode == network_mode::container ? plan.hostname : rec.hostname;
   in.user = *user;
-  in.hosts_path = paths.hosts;
-  in.hostname_path = paths.hostname;
-  in.resolv_conf_path = paths.resolv_conf;
-  if (host_network(rec)) {
+  in.hosts_path = files.hosts;
+  in.hostname_path = files.hostname;
+  in.resolv_conf_path = files.resolv_conf;
+  if (plan.mode == network_mode::host) {
     in.netns.what = runtime::network_namespace::kind::host;
   } else {
-    if (!sys::exists(paths.netns)) {
-      if (auto err = net::create_netns(paths.netns)) return undo(err);
-      made_netns = true;
-    }
     in.netns.what = runtime::network_namespace::kind::path;
-    in.netns.path = paths.netns;
+    in.netns.path = plan.netns_path;
   }
   if (auto init = runtime::find_executable("tini-static")) in.init_path = *init;
   in.args.push_back(rec.path);
@@ -129,14 +142,13 @@ caf::expected<runtime::shim_started> prepare_and_create(const container_record& 
   in.defaults.seccomp_profile = ctx.config.seccomp_profile;
   if (!ctx.config.cgroup_parent.empty()) in.defaults.cgroup_parent = ctx.config.cgroup_parent;
   auto spec = runtime::make_oci_spec(in);
-  if (!spec) return undo(spec.error());
+  if (!spec) return spec.error();
   if (auto err = sys::write_file_atomic(paths.bundle + "/config.json", spec->dump(), 0600))
-    return undo(err);
+    return err;
 
   auto entry = ctx.runtimes.runtimes.find(rec.runtime);
   if (entry == ctx.runtimes.runtimes.end())
-    return undo(
-        make_error(errc::invalid_argument, "unknown or invalid runtime name: " + rec.runtime));
+    return make_error(errc::invalid_argument, "unknown or invalid runtime name: " + rec.runtime);
   runtime::shim_launch launch;
   launch.shim_binary = ctx.shim_binary;
   launch.id = rec.id;
@@ -154,9 +166,7 @@ caf::expected<runtime::shim_started> prepare_and_create(const container_record& 
     launch.rows = rec.host.console_size[0];
     launch.cols = rec.host.console_size[1];
   }
-  auto started = runtime::launch_shim(launch, std::chrono::seconds(60));
-  if (!started) return undo(started.error());
-  return started;
+  return runtime::launch_shim(launch, std::chrono::seconds(60));
 }
 
 caf::error cleanup_after_exit(const container_paths& paths) {

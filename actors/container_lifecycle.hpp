@@ -3,7 +3,9 @@
 // cleaning up after it exited, and removing its files. Each takes a copy of what it needs.
 #pragma once
 
+#include <cstdint>
 #include <string>
+#include <vector>
 
 #include <caf/error.hpp>
 #include <caf/expected.hpp>
@@ -17,11 +19,41 @@ namespace berth::actors {
 /// Makes the container's read-write layer directories (at create).
 [[nodiscard]] caf::error create_container_layer(const container_paths& paths);
 
-/// Mounts the root filesystem, writes /etc files and config.json, creates the network namespace
-/// and launches the shim, which creates (not starts) the container. Undoes what it did on error.
-[[nodiscard]] caf::expected<runtime::shim_started> prepare_and_create(const container_record& rec,
-                                                                      const container_paths& paths,
-                                                                      const daemon_context& ctx);
+/// Where a container's network comes from.
+enum class network_mode : uint8_t {
+  own,       ///< its own pinned namespace (bridge networks, none)
+  host,      ///< the host's namespace
+  container, ///< another container's namespace ("container:<id>")
+};
+
+[[nodiscard]] network_mode network_mode_of(const container_record& rec);
+
+/// The ID in "container:<id>" (normalized at create), or "".
+[[nodiscard]] std::string network_container_of(const container_record& rec);
+
+/// What a start uses of the network side: the namespace to run in and what the generated /etc
+/// files say.
+struct network_plan {
+  network_mode mode = network_mode::own;
+  std::string netns_path;               ///< own: this container's pin; container: the other's
+  container_paths files_from;           ///< container mode: the other container's /etc files
+  std::string hostname;                 ///< container mode: the other container's hostname
+  std::string address;                  ///< the container's address for /etc/hosts ("" = none)
+  std::string gateway;                  ///< for "host-gateway" in --add-host
+  std::vector<std::string> nameservers; ///< {"127.0.0.11"} with the embedded DNS, else none
+};
+
+/// First step of a start: mounts the root filesystem and, for its own network, creates and pins
+/// the network namespace (so endpoints can be moved into it before the container exists).
+[[nodiscard]] caf::error prepare_sandbox(const container_record& rec, const container_paths& paths,
+                                         const daemon_context& ctx);
+
+/// Last step of a start: writes /etc files and config.json and launches the shim, which creates
+/// (not starts) the container. The caller undoes the sandbox on error (cleanup_after_exit).
+[[nodiscard]] caf::expected<runtime::shim_started> create_under_shim(const container_record& rec,
+                                                                     const container_paths& paths,
+                                                                     const daemon_context& ctx,
+                                                                     const network_plan& plan);
 
 /// Releases what a stopped container held: root filesystem mount, network namespace, shim state.
 [[nodiscard]] caf::error cleanup_after_exit(const container_paths& paths);

@@ -7,6 +7,7 @@
 #include "actors/blocking_pool.hpp"
 #include "actors/container_actor_state.hpp"
 #include "actors/container_lifecycle.hpp"
+#include "actors/containers_manager.hpp"
 #include "actors/directory.hpp"
 #include "base/error.hpp"
 #include "base/log.hpp"
@@ -138,6 +139,89 @@ void send_start(container_pointer self) {
       });
 }
 
+// A start failed after prepare_sandbox: release the mount and namespace first.
+void undo_sandbox_then_fail(container_pointer self, caf::error err) {
+  auto pool = blocking_pool_of(self);
+  if (!pool) return start_failed(self, err);
+  auto paths = self->state.paths;
+  run_blocking(
+      self, pool, [paths]() -> caf::error { return cleanup_after_exit(paths); },
+      [self, err](caf::error) { start_failed(self, err); });
+}
+
+// dockerd: a container can join only a running container's network namespace.
+void plan_shared_network(container_pointer self, const std::string& other,
+                         std::function<void(caf::expected<network_plan>)> then) {
+  auto manager = directory::lookup<containers_manager_actor>(self->system(), directory::containers);
+  if (!manager) return then(make_error(errc::unavailable, "the containers manager is not running"));
+  auto not_running = make_error(
+      errc::conflict, "cannot join network namespace of a non running container: " + other);
+  self->request(manager, std::chrono::seconds(10), resolve_atom_v, other)
+      .then(
+          [self, then, not_running](resolved_container& found) {
+            if (found.id == self->state.rec.id)
+              return then(make_error(errc::invalid_argument, "cannot join own network namespace"));
+            self->request(found.actor, std::chrono::seconds(10), inspect_atom_v)
+                .then(
+                    [self, then, not_running](container_record& rec) {
+                      if (!rec.running()) return then(not_running);
+                      const auto& cfg = self->state.ctx->config;
+                      network_plan plan;
+                      plan.mode = network_mode::container;
+                      plan.files_from = paths_of(rec, cfg.data_root, cfg.exec_root);
+                      plan.hostname = rec.hostname;
+                      plan.netns_path = network_mode_of(rec) == network_mode::own
+                                            ? plan.files_from.netns
+                                            : std::string{};
+                      if (network_mode_of(rec) == network_mode::host)
+                        plan.mode = network_mode::host;
+                      then(std::move(plan));
+                    },
+                    [then, not_running](caf::error&) { then(not_running); });
+          },
+          [then](caf::error& err) { then(err); }); // No such container: <name>
+}
+
+void plan_network(container_pointer self, std::function<void(caf::expected<network_plan>)> then) {
+  auto& st = self->state;
+  network_plan plan;
+  plan.mode = network_mode_of(st.rec);
+  switch (plan.mode) {
+  case network_mode::host:
+    return then(std::move(plan));
+  case network_mode::container:
+    return plan_shared_network(self, network_container_of(st.rec), std::move(then));
+  case network_mode::own:
+    plan.netns_path = st.paths.netns;
+    return then(std::move(plan));
+  }
+}
+
+// The shim creates the container; the attach streams connect; then it starts.
+void create_container(container_pointer self, network_plan plan) {
+  auto pool = blocking_pool_of(self);
+  if (!pool)
+    return start_failed(self, make_error(errc::unavailable, "the blocking pool is not running"));
+  auto rec = self->state.rec;
+  auto paths = self->state.paths;
+  auto ctx = self->state.ctx;
+  run_blocking(
+      self, pool,
+      [rec, paths, ctx, plan = std::move(plan)]() -> caf::expected<runtime::shim_started> {
+        return create_under_shim(rec, paths, *ctx, plan);
+      },
+      [self](caf::expected<runtime::shim_started> created) {
+        if (!created) return undo_sandbox_then_fail(self, created.error());
+        auto& s = self->state;
+        s.rec.shim_pid = created->shim_pid;
+        s.rec.pid = created->container_pid;
+        s.attaches_connecting = s.attaches.size();
+        for (auto& a : s.attaches)
+          splice(self, a);
+        if (s.attaches_connecting == 0) send_start(self);
+      });
+}
+
 bool should_restart(const container_record& rec) {
   const auto& policy = rec.host.restart;
   if (rec.manually_stopped || rec.host.auto_remove) return false;
@@ -247,20 +331,15 @@ void begin_start(container_pointer self, caf::response_promise reply) {
   auto rec = st.rec;
   auto paths = st.paths;
   auto ctx = st.ctx;
+  // Sandbox (rootfs, namespace) → network plan → config and shim → attach streams → start.
   run_blocking(
-      self, pool,
-      [rec, paths, ctx]() -> caf::expected<runtime::shim_started> {
-        return prepare_and_create(rec, paths, *ctx);
-      },
-      [self](caf::expected<runtime::shim_started> created) {
-        if (!created) return start_failed(self, created.error());
-        auto& s = self->state;
-        s.rec.shim_pid = created->shim_pid;
-        s.rec.pid = created->container_pid;
-        s.attaches_connecting = s.attaches.size();
-        for (auto& a : s.attaches)
-          splice(self, a);
-        if (s.attaches_connecting == 0) send_start(self);
+      self, pool, [rec, paths, ctx]() -> caf::error { return prepare_sandbox(rec, paths, *ctx); },
+      [self](caf::error err) {
+        if (err) return start_failed(self, err);
+        plan_network(self, [self](caf::expected<network_plan> plan) {
+          if (!plan) return undo_sandbox_then_fail(self, plan.error());
+          create_container(self, std::move(*plan));
+        });
       });
 }
 

@@ -232,11 +232,16 @@ caf::expected<create_draft> parse_create(const containers_state& st, const creat
   if (!host) return host.error();
   d.host = std::move(*host);
   if (d.config.image.empty()) return make_error(errc::invalid_argument, "no image specified");
-  const auto& mode = d.host.network_mode;
-  if (mode.rfind("container:", 0) == 0)
-    return make_error(errc::not_implemented, "network mode " + mode + " is not supported yet");
-  if (!mode.empty() && mode != "default" && mode != "bridge" && mode != "none" && mode != "host")
-    return make_error(errc::not_found, "network " + mode + " not found");
+  auto mode = d.host.network_mode;
+  if (mode.rfind("container:", 0) == 0) {
+    // The full ID is stored (a later rename changes nothing); a container that does not exist
+    // (yet) is an error of the start, as on dockerd.
+    if (auto other = find_id(st, mode.substr(10))) d.host.network_mode = "container:" + *other;
+  } else if (!mode.empty() && mode != "default" && mode != "bridge" && mode != "none" &&
+             mode != "host") {
+    // Not 404: the CLI answers a 404 from create by pulling the image.
+    return make_error(errc::invalid_argument, "network " + mode + " not found");
+  }
   if (!d.host.runtime.empty() && !st.ctx->runtimes.runtimes.count(d.host.runtime))
     return make_error(errc::invalid_argument, "unknown or invalid runtime name: " + d.host.runtime);
   if (!req.name.empty()) {
