@@ -71,6 +71,7 @@ struct daemon_config {
   int shutdown_timeout = 15;
 
   // Networking.
+  std::string network_prefix = "berth"; ///< bridges <prefix>0 / <prefix>-<id>, veths, nft table
   std::string bridge; ///< attach the default network to this existing bridge
   std::string bip;    ///< CIDR of the default bridge
   std::string fixed_cidr;

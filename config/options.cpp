@@ -1,6 +1,7 @@
 // The table of daemon options and their validators.
 #include "config/options.hpp"
 
+#include <algorithm>
 #include <nlohmann/json.hpp>
 
 #include "base/error.hpp"
@@ -126,6 +127,19 @@ caf::error validate_label(const std::string& l) {
 
 caf::error validate_cidr(const std::string& c) {
   if (!ipv4_cidr::parse(c)) return invalid("invalid CIDR address: " + c);
+  return {};
+}
+
+// Interface names hold 15 bytes: "<prefix>v" plus 8 hex digits must fit, and nft table names
+// take [a-z0-9] safely.
+caf::error validate_network_prefix(const std::string& p) {
+  if (p.empty() || p.size() > 6 ||
+      !std::all_of(p.begin(), p.end(), [](char c) {
+        return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
+      }) ||
+      !(p[0] >= 'a' && p[0] <= 'z'))
+    return invalid("invalid network prefix \"" + p +
+                   "\": 1 to 6 lowercase letters and digits, starting with a letter");
   return {};
 }
 
@@ -324,6 +338,10 @@ std::vector<option_spec> build_table() {
       "Default shutdown timeout in seconds", int_field(&daemon_config::shutdown_timeout, 0, 86400));
   add("bridge", "bridge", 'b', k::string, false, "Attach containers to a network bridge",
       string_field(&daemon_config::bridge));
+  add("network-prefix", "network-prefix", 0, k::string, false,
+      "Berth: prefix of the bridges, veths and nftables table this daemon makes (several daemons "
+      "on one host each need their own)",
+      string_field(&daemon_config::network_prefix, validate_network_prefix));
   add("bip", "bip", 0, k::string, false, "Specify default-bridge IPv4 network",
       string_field(&daemon_config::bip, validate_cidr));
   add("fixed-cidr", "fixed-cidr", 0, k::string, false, "IPv4 subnet for fixed IPs",
