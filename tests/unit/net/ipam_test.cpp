@@ -5,9 +5,11 @@
 #include "base/error.hpp"
 #include "net/ipam.hpp"
 #include "net/ipam_subnets.hpp"
+#include "tests/unit/net/expect_error.hpp"
 
 using namespace berth;
 using namespace berth::net;
+using berth::net::testing::expect_error;
 using json = nlohmann::json;
 
 namespace {
@@ -30,18 +32,6 @@ ipam_config config(const char* subnet, const char* range = nullptr, const char* 
   if (range) c.ip_range = cidr(range);
   if (gateway) c.gateway = ip(gateway);
   return c;
-}
-
-void expect_error(const caf::error& err, errc kind, const std::string& message) {
-  ASSERT_TRUE(err) << "expected: " << message;
-  EXPECT_EQ(error_kind(err), kind) << error_message(err);
-  EXPECT_EQ(error_message(err), message);
-}
-
-template <class T>
-void expect_error(const caf::expected<T>& result, errc kind, const std::string& message) {
-  ASSERT_FALSE(result) << "expected: " << message;
-  expect_error(result.error(), kind, message);
 }
 
 // --- creation: gateway and auxiliary addresses ---------------------------------------------
