@@ -185,7 +185,7 @@ plan_port_bindings(const std::vector<port_binding_request>& published,
 }
 
 json network_settings_ports(const std::vector<transport_port>& exposed,
-                            const std::vector<port_mapping>& mappings) {
+                            const std::vector<published_port>& mappings) {
   auto key = [](const std::string& proto, uint16_t port) {
     return std::to_string(port) + "/" + proto;
   };

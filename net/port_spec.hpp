@@ -85,19 +85,19 @@ plan_port_bindings(const std::vector<port_binding_request>& published,
                    const port_mapping_options& options);
 
 /// One binding made: a host address and port forwarded to the container port.
-struct port_mapping {
+struct published_port {
   std::string proto;
   std::string host_ip;
   uint16_t host_port = 0;
   uint16_t container_port = 0;
-  bool operator==(const port_mapping&) const = default;
+  bool operator==(const published_port&) const = default;
 };
 
 /// NetworkSettings.Ports: every exposed port ("80/tcp": null when unpublished) and the
 /// bindings of each published one ({"HostIp": "0.0.0.0", "HostPort": "8080"}), in `mappings`
 /// order.
 [[nodiscard]] nlohmann::json network_settings_ports(const std::vector<transport_port>& exposed,
-                                                    const std::vector<port_mapping>& mappings);
+                                                    const std::vector<published_port>& mappings);
 
 /// The Ports of GET /containers/json, from NetworkSettings.Ports: {"PrivatePort", "Type"} for
 /// unpublished ports, plus "IP" and "PublicPort" for each binding.

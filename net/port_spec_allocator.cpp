@@ -145,9 +145,9 @@ bool port_allocator::is_allocated(const std::string& host_ip, const std::string&
   return it != maps_.end() && it->second.used.count(port) > 0;
 }
 
-caf::expected<std::vector<port_mapping>>
+caf::expected<std::vector<published_port>>
 allocate_port_bindings(const std::vector<port_binding_group>& groups, port_allocator& allocator) {
-  std::vector<port_mapping> made;
+  std::vector<published_port> made;
   for (const auto& g : groups) {
     auto port = allocator.request(g.host_ips, g.proto, g.host_port, g.host_port_end);
     if (!port) {
@@ -160,7 +160,7 @@ allocate_port_bindings(const std::vector<port_binding_group>& groups, port_alloc
   return made;
 }
 
-void release_port_bindings(const std::vector<port_mapping>& mappings, port_allocator& allocator) {
+void release_port_bindings(const std::vector<published_port>& mappings, port_allocator& allocator) {
   for (const auto& m : mappings)
     allocator.release(m.host_ip, m.proto, m.host_port);
 }

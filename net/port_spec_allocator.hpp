@@ -88,10 +88,10 @@ class port_allocator {
 
 /// Takes a host port for every group (libnetwork's bindHostPorts without the sockets): the
 /// mappings in group order, one per host address. On failure, releases what it took.
-[[nodiscard]] caf::expected<std::vector<port_mapping>>
+[[nodiscard]] caf::expected<std::vector<published_port>>
 allocate_port_bindings(const std::vector<port_binding_group>& groups, port_allocator& allocator);
 
 /// Releases every mapping's host port.
-void release_port_bindings(const std::vector<port_mapping>& mappings, port_allocator& allocator);
+void release_port_bindings(const std::vector<published_port>& mappings, port_allocator& allocator);
 
 } // namespace berth::net

@@ -32,7 +32,7 @@ void PrintTo(const port_binding_group& g, std::ostream* os) {
   for (const auto& ip : g.host_ips)
     *os << " " << ip;
 }
-void PrintTo(const port_mapping& m, std::ostream* os) {
+void PrintTo(const published_port& m, std::ostream* os) {
   *os << m.container_port << "/" << m.proto << " <- [" << m.host_ip << "]:" << m.host_port;
 }
 
@@ -363,7 +363,7 @@ TEST(port_allocator, allocating_groups_rolls_back_on_failure) {
                                          {"udp", 53, 0, 0, {"127.0.0.1"}}};
   auto made = allocate_port_bindings(groups, a);
   ASSERT_TRUE(made) << error_message(made.error());
-  EXPECT_EQ(*made, (std::vector<port_mapping>{{"tcp", "0.0.0.0", 8080, 80},
+  EXPECT_EQ(*made, (std::vector<published_port>{{"tcp", "0.0.0.0", 8080, 80},
                                               {"tcp", "::", 8080, 80},
                                               {"udp", "127.0.0.1", 40000, 53}}));
   std::vector<port_binding_group> clash{{"tcp", 81, 9090, 9090, {"0.0.0.0"}},
@@ -381,7 +381,7 @@ TEST(port_allocator, allocating_groups_rolls_back_on_failure) {
 
 TEST(port_rendering, network_settings_and_summary) {
   std::vector<transport_port> exposed{{"tcp", 80}, {"tcp", 443}, {"udp", 53}};
-  std::vector<port_mapping> mappings{{"tcp", "0.0.0.0", 8080, 80},
+  std::vector<published_port> mappings{{"tcp", "0.0.0.0", 8080, 80},
                                      {"tcp", "::", 8080, 80},
                                      {"udp", "127.0.0.1", 5353, 53},
                                      {"tcp", "0.0.0.0", 0, 8000}};
