@@ -162,6 +162,18 @@ container_actor::behavior_type container_impl(container_pointer self,
               return log_location{st.paths.log, st.rec.config.tty, st.rec.running(), driver};
             }),
       timed(self, probe,
+            [self](connect_atom, container_network& network) -> caf::result<void> {
+              auto rp = self->make_response_promise();
+              connect_network(self, std::move(network), rp);
+              return rp;
+            }),
+      timed(self, probe,
+            [self](disconnect_atom, const std::string& network) -> caf::result<void> {
+              auto rp = self->make_response_promise();
+              disconnect_network(self, network, rp);
+              return rp;
+            }),
+      timed(self, probe,
             [self](exited_atom, const runtime::shim_exit& status) { handle_exit(self, status); }),
       timed(self, probe,
             [self](attached_atom, uint64_t id, bool ok) { attach_connected(self, id, ok); }),
@@ -232,6 +244,9 @@ void publish_summary(container_pointer self) {
   s.network_mode = rec.host.network_mode;
   s.rw_dir = self->state.paths.layer_dir + "/diff";
   s.image_size = rec.image_size;
+  s.networks = rec.networks;
+  s.exposed_ports = rec.config.exposed_ports;
+  s.ports = rec.ports;
   self->send(manager, update_atom_v, std::move(s));
 }
 

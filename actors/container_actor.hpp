@@ -56,6 +56,7 @@ struct log_location {
 /// - `(delete, force, volumes)`: 409 when running without force.
 /// - `(attach, request)`: splices now (running) or at the next start.
 /// - `(resize, rows, cols)`, `(rename, name)`, `(inspect)` → record, `(get, logs)` → location.
+/// - `(connect, network)`: docker network connect (joined now when running); `(disconnect, name)`.
 /// - `(exited, status)`, `(attached, id, ok)`, `(timer, kind, generation)`: internal.
 /// - `(shutdown, stop_containers)`: the daemon is stopping.
 using container_actor = caf::typed_actor<
@@ -70,6 +71,8 @@ using container_actor = caf::typed_actor<
     caf::replies_to<rename_atom, std::string>::with<void>,
     caf::replies_to<inspect_atom>::with<container_record>,
     caf::replies_to<caf::get_atom, logs_atom>::with<log_location>,
+    caf::replies_to<connect_atom, container_network>::with<void>,
+    caf::replies_to<disconnect_atom, std::string>::with<void>,
     caf::reacts_to<exited_atom, runtime::shim_exit>, caf::reacts_to<attached_atom, uint64_t, bool>,
     caf::reacts_to<timer_atom, uint8_t, uint64_t>,
     caf::replies_to<shutdown_atom, bool>::with<void>>;
@@ -89,4 +92,5 @@ CAF_ALLOW_UNSAFE_MESSAGE_TYPE(berth::actors::wait_result)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(berth::actors::attach_request)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(berth::actors::log_location)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(berth::actors::container_record)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(berth::actors::container_network)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(berth::runtime::shim_exit)

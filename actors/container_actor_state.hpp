@@ -7,6 +7,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -14,10 +15,15 @@
 #include <caf/typed_response_promise.hpp>
 
 #include "actors/container_actor.hpp"
+#include "actors/container_lifecycle.hpp"
 
 namespace berth::metrics {
 class actor_probe;
 } // namespace berth::metrics
+
+namespace berth::net {
+class dns_server;
+} // namespace berth::net
 
 namespace berth::actors {
 
@@ -70,6 +76,13 @@ struct container_state {
   std::vector<waiter> waiters;
 
   bool watching = false; ///< an exit watch is registered with the shim
+  // embedded DNS (user-defined networks): the server, and the networks its lookups search
+  struct dns_networks {
+    std::mutex mutex;
+    std::vector<std::string> ids; ///< network IDs, in the container's endpoint order
+  };
+  std::shared_ptr<dns_networks> dns_view = std::make_shared<dns_networks>();
+  std::shared_ptr<net::dns_server> dns;
 
   static inline const char* name = "container";
 };
@@ -118,6 +131,23 @@ void restore(container_pointer self, caf::response_promise done);
 
 /// The restart backoff timer fired.
 void restart_timer(container_pointer self, uint64_t generation);
+
+// -- container_network.cpp --------------------------------------------------------------------
+/// Own-namespace start: joins the container's networks (endpoints in its pinned namespace),
+/// publishes its ports and starts its embedded DNS server; undone on failure.
+void connect_networks(container_pointer self,
+                      std::function<void(caf::expected<network_plan>)> then);
+/// Leaves every network, releases published ports, stops the DNS server (after an exit or a
+/// failed start).
+void release_networks(container_pointer self, std::function<void()> then);
+/// After a daemon restart, a running container's DNS server starts again.
+void resume_dns(container_pointer self);
+/// docker network connect: joined at once when running, else at the next start.
+void connect_network(container_pointer self, container_network network,
+                     caf::response_promise reply);
+/// docker network disconnect (`network` is the network's name).
+void disconnect_network(container_pointer self, const std::string& network,
+                        caf::response_promise reply);
 
 // -- container_stop.cpp -----------------------------------------------------------------------
 

@@ -26,10 +26,13 @@ caf::error mount_rootfs(const container_record& rec, const container_paths& path
 }
 
 caf::error write_etc_files(const container_record& rec, const container_paths& paths,
-                           const network_plan& plan) {
+                           const daemon_context& ctx, const network_plan& plan) {
   auto host_resolv = sys::read_file("/etc/resolv.conf", 1 << 20);
   // With the embedded DNS the container asks it; it forwards other names to the host's servers.
-  auto dns = plan.nameservers.empty() ? rec.host.dns : plan.nameservers;
+  // Otherwise --dns, or the daemon's --dns, or the host's servers.
+  auto dns = !plan.nameservers.empty() ? plan.nameservers
+             : !rec.host.dns.empty()   ? rec.host.dns
+                                       : ctx.config.dns;
   std::string resolv =
       runtime::resolv_conf_file(host_resolv ? *host_resolv : "", plan.mode == network_mode::host,
                                 dns, rec.host.dns_search, rec.host.dns_options);
@@ -109,7 +112,7 @@ caf::expected<runtime::shim_started> create_under_shim(const container_record& r
   // A container sharing another's network uses that container's /etc files.
   auto files = plan.mode == network_mode::container ? plan.files_from : paths;
   if (plan.mode != network_mode::container)
-    if (auto err = write_etc_files(rec, paths, plan)) return err;
+    if (auto err = write_etc_files(rec, paths, ctx, plan)) return err;
 
   runtime::spec_inputs in;
   in.container_id = rec.id;

@@ -37,6 +37,58 @@ container_status parse_container_status(std::string_view s) {
   return container_status::dead;
 }
 
+namespace {
+
+json networks_json(const std::vector<container_network>& networks) {
+  auto out = json::array();
+  for (const auto& n : networks) {
+    json j{{"name", n.name}, {"aliases", n.aliases}, {"ipv4", n.ipv4}, {"mac", n.mac}};
+    if (n.endpoint) j["endpoint"] = to_json(*n.endpoint);
+    out.push_back(std::move(j));
+  }
+  return out;
+}
+
+caf::expected<std::vector<container_network>> networks_from_json(const json& j) {
+  std::vector<container_network> out;
+  if (!j.is_array()) return out;
+  for (const auto& item : j) {
+    container_network n;
+    n.name = item.value("name", "");
+    n.aliases = item.value("aliases", std::vector<std::string>{});
+    n.ipv4 = item.value("ipv4", "");
+    n.mac = item.value("mac", "");
+    if (item.contains("endpoint")) {
+      auto e = endpoint_from_json(item["endpoint"]);
+      if (!e) return e.error();
+      n.endpoint = std::move(*e);
+    }
+    out.push_back(std::move(n));
+  }
+  return out;
+}
+
+json ports_json(const std::vector<net::published_port>& ports) {
+  auto out = json::array();
+  for (const auto& p : ports)
+    out.push_back({{"proto", p.proto},
+                   {"host_ip", p.host_ip},
+                   {"host_port", p.host_port},
+                   {"container_port", p.container_port}});
+  return out;
+}
+
+std::vector<net::published_port> ports_from_json(const json& j) {
+  std::vector<net::published_port> out;
+  if (!j.is_array()) return out;
+  for (const auto& p : j)
+    out.push_back({p.value("proto", "tcp"), p.value("host_ip", ""),
+                   p.value("host_port", uint16_t{0}), p.value("container_port", uint16_t{0})});
+  return out;
+}
+
+} // namespace
+
 std::string to_state_json(const container_record& c) {
   return json{{"id", c.id},
               {"name", c.name},
@@ -63,7 +115,9 @@ std::string to_state_json(const container_record& c) {
               {"manually_stopped", c.manually_stopped},
               {"has_been_started", c.has_been_started},
               {"shim_pid", c.shim_pid},
-              {"exec_ids", c.exec_ids}}
+              {"exec_ids", c.exec_ids},
+              {"networks", networks_json(c.networks)},
+              {"ports", ports_json(c.ports)}}
       .dump();
 }
 
@@ -102,6 +156,10 @@ caf::expected<container_record> container_from_state_json(const std::string& tex
   c.has_been_started = j.value("has_been_started", false);
   c.shim_pid = j.value("shim_pid", 0);
   c.exec_ids = j.value("exec_ids", std::vector<std::string>{});
+  auto networks = networks_from_json(j.value("networks", json::array()));
+  if (!networks) return networks.error();
+  c.networks = std::move(*networks);
+  c.ports = ports_from_json(j.value("ports", json::array()));
   return c;
 }
 

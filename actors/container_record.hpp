@@ -4,12 +4,15 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include <caf/expected.hpp>
 #include <nlohmann/json.hpp>
 
+#include "actors/network_endpoint.hpp"
+#include "net/port_spec.hpp"
 #include "runtime/container_config.hpp"
 
 namespace berth::actors {
@@ -28,6 +31,16 @@ enum class container_status : uint8_t {
 [[nodiscard]] const char* to_string(container_status s);
 [[nodiscard]] container_status parse_container_status(std::string_view s);
 
+/// One network a container is configured for (NetworkSettings.Networks), and its endpoint there
+/// while it is connected.
+struct container_network {
+  std::string name;                 ///< as the container names it ("bridge", "n1", "host", ...)
+  std::vector<std::string> aliases; ///< --network-alias / --alias
+  std::string ipv4;                 ///< --ip (IPAMConfig.IPv4Address)
+  std::string mac;                  ///< --mac-address
+  std::optional<endpoint_info> endpoint;
+};
+
 struct container_record {
   // Identity and configuration (fixed at create).
   std::string id;
@@ -44,6 +57,7 @@ struct container_record {
   std::vector<std::string> args;        ///< its arguments (Args)
   std::string runtime;                  ///< OCI runtime name
   std::string hostname;
+  std::vector<container_network> networks; ///< in connection order; the first gives the route
 
   // State.
   container_status status = container_status::created;
@@ -58,6 +72,7 @@ struct container_record {
   bool has_been_started = false;
   int shim_pid = 0;
   std::vector<std::string> exec_ids;
+  std::vector<net::published_port> ports; ///< host ports bound while running
 
   [[nodiscard]] bool running() const {
     return status == container_status::running || status == container_status::paused;

@@ -74,13 +74,15 @@ void start_failed(container_pointer self, const caf::error& err) {
     a.request.connection->finish("");
   st.attaches.clear();
   st.attaches_connecting = 0;
-  persist(self, [self, err](caf::error) {
-    auto& s = self->state;
-    deliver_all(s.start_replies, err);
-    deliver_all(s.restart_replies, err);
-    answer_waiters(self, true, false);
-    publish_summary(self);
-    if (s.rec.host.auto_remove) finish_remove(self);
+  release_networks(self, [self, err] {
+    persist(self, [self, err](caf::error) {
+      auto& s = self->state;
+      deliver_all(s.start_replies, err);
+      deliver_all(s.restart_replies, err);
+      answer_waiters(self, true, false);
+      publish_summary(self);
+      if (s.rec.host.auto_remove) finish_remove(self);
+    });
   });
 }
 
@@ -192,8 +194,11 @@ void plan_network(container_pointer self, std::function<void(caf::expected<netwo
   case network_mode::container:
     return plan_shared_network(self, network_container_of(st.rec), std::move(then));
   case network_mode::own:
-    plan.netns_path = st.paths.netns;
-    return then(std::move(plan));
+    if (st.rec.networks.empty() || st.rec.networks.front().name == "none") {
+      plan.netns_path = st.paths.netns;
+      return then(std::move(plan));
+    }
+    return connect_networks(self, std::move(then));
   }
 }
 
@@ -264,10 +269,12 @@ void after_exit(container_pointer self) {
       return begin_start(self, caf::response_promise{});
     }
   };
-  if (!pool) return next();
-  run_blocking(
-      self, pool, [paths]() -> caf::error { return cleanup_after_exit(paths); },
-      [next](caf::error) { next(); });
+  release_networks(self, [self, pool, paths, next] {
+    if (!pool) return next();
+    run_blocking(
+        self, pool, [paths]() -> caf::error { return cleanup_after_exit(paths); },
+        [next](caf::error) { next(); });
+  });
 }
 
 // A container that ran when the daemon went away: its shim still runs it, or recorded its exit
@@ -290,6 +297,7 @@ void reattach(container_pointer self, caf::response_promise done) {
         }
         if (state) {
           lg.info("reattached to a running container", {{"id", s.rec.id}});
+          resume_dns(self);
           return watch_exit(self); // running: wait for its exit again
         }
         auto exit = runtime::read_shim_exit(s.paths.shim_state);
@@ -428,14 +436,18 @@ void restore(container_pointer self, caf::response_promise done) {
     return finish_remove(self);
   case container_status::restarting:
     st.rec.status = container_status::exited;
-    return begin_start(self, done);
+    return release_networks(self, [self, done]() mutable { begin_start(self, done); });
   case container_status::running:
   case container_status::paused:
     return reattach(self, done);
   default:
-    if (st.rec.status == container_status::exited && st.rec.has_been_started && restart_on_boot)
-      return begin_start(self, done);
-    done.deliver(caf::unit);
+    // Endpoints a crash left behind (stored before the exit was): released first.
+    return release_networks(self, [self, done, restart_on_boot]() mutable {
+      auto& s = self->state;
+      if (s.rec.status == container_status::exited && s.rec.has_been_started && restart_on_boot)
+        return begin_start(self, done);
+      done.deliver(caf::unit);
+    });
   }
 }
 

@@ -9,10 +9,12 @@
 #include "actors/blocking_pool.hpp"
 #include "actors/container_lifecycle.hpp"
 #include "actors/container_names.hpp"
+#include "actors/container_networks.hpp"
 #include "actors/directory.hpp"
 #include "actors/events_actor.hpp"
 #include "actors/images_manager.hpp"
 #include "actors/instrumented.hpp"
+#include "actors/networks_manager.hpp"
 #include "actors/state_store_actor.hpp"
 #include "base/error.hpp"
 #include "base/log.hpp"
@@ -176,7 +178,21 @@ caf::result<std::vector<container_summary>> with_sizes(containers_pointer self,
 
 // -- startup --------------------------------------------------------------------------------
 
+void load_and_restore(containers_pointer self);
+
+// Containers come back after the networks did: their endpoints and ports must exist first.
 void restore_all(containers_pointer self) {
+  auto networks = directory::lookup<networks_manager_actor>(self->system(), directory::networks);
+  if (!networks) return load_and_restore(self);
+  self->request(networks, caf::infinite, caf::get_atom_v, ready_atom_v)
+      .await([self]() { load_and_restore(self); },
+             [self](caf::error& err) {
+               lg.error("the networks did not start", {{"error", error_message(err)}});
+               load_and_restore(self);
+             });
+}
+
+void load_and_restore(containers_pointer self) {
   auto store = directory::lookup<state_store_actor>(self->system(), directory::state);
   if (!store) return;
   self->request(store, std::chrono::seconds(60), load_atom_v, std::string("container"))
@@ -221,6 +237,7 @@ struct create_draft {
   std::string name;
   runtime::container_config config;
   runtime::host_config host;
+  std::vector<container_network> networks;
 };
 
 caf::expected<create_draft> parse_create(const containers_state& st, const create_request& req) {
@@ -237,11 +254,10 @@ caf::expected<create_draft> parse_create(const containers_state& st, const creat
     // The full ID is stored (a later rename changes nothing); a container that does not exist
     // (yet) is an error of the start, as on dockerd.
     if (auto other = find_id(st, mode.substr(10))) d.host.network_mode = "container:" + *other;
-  } else if (!mode.empty() && mode != "default" && mode != "bridge" && mode != "none" &&
-             mode != "host") {
-    // Not 404: the CLI answers a 404 from create by pulling the image.
-    return make_error(errc::invalid_argument, "network " + mode + " not found");
   }
+  auto networks = networks_for_create(req.body, d.host, d.config);
+  if (!networks) return networks.error();
+  d.networks = std::move(*networks);
   if (!d.host.runtime.empty() && !st.ctx->runtimes.runtimes.count(d.host.runtime))
     return make_error(errc::invalid_argument, "unknown or invalid runtime name: " + d.host.runtime);
   if (!req.name.empty()) {
@@ -290,6 +306,7 @@ container_record make_record(const containers_state& st, create_draft d, const i
   rec.runtime = rec.host.runtime.empty() ? st.ctx->runtimes.default_runtime : rec.host.runtime;
   rec.host.runtime = rec.runtime; // dockerd records the runtime chosen at create
   rec.hostname = rec.config.hostname.empty() ? rec.id.substr(0, 12) : rec.config.hostname;
+  rec.networks = std::move(d.networks);
   apply_create_defaults(st, rec.host);
   return rec;
 }
@@ -357,6 +374,29 @@ void finish_create(containers_pointer self, container_record rec,
       });
 }
 
+// Each network must exist; its entry takes the network's name (NetworkSettings.Networks keys).
+// Not 404 for a missing one: the CLI answers a 404 from create by pulling the image.
+void resolve_networks(containers_pointer self, std::shared_ptr<create_draft> draft, size_t i,
+                      std::function<void(caf::error)> then) {
+  while (i < draft->networks.size() &&
+         (draft->networks[i].name == "bridge" || is_endpointless_network(draft->networks[i].name)))
+    ++i;
+  if (i == draft->networks.size()) return then({});
+  auto networks = directory::lookup<networks_manager_actor>(self->system(), directory::networks);
+  if (!networks) return then(make_error(errc::unavailable, "the networks manager is not running"));
+  self->request(networks, std::chrono::seconds(10), resolve_atom_v, draft->networks[i].name)
+      .then(
+          [self, draft, i, then](network_ref& ref) {
+            draft->networks[i].name = ref.name;
+            resolve_networks(self, draft, i + 1, then);
+          },
+          [then](caf::error& err) {
+            then(error_kind(err) == errc::not_found
+                     ? make_error(errc::invalid_argument, error_message(err))
+                     : err);
+          });
+}
+
 caf::result<create_result> create(containers_pointer self, create_request req) {
   auto& st = self->state;
   auto began = monotonic_nanos();
@@ -385,8 +425,21 @@ caf::result<create_result> create(containers_pointer self, create_request req) {
                 return;
               }
             }
-            auto rec = make_record(self->state, std::move(draft), image, std::move(*command));
-            finish_create(self, std::move(rec), rp, began);
+            auto names = std::make_shared<create_draft>(std::move(draft));
+            resolve_networks(self, names, 0,
+                             [self, names, image, command = std::move(*command), rp,
+                              began](caf::error err) mutable {
+                               if (err) {
+                                 self->state.by_name.erase(names->name);
+                                 {
+                                   rp.deliver(err);
+                                   return;
+                                 }
+                               }
+                               auto rec = make_record(self->state, std::move(*names), image,
+                                                      std::move(command));
+                               finish_create(self, std::move(rec), rp, began);
+                             });
           },
           [self, rp, name = draft->name](caf::error& err) mutable {
             self->state.by_name.erase(name);

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <map>
 #include <memory>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -50,11 +51,14 @@ struct container_summary {
   int64_t finished_at = 0;
   std::map<std::string, std::string> labels;
   std::string network_mode;
-  std::string health;        ///< "", "starting", "healthy", "unhealthy"
-  std::string rw_dir;        ///< the read-write layer's files (for sizes)
-  uint64_t image_size = 0;   ///< the image's size when the container was created
-  int64_t size_rw = -1;      ///< bytes in the read-write layer (-1: not computed)
-  int64_t size_root_fs = -1; ///< image + read-write layer (-1: not computed)
+  std::string health;                      ///< "", "starting", "healthy", "unhealthy"
+  std::string rw_dir;                      ///< the read-write layer's files (for sizes)
+  uint64_t image_size = 0;                 ///< the image's size when the container was created
+  int64_t size_rw = -1;                    ///< bytes in the read-write layer (-1: not computed)
+  int64_t size_root_fs = -1;               ///< image + read-write layer (-1: not computed)
+  std::vector<container_network> networks; ///< for NetworkSettings.Networks
+  std::set<std::string> exposed_ports;     ///< "80/tcp"
+  std::vector<net::published_port> ports;  ///< host ports while running
 };
 
 struct create_request {

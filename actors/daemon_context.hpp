@@ -21,6 +21,14 @@ namespace berth::runtime {
 class shim_watcher;
 } // namespace berth::runtime
 
+namespace berth::net {
+class dns_table;
+} // namespace berth::net
+
+namespace boost::asio {
+class io_context;
+} // namespace boost::asio
+
 namespace berth::actors {
 
 struct daemon_context {
@@ -33,6 +41,8 @@ struct daemon_context {
   runtime::runtime_catalog runtimes;               ///< OCI runtimes and the default
   std::string shim_binary;                         ///< path of berth-shim
   std::shared_ptr<runtime::shim_watcher> watcher;  ///< exit notifications on the I/O threads
+  boost::asio::io_context* io = nullptr;           ///< the I/O threads (embedded DNS servers)
+  std::shared_ptr<net::dns_table> dns;             ///< names the embedded DNS servers answer
 };
 
 } // namespace berth::actors

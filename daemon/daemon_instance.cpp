@@ -32,6 +32,7 @@
 #include "berth/build_info.hpp"
 #include "daemon/data_root_lock.hpp"
 #include "metrics/daemon_probes.hpp"
+#include "net/dns_table.hpp"
 #include "runtime/host_info.hpp"
 #include "runtime/runtime_catalog.hpp"
 #include "runtime/runtime_probe.hpp"
@@ -206,6 +207,8 @@ caf::expected<std::unique_ptr<daemon_instance>> daemon_instance::start(config::c
   ctx->runtimes = catalog;
   ctx->shim_binary = shim_binary;
   ctx->watcher = std::make_shared<runtime::shim_watcher>(p.io->context());
+  ctx->io = &p.io->context();
+  ctx->dns = std::make_shared<net::dns_table>();
   if (ctx->shim_binary.empty())
     lg.warn("berth-shim not found next to berthd or on PATH: containers cannot start");
   p.supervisor = actors::spawn_root_supervisor(*p.system, ctx, p.store);

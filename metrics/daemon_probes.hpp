@@ -10,6 +10,7 @@
 #include "metrics/container_probe.hpp"
 #include "metrics/engine_probe.hpp"
 #include "metrics/http_probe.hpp"
+#include "metrics/network_probe.hpp"
 #include "metrics/registry.hpp"
 
 namespace berth::metrics {
@@ -22,6 +23,7 @@ class daemon_probes {
   [[nodiscard]] http_probe& http() { return *http_; }
   [[nodiscard]] const std::shared_ptr<engine_probe>& engine() { return engine_; }
   [[nodiscard]] const std::shared_ptr<container_probe>& containers() { return containers_; }
+  [[nodiscard]] const std::shared_ptr<network_probe>& networks() { return networks_; }
 
   /// The probe of the actor named `name` (one per name for the process lifetime, so a restarted
   /// actor keeps its counters).
@@ -32,6 +34,7 @@ class daemon_probes {
   std::unique_ptr<http_probe> http_;
   std::shared_ptr<engine_probe> engine_;
   std::shared_ptr<container_probe> containers_;
+  std::shared_ptr<network_probe> networks_;
   std::mutex actors_mutex_;
   std::map<std::string, std::shared_ptr<actor_probe>> actors_;
 };

@@ -1,6 +1,7 @@
 // Containers in Docker's JSON shapes.
 #include "api/docker_json/container_json.hpp"
 
+#include "api/docker_json/network_settings_json.hpp"
 #include "base/time.hpp"
 #include "runtime/container_config.hpp"
 
@@ -29,27 +30,6 @@ json state_json(const actors::container_record& rec) {
               {"Error", rec.error},
               {"StartedAt", time_or_zero(rec.started_at)},
               {"FinishedAt", time_or_zero(rec.finished_at)}};
-}
-
-json network_settings_json() {
-  return json{{"Bridge", ""},
-              {"SandboxID", ""},
-              {"SandboxKey", ""},
-              {"Ports", json::object()},
-              {"HairpinMode", false},
-              {"LinkLocalIPv6Address", ""},
-              {"LinkLocalIPv6PrefixLen", 0},
-              {"SecondaryIPAddresses", nullptr},
-              {"SecondaryIPv6Addresses", nullptr},
-              {"EndpointID", ""},
-              {"Gateway", ""},
-              {"GlobalIPv6Address", ""},
-              {"GlobalIPv6PrefixLen", 0},
-              {"IPAddress", ""},
-              {"IPPrefixLen", 0},
-              {"IPv6Gateway", ""},
-              {"MacAddress", ""},
-              {"Networks", json::object()}};
 }
 
 } // namespace
@@ -99,20 +79,23 @@ std::string status_text(const actors::container_summary& s, int64_t now) {
 }
 
 json container_summary_json(const actors::container_summary& s, int64_t now) {
-  auto out =
-      json{{"Id", s.id},
-           {"Names", json::array({"/" + s.name})},
-           {"Image", s.image},
-           {"ImageID", s.image_id},
-           {"Command", s.command},
-           {"Created", s.created_nanos / 1'000'000'000},
-           {"Ports", json::array()},
-           {"Labels", s.labels},
-           {"State", actors::to_string(s.status)},
-           {"Status", status_text(s, now)},
-           {"HostConfig", {{"NetworkMode", s.network_mode.empty() ? "default" : s.network_mode}}},
-           {"NetworkSettings", {{"Networks", json::object()}}},
-           {"Mounts", json::array()}};
+  auto out = json{
+      {"Id", s.id},
+      {"Names", json::array({"/" + s.name})},
+      {"Image", s.image},
+      {"ImageID", s.image_id},
+      {"Command", s.command},
+      {"Created", s.created_nanos / 1'000'000'000},
+      {"Ports",
+       net::container_summary_ports(ports_json(s.exposed_ports, s.ports,
+                                               s.status == actors::container_status::running ||
+                                                   s.status == actors::container_status::paused))},
+      {"Labels", s.labels},
+      {"State", actors::to_string(s.status)},
+      {"Status", status_text(s, now)},
+      {"HostConfig", {{"NetworkMode", s.network_mode.empty() ? "default" : s.network_mode}}},
+      {"NetworkSettings", {{"Networks", networks_json(s.networks)}}},
+      {"Mounts", json::array()}};
   if (s.size_rw >= 0) {
     out["SizeRw"] = s.size_rw;
     out["SizeRootFs"] = s.size_root_fs;
@@ -154,7 +137,7 @@ json container_inspect_json(const actors::container_record& rec, const actors::c
                 {"Name", "overlay2"}}},
               {"Mounts", json::array()},
               {"Config", runtime::to_json(rec.config)},
-              {"NetworkSettings", network_settings_json()}};
+              {"NetworkSettings", network_settings_json(rec, p.netns)}};
 }
 
 } // namespace berth::api

@@ -13,6 +13,7 @@ std::shared_ptr<router> make_docker_router() {
   add_events_routes(*r);
   add_image_routes(*r);
   add_container_routes(*r);
+  add_network_routes(*r);
   return r;
 }
 

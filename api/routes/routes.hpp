@@ -18,5 +18,6 @@ void add_system_routes(router& r);
 void add_events_routes(router& r);
 void add_image_routes(router& r);
 void add_container_routes(router& r);
+void add_network_routes(router& r);
 
 } // namespace berth::api
