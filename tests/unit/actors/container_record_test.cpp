@@ -39,6 +39,22 @@ container_record sample() {
   c.restart_count = 2;
   c.manually_stopped = true;
   c.has_been_started = true;
+  endpoint_info e;
+  e.network_id = std::string(64, 'n');
+  e.network_name = "n1";
+  e.endpoint_id = std::string(64, 'e');
+  e.host_ifname = "berthveeeeeeee";
+  e.ifname = "eth0";
+  e.bridge = "berth-nnnnnnnn";
+  e.mac = "02:42:0a:00:00:02";
+  e.address = *ipv4_cidr::parse("10.0.0.2/24");
+  e.gateway = ipv4_address::parse("10.0.0.1");
+  e.embedded_dns = true;
+  e.aliases = {"www"};
+  e.dns_names = {"web", "www", "aaaaaaaaaaaa"};
+  e.container_name = "web";
+  c.networks = {{"n1", {"www"}, "10.0.0.2", "", e}, {"n2", {}, "", "", std::nullopt}};
+  c.ports = {{"tcp", "127.0.0.1", 8080, 80}};
   return c;
 }
 
@@ -70,6 +86,27 @@ TEST(container_record, the_stored_form_round_trips) {
   EXPECT_EQ(back->restart_count, 2);
   EXPECT_TRUE(back->manually_stopped);
   EXPECT_TRUE(back->has_been_started);
+  ASSERT_EQ(back->networks.size(), 2u);
+  EXPECT_EQ(back->networks[0].name, "n1");
+  EXPECT_EQ(back->networks[0].aliases, std::vector<std::string>{"www"});
+  EXPECT_EQ(back->networks[0].ipv4, "10.0.0.2");
+  ASSERT_TRUE(back->networks[0].endpoint);
+  const auto& e = *back->networks[0].endpoint;
+  EXPECT_EQ(e.address.to_string(), "10.0.0.2/24");
+  EXPECT_EQ(e.gateway->to_string(), "10.0.0.1");
+  EXPECT_EQ(e.host_ifname, "berthveeeeeeee");
+  EXPECT_EQ(e.dns_names, (std::vector<std::string>{"web", "www", "aaaaaaaaaaaa"}));
+  EXPECT_TRUE(e.embedded_dns);
+  EXPECT_FALSE(back->networks[1].endpoint);
+  EXPECT_EQ(back->ports, c.ports);
+}
+
+TEST(container_record, a_corrupt_endpoint_is_refused) {
+  auto j = nlohmann::json::parse(to_state_json(sample()));
+  j["networks"][0]["endpoint"]["Address"] = "not an address";
+  EXPECT_FALSE(container_from_state_json(j.dump()));
+  j["networks"][0]["endpoint"].erase("Address");
+  EXPECT_FALSE(container_from_state_json(j.dump()));
 }
 
 TEST(container_record, corrupt_rows_are_refused) {
