@@ -33,9 +33,10 @@ caf::error write_etc_files(const container_record& rec, const container_paths& p
   auto dns = !plan.nameservers.empty() ? plan.nameservers
              : !rec.host.dns.empty()   ? rec.host.dns
                                        : ctx.config.dns;
-  std::string resolv =
-      runtime::resolv_conf_file(host_resolv ? *host_resolv : "", plan.mode == network_mode::host,
-                                dns, rec.host.dns_search, rec.host.dns_options);
+  const auto& search = rec.host.dns_search.empty() ? ctx.config.dns_search : rec.host.dns_search;
+  const auto& options = rec.host.dns_options.empty() ? ctx.config.dns_opts : rec.host.dns_options;
+  std::string resolv = runtime::resolv_conf_file(
+      host_resolv ? *host_resolv : "", plan.mode == network_mode::host, dns, search, options);
   if (auto err = sys::write_file_atomic(paths.hostname, runtime::hostname_file(rec.hostname)))
     return err;
   if (auto err = sys::write_file_atomic(
