@@ -67,8 +67,8 @@ void run_blocking(Self* self, const caf::actor& pool, Job job, Then then) {
   using result_type = std::invoke_result_t<Job&>;
   auto [slot, wrapped] = detail::make_blocking_job(std::move(job));
   self->request(pool, caf::infinite, run_atom_v, std::move(wrapped))
-    .then([slot = slot, then]() mutable { then(std::move(**slot)); },
-          [then](caf::error& err) mutable { then(result_type{std::move(err)}); });
+      .then([slot = slot, then]() mutable { then(std::move(**slot)); },
+            [then](caf::error& err) mutable { then(result_type{std::move(err)}); });
 }
 
 /// Like run_blocking, but `self` handles no other message until `then` has run: for work that
@@ -78,8 +78,8 @@ void run_blocking_awaited(Self* self, const caf::actor& pool, Job job, Then then
   using result_type = std::invoke_result_t<Job&>;
   auto [slot, wrapped] = detail::make_blocking_job(std::move(job));
   self->request(pool, caf::infinite, run_atom_v, std::move(wrapped))
-    .await([slot = slot, then]() mutable { then(std::move(**slot)); },
-           [then](caf::error& err) mutable { then(result_type{std::move(err)}); });
+      .await([slot = slot, then]() mutable { then(std::move(**slot)); },
+             [then](caf::error& err) mutable { then(result_type{std::move(err)}); });
 }
 
 } // namespace berth::actors

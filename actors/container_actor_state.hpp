@@ -138,8 +138,9 @@ void restart_timer(container_pointer self, uint64_t generation);
 void connect_networks(container_pointer self,
                       std::function<void(caf::expected<network_plan>)> then);
 /// Leaves every network, releases published ports, stops the DNS server (after an exit or a
-/// failed start).
-void release_networks(container_pointer self, std::function<void()> then);
+/// failed start). With `namespace_gone` the veths are left to the kernel, which deletes them with
+/// the container's namespace.
+void release_networks(container_pointer self, bool namespace_gone, std::function<void()> then);
 /// After a daemon restart, a running container's DNS server starts again.
 void resume_dns(container_pointer self);
 /// docker network connect: joined at once when running, else at the next start.

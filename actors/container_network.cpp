@@ -189,18 +189,19 @@ network_plan plan_from_endpoints(container_pointer self) {
   return plan;
 }
 
-void leave_next(container_pointer self, std::vector<std::string> network_ids,
+void leave_next(container_pointer self, std::vector<std::string> network_ids, bool delete_links,
                 std::function<void()> then) {
   if (network_ids.empty()) return then();
   auto networks = networks_of(self);
   if (!networks) return then();
   auto id = network_ids.back();
   network_ids.pop_back();
-  self->request(networks, network_timeout, leave_atom_v, self->state.rec.id, id)
-      .then([self, network_ids, then]() { leave_next(self, network_ids, then); },
-            [self, network_ids, then](caf::error& err) {
+  self->request(networks, network_timeout, leave_atom_v, self->state.rec.id, id, delete_links)
+      .then([self, network_ids, delete_links,
+             then]() { leave_next(self, network_ids, delete_links, then); },
+            [self, network_ids, delete_links, then](caf::error& err) {
               lg.warn("cannot leave a network", {{"error", error_message(err)}});
-              leave_next(self, network_ids, then);
+              leave_next(self, network_ids, delete_links, then);
             });
 }
 
@@ -223,7 +224,7 @@ container_network* find_network(container_record& rec, const std::string& name) 
 void connect_networks(container_pointer self,
                       std::function<void(caf::expected<network_plan>)> then) {
   auto fail = [self, then](caf::error err) {
-    release_networks(self, [then, err]() { then(err); });
+    release_networks(self, false, [then, err]() { then(err); });
   };
   join_next(self, 0, [self, then, fail](caf::error joined) {
     if (joined) return fail(joined);
@@ -237,13 +238,13 @@ void connect_networks(container_pointer self,
   });
 }
 
-void release_networks(container_pointer self, std::function<void()> then) {
+void release_networks(container_pointer self, bool namespace_gone, std::function<void()> then) {
   stop_dns(self);
   std::vector<std::string> joined;
   for (const auto* e : endpoints_of(self->state.rec))
     joined.push_back(e->network_id);
-  unpublish_ports(self, [self, joined, then]() {
-    leave_next(self, joined, [self, then]() {
+  unpublish_ports(self, [self, joined, namespace_gone, then]() {
+    leave_next(self, joined, !namespace_gone, [self, then]() {
       for (auto& n : self->state.rec.networks)
         n.endpoint.reset();
       update_dns_view(self);
@@ -324,7 +325,7 @@ void disconnect_network(container_pointer self, const std::string& network,
   bool published_here = !st.rec.ports.empty() && !endpoints_of(st.rec).empty() &&
                         endpoints_of(st.rec).front()->endpoint_id == endpoint.endpoint_id;
   auto leave = [self, endpoint, finish]() mutable {
-    leave_next(self, {endpoint.network_id}, finish);
+    leave_next(self, {endpoint.network_id}, true, finish);
   };
   if (published_here)
     unpublish_ports(self, leave);

@@ -29,7 +29,7 @@ struct job_image {
 
 /// What a finished job hands to the images manager.
 struct image_job_outcome {
-  caf::error error;                            ///< set when the job failed
+  caf::error error; ///< set when the job failed
   std::vector<job_image> images;
   std::vector<storage::layer_record> new_layers; ///< unpacked by this job, bottom first
 };
@@ -50,7 +50,8 @@ struct image_job_spec {
 };
 
 /// Spawns a job that reports `(job_done_atom, id, outcome)` to `manager` and then quits.
-caf::actor spawn_image_job(caf::actor_system& sys, image_job_spec spec, caf::strong_actor_ptr manager);
+caf::actor spawn_image_job(caf::actor_system& sys, image_job_spec spec,
+                           caf::strong_actor_ptr manager);
 
 } // namespace berth::actors
 

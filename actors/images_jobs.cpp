@@ -51,7 +51,7 @@ void fail_job(images_pointer self, pending_job& job, const caf::error& err) {
     job.load_reply.deliver(err);
   else
     job.import_reply.deliver(err);
-  (void) self;
+  (void)self;
 }
 
 } // namespace
@@ -73,11 +73,9 @@ caf::result<std::string> start_import(images_pointer self, import_request req) {
   pending.what = image_job_spec::kind::import;
   if (!req.repo.empty()) {
     auto ref = storage::parse_normalized(req.repo);
-    if (!ref)
-      return ref.error();
+    if (!ref) return ref.error();
     if (!req.tag.empty()) {
-      if (auto err = storage::validate_tag(req.tag))
-        return err;
+      if (auto err = storage::validate_tag(req.tag)) return err;
       ref->tag = req.tag;
     }
     pending.import_reference = storage::with_default_tag(*ref).string();
@@ -95,8 +93,7 @@ caf::result<std::string> start_import(images_pointer self, import_request req) {
 
 void finish_job(images_pointer self, uint64_t id, image_job_outcome outcome) {
   auto it = self->state.jobs.find(id);
-  if (it == self->state.jobs.end())
-    return;
+  if (it == self->state.jobs.end()) return;
   auto job = std::move(it->second);
   self->state.jobs.erase(it);
   self->demonitor(job.job);
@@ -115,9 +112,10 @@ void finish_job(images_pointer self, uint64_t id, image_job_outcome outcome) {
   for (const auto& img : outcome.images)
     for (const auto& chain : img.image.chain_ids)
       if (!new_chains.count(chain) && !self->state.index.layer(chain)) {
-        fail_job(self, job, make_error(errc::conflict, "layer " + chain
-                                                         + " was removed while the image was being "
-                                                           "stored; try again"));
+        fail_job(self, job,
+                 make_error(errc::conflict, "layer " + chain +
+                                                " was removed while the image was being "
+                                                "stored; try again"));
         job.lease->release();
         remove_layers_and_collect(self, std::move(outcome.new_layers));
         return;
@@ -138,9 +136,9 @@ void finish_job(images_pointer self, uint64_t id, image_job_outcome outcome) {
   for (auto& img : outcome.images) {
     if (job.what == image_job_spec::kind::import && !job.import_reference.empty())
       img.tags.push_back(job.import_reference);
-    if (!img.tags.empty())
-      img.image.last_tag_nanos = now;
-    ops.push_back(storage::state_op::put(kind_image, img.image.id, storage::to_state_json(img.image)));
+    if (!img.tags.empty()) img.image.last_tag_nanos = now;
+    ops.push_back(
+        storage::state_op::put(kind_image, img.image.id, storage::to_state_json(img.image)));
     for (const auto& tag : img.tags)
       ops.push_back(storage::state_op::put(kind_reference, tag,
                                            nlohmann::json{{"image", img.image.id}}.dump()));
@@ -168,8 +166,7 @@ void finish_job(images_pointer self, uint64_t id, image_job_outcome outcome) {
                 publish_image_event(self, "load", image_id, image_id);
                 for (const auto& tag : img.tags)
                   lines.lines.push_back("Loaded image: " + familiar(tag));
-                if (img.tags.empty())
-                  lines.lines.push_back("Loaded image ID: " + image_id);
+                if (img.tags.empty()) lines.lines.push_back("Loaded image ID: " + image_id);
               } else {
                 publish_image_event(self, "import", image_id, image_id);
                 for (const auto& tag : img.tags)
@@ -187,8 +184,7 @@ void finish_job(images_pointer self, uint64_t id, image_job_outcome outcome) {
 
 void job_died(images_pointer self, const caf::down_msg& msg) {
   for (auto it = self->state.jobs.begin(); it != self->state.jobs.end(); ++it) {
-    if (it->second.job.address() != msg.source)
-      continue;
+    if (it->second.job.address() != msg.source) continue;
     lg.error("image job died", {{"reason", caf::to_string(msg.reason)}});
     fail_job(self, it->second, make_error(errc::internal, "the image job failed unexpectedly"));
     it->second.lease->release();
@@ -199,8 +195,7 @@ void job_died(images_pointer self, const caf::down_msg& msg) {
 }
 
 caf::result<void> start_save(images_pointer self, save_request req) {
-  if (req.names.empty())
-    return make_error(errc::invalid_argument, "no images to save");
+  if (req.names.empty()) return make_error(errc::invalid_argument, "no images to save");
   // Copies of the records: the index may change while the archive streams.
   struct snapshot {
     std::vector<storage::image_record> images;
@@ -211,8 +206,7 @@ caf::result<void> start_save(images_pointer self, save_request req) {
   std::map<std::string, size_t> position;
   for (const auto& name : req.names) {
     auto found = self->state.index.resolve(name);
-    if (!found)
-      return found.error();
+    if (!found) return found.error();
     const auto& img = *found->image;
     auto [pos, fresh] = position.emplace(img.id, snap->images.size());
     if (fresh) {
@@ -220,19 +214,16 @@ caf::result<void> start_save(images_pointer self, save_request req) {
       std::vector<storage::layer_record> layers;
       for (const auto& chain : img.chain_ids) {
         const auto* l = self->state.index.layer(chain);
-        if (!l)
-          return make_error(errc::internal, "image " + img.id + " is missing layer " + chain);
+        if (!l) return make_error(errc::internal, "image " + img.id + " is missing layer " + chain);
         layers.push_back(*l);
       }
       snap->layers.push_back(std::move(layers));
       snap->tags.emplace_back();
     }
-    if (!found->reference.empty())
-      snap->tags[pos->second].push_back(found->reference);
+    if (!found->reference.empty()) snap->tags[pos->second].push_back(found->reference);
   }
   auto pool = directory::lookup<caf::actor>(self->system(), directory::blocking);
-  if (!pool)
-    return make_error(errc::unavailable, "the blocking pool is not running");
+  if (!pool) return make_error(errc::unavailable, "the blocking pool is not running");
   auto rp = self->make_response_promise();
   auto content = self->state.ctx->content;
   // The blobs stay while the archive streams, even if the images are deleted meanwhile.
@@ -244,25 +235,25 @@ caf::result<void> start_save(images_pointer self, save_request req) {
   }
   auto out = std::move(req.out);
   run_blocking(
-    self, pool,
-    [snap, content, out, lease]() -> caf::error {
-      std::vector<storage::export_image> exports;
-      for (size_t i = 0; i < snap->images.size(); ++i) {
-        storage::export_image e;
-        e.image = &snap->images[i];
-        for (const auto& l : snap->layers[i])
-          e.layers.push_back(&l);
-        e.tags = snap->tags[i];
-        exports.push_back(std::move(e));
-      }
-      return storage::write_image_archive(exports, *content, *out);
-    },
-    [rp](caf::error err) mutable {
-      if (err)
-        rp.deliver(err);
-      else
-        rp.deliver(caf::unit);
-    });
+      self, pool,
+      [snap, content, out, lease]() -> caf::error {
+        std::vector<storage::export_image> exports;
+        for (size_t i = 0; i < snap->images.size(); ++i) {
+          storage::export_image e;
+          e.image = &snap->images[i];
+          for (const auto& l : snap->layers[i])
+            e.layers.push_back(&l);
+          e.tags = snap->tags[i];
+          exports.push_back(std::move(e));
+        }
+        return storage::write_image_archive(exports, *content, *out);
+      },
+      [rp](caf::error err) mutable {
+        if (err)
+          rp.deliver(err);
+        else
+          rp.deliver(caf::unit);
+      });
   return rp;
 }
 

@@ -40,12 +40,12 @@ typename Inspector::result_type inspect(Inspector& f, image_counts& x) {
 /// A snapshot of one image for the API layer.
 struct image_view {
   storage::image_record image;
-  std::vector<std::string> repo_tags;    ///< familiar, e.g. "busybox:latest"
-  std::vector<std::string> repo_digests; ///< familiar, e.g. "busybox@sha256:..."
-  uint64_t size = 0;                     ///< sum of its layers
-  int64_t containers = -1;               ///< containers using it (-1: not counted)
+  std::vector<std::string> repo_tags;        ///< familiar, e.g. "busybox:latest"
+  std::vector<std::string> repo_digests;     ///< familiar, e.g. "busybox@sha256:..."
+  uint64_t size = 0;                         ///< sum of its layers
+  int64_t containers = -1;                   ///< containers using it (-1: not counted)
   std::vector<storage::layer_record> layers; ///< bottom first
-  std::string layer_root;                ///< overlay2 directory (GraphDriver data)
+  std::string layer_root;                    ///< overlay2 directory (GraphDriver data)
 };
 
 struct image_list_query {
@@ -109,21 +109,21 @@ struct image_usage {
 /// - `(save, request)` → () once the archive is written to the sink
 /// - `(get, usage)` → image_usage
 /// - `(job_done, id, outcome)`: from a job actor (internal)
-using images_manager_actor = caf::typed_actor<
-  caf::replies_to<caf::get_atom, counts_atom>::with<image_counts>,
-  caf::replies_to<list_atom, image_list_query>::with<std::vector<image_view>>,
-  caf::replies_to<inspect_atom, std::string>::with<image_view>,
-  caf::replies_to<tag_atom, tag_request>::with<void>,
-  caf::replies_to<caf::delete_atom, delete_request>::with<delete_outcome>,
-  caf::replies_to<prune_atom, filter_args>::with<delete_outcome>,
-  caf::replies_to<load_atom, load_request>::with<load_outcome>,
-  caf::replies_to<import_atom, import_request>::with<std::string>,
-  caf::replies_to<save_atom, save_request>::with<void>,
-  caf::replies_to<caf::get_atom, usage_atom>::with<image_usage>,
-  caf::reacts_to<job_done_atom, uint64_t, image_job_outcome>>;
+using images_manager_actor =
+    caf::typed_actor<caf::replies_to<caf::get_atom, counts_atom>::with<image_counts>,
+                     caf::replies_to<list_atom, image_list_query>::with<std::vector<image_view>>,
+                     caf::replies_to<inspect_atom, std::string>::with<image_view>,
+                     caf::replies_to<tag_atom, tag_request>::with<void>,
+                     caf::replies_to<caf::delete_atom, delete_request>::with<delete_outcome>,
+                     caf::replies_to<prune_atom, filter_args>::with<delete_outcome>,
+                     caf::replies_to<load_atom, load_request>::with<load_outcome>,
+                     caf::replies_to<import_atom, import_request>::with<std::string>,
+                     caf::replies_to<save_atom, save_request>::with<void>,
+                     caf::replies_to<caf::get_atom, usage_atom>::with<image_usage>,
+                     caf::reacts_to<job_done_atom, uint64_t, image_job_outcome>>;
 
-[[nodiscard]] images_manager_actor
-spawn_images_manager(caf::actor_system& sys, std::shared_ptr<const daemon_context> ctx);
+[[nodiscard]] images_manager_actor spawn_images_manager(caf::actor_system& sys,
+                                                        std::shared_ptr<const daemon_context> ctx);
 
 } // namespace berth::actors
 

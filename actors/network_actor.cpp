@@ -102,8 +102,10 @@ caf::expected<endpoint_info> plan_endpoint(network_pointer self, const endpoint_
   e.bridge = n.record.bridge_name;
   e.mac = req.mac.empty() ? net::mac_for(address->address) : req.mac;
   e.address = *address;
-  for (const auto& pool : n.pools)
-    if (pool.subnet().contains(address->address)) e.gateway = pool.gateway();
+  // An internal network leads nowhere: no default route through it (as dockerd).
+  if (!n.record.internal)
+    for (const auto& pool : n.pools)
+      if (pool.subnet().contains(address->address)) e.gateway = pool.gateway();
   e.embedded_dns = has_embedded_dns(n.record);
   e.aliases = req.aliases;
   e.container_name = req.container_name;
@@ -167,7 +169,7 @@ caf::result<endpoint_info> join(network_pointer self, const endpoint_request& re
   return rp;
 }
 
-caf::result<void> leave(network_pointer self, const std::string& container) {
+caf::result<void> leave(network_pointer self, const std::string& container, bool delete_link) {
   auto& n = self->state.net;
   auto i = n.endpoints.find(container);
   if (i == n.endpoints.end()) return caf::unit;
@@ -186,7 +188,7 @@ caf::result<void> leave(network_pointer self, const std::string& container) {
     });
   };
   auto pool = blocking_pool_of(self);
-  if (!pool) {
+  if (!pool || !delete_link) {
     finish({});
     return rp;
   }
@@ -282,7 +284,9 @@ network_actor::behavior_type network_impl(network_pointer self,
       timed(self, probe,
             [self](join_atom, const endpoint_request& req) { return join(self, req); }),
       timed(self, probe,
-            [self](leave_atom, const std::string& container) { return leave(self, container); }),
+            [self](leave_atom, const std::string& container, bool delete_link) {
+              return leave(self, container, delete_link);
+            }),
       timed(self, probe, [self](inspect_atom) { return inspect_body(self->state.net); }),
       timed(self, probe,
             [self](caf::get_atom, users_atom) {

@@ -33,14 +33,16 @@ struct network_state_record {
 /// Messages:
 /// - `(create)`: a new network: persist it, then make its bridge and rules (undone on failure).
 /// - `(restore)`: a stored network at daemon start: make its bridge and rules again (idempotent).
-/// - `(join, request)` → endpoint_info; `(leave, container_id)`: releases address and veth.
+/// - `(join, request)` → endpoint_info; `(leave, container_id, delete_link)`: releases the
+///   address, and the veth unless the container's namespace is already gone (it takes the veth
+///   with it, asynchronously: deleting it here would wait for the kernel).
 /// - `(inspect)` → GET /networks/{id} body; `(get, users)` → attached container IDs.
 /// - `(delete)`: 403 while endpoints remain; removes bridge, rules and record, then quits.
 using network_actor =
     caf::typed_actor<caf::replies_to<create_atom>::with<void>,
                      caf::replies_to<restore_atom>::with<void>,
                      caf::replies_to<join_atom, endpoint_request>::with<endpoint_info>,
-                     caf::replies_to<leave_atom, std::string>::with<void>,
+                     caf::replies_to<leave_atom, std::string, bool>::with<void>,
                      caf::replies_to<inspect_atom>::with<nlohmann::json>,
                      caf::replies_to<caf::get_atom, users_atom>::with<std::vector<std::string>>,
                      caf::replies_to<caf::delete_atom>::with<void>>;

@@ -275,12 +275,12 @@ caf::result<endpoint_info> join(networks_pointer self, const endpoint_request& r
 }
 
 caf::result<void> leave(networks_pointer self, const std::string& container,
-                        const std::string& network_id) {
+                        const std::string& network_id, bool delete_link) {
   auto i = self->state.networks.find(network_id);
   if (i == self->state.networks.end()) return caf::unit;
   auto rp = self->make_response_promise();
   auto began = monotonic_nanos();
-  self->request(i->second.actor, std::chrono::seconds(60), leave_atom_v, container)
+  self->request(i->second.actor, std::chrono::seconds(60), leave_atom_v, container, delete_link)
       .then(
           [self, rp, began]() mutable {
             observe(self, "disconnect", began);
@@ -359,9 +359,8 @@ networks_manager_actor::behavior_type networks_impl(networks_pointer self,
       timed(self, probe,
             [self](join_atom, const endpoint_request& req) { return join(self, req); }),
       timed(self, probe,
-            [self](leave_atom, const std::string& container, const std::string& network) {
-              return leave(self, container, network);
-            }),
+            [self](leave_atom, const std::string& container, const std::string& network,
+                   bool delete_link) { return leave(self, container, network, delete_link); }),
       timed(self, probe,
             [self](caf::publish_atom, publish_request& req) {
               return publish(self, std::move(req));

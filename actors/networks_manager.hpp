@@ -60,7 +60,8 @@ struct publish_request {
 ///   `(inspect, name, verbose)` → GET /networks/{id} body; `(resolve, name)` → network_ref;
 ///   `(delete, name)`; `(prune, filters)` → names removed.
 /// - `(join, request)` → endpoint_info: a container joins a network (its endpoint is made in its
-///   namespace when the request names one). `(leave, container_id, network_id)`: undoes a join.
+///   namespace when the request names one). `(leave, container_id, network_id, delete_link)`:
+///   undoes a join.
 /// - `(publish, request)` → the host ports bound; `(unpublish, container_id)`.
 using networks_manager_actor = caf::typed_actor<
     caf::replies_to<caf::get_atom, counts_atom>::with<network_counts>,
@@ -72,7 +73,7 @@ using networks_manager_actor = caf::typed_actor<
     caf::replies_to<caf::delete_atom, std::string>::with<void>,
     caf::replies_to<prune_atom, filter_args>::with<std::vector<std::string>>,
     caf::replies_to<join_atom, endpoint_request>::with<endpoint_info>,
-    caf::replies_to<leave_atom, std::string, std::string>::with<void>,
+    caf::replies_to<leave_atom, std::string, std::string, bool>::with<void>,
     caf::replies_to<caf::publish_atom, publish_request>::with<std::vector<net::published_port>>,
     caf::replies_to<unpublish_atom, std::string>::with<void>>;
 
