@@ -7,6 +7,7 @@
 #include "actors/directory.hpp"
 #include "api/actor_bridge.hpp"
 #include "api/docker_json/container_json.hpp"
+#include "api/json_body.hpp"
 #include "api/log_stream.hpp"
 #include "api/response_stream.hpp"
 #include "api/routes/routes.hpp"
@@ -64,20 +65,10 @@ void container_action(const exchange_ptr& ex, int status, std::chrono::seconds t
   });
 }
 
-caf::expected<json> json_body(const exchange_ptr& ex) {
-  const auto& body = ex->request().body;
-  if (body.empty()) return json::object();
-  auto doc = json::parse(body, nullptr, false);
-  if (doc.is_discarded() || !doc.is_object())
-    return make_error(errc::invalid_argument,
-                      "invalid JSON: the request body is not a JSON object");
-  return doc;
-}
-
 void create(const exchange_ptr& ex) {
   auto target = manager(ex);
   if (!target) return;
-  auto body = json_body(ex);
+  auto body = json_object_body(ex);
   if (!body) return ex->reply_error(body.error());
   actors::create_request req{ex->request().query.get("name"), std::move(*body)};
   ask(

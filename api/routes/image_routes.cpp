@@ -30,163 +30,155 @@ std::string json_line(const json& j) {
 
 void list(const exchange_ptr& ex) {
   auto target = images(ex);
-  if (!target)
-    return;
+  if (!target) return;
   const auto& q = ex->request().query;
   auto filters = filter_args::parse(q.get("filters"));
-  if (!filters)
-    return ex->reply_error(filters.error());
+  if (!filters) return ex->reply_error(filters.error());
   actors::image_list_query query{q.flag("all"), std::move(*filters)};
   ask(
-    ex, target,
-    [ex](std::vector<actors::image_view>& views) {
-      json out = json::array();
-      for (const auto& v : views)
-        out.push_back(image_summary_json(v, ex->request().version));
-      ex->reply_json(200, out);
-    },
-    actors::list_atom_v, std::move(query));
+      ex, target,
+      [ex](std::vector<actors::image_view>& views) {
+        json out = json::array();
+        for (const auto& v : views)
+          out.push_back(image_summary_json(v, ex->request().version));
+        ex->reply_json(200, out);
+      },
+      actors::list_atom_v, std::move(query));
 }
 
 void inspect(const exchange_ptr& ex) {
   auto target = images(ex);
-  if (!target)
-    return;
+  if (!target) return;
   ask(
-    ex, target,
-    [ex](actors::image_view& v) { ex->reply_json(200, image_inspect_json(v, ex->request().version)); },
-    actors::inspect_atom_v, ex->request().param("name"));
+      ex, target,
+      [ex](actors::image_view& v) {
+        ex->reply_json(200, image_inspect_json(v, ex->request().version));
+      },
+      actors::inspect_atom_v, ex->request().param("name"));
 }
 
 void history(const exchange_ptr& ex) {
   auto target = images(ex);
-  if (!target)
-    return;
+  if (!target) return;
   ask(
-    ex, target, [ex](actors::image_view& v) { ex->reply_json(200, image_history_json(v)); },
-    actors::inspect_atom_v, ex->request().param("name"));
+      ex, target, [ex](actors::image_view& v) { ex->reply_json(200, image_history_json(v)); },
+      actors::inspect_atom_v, ex->request().param("name"));
 }
 
 void tag(const exchange_ptr& ex) {
   auto target = images(ex);
-  if (!target)
-    return;
+  if (!target) return;
   const auto& q = ex->request().query;
   if (q.get("repo").empty())
-    return ex->reply_error(make_error(errc::invalid_argument, "repository name must have at least one component"));
+    return ex->reply_error(
+        make_error(errc::invalid_argument, "repository name must have at least one component"));
   actors::tag_request req{ex->request().param("name"), q.get("repo"), q.get("tag")};
   ask(
-    ex, target, [ex]() { ex->reply_status(201); }, actors::tag_atom_v, std::move(req));
+      ex, target, [ex]() { ex->reply_status(201); }, actors::tag_atom_v, std::move(req));
 }
 
 void remove(const exchange_ptr& ex) {
   auto target = images(ex);
-  if (!target)
-    return;
+  if (!target) return;
   const auto& q = ex->request().query;
   actors::delete_request req{ex->request().param("name"), q.flag("force"), !q.flag("noprune")};
   ask(
-    ex, target,
-    [ex](actors::delete_outcome& out) { ex->reply_json(200, delete_records_json(out.records)); },
-    caf::delete_atom_v, std::move(req));
+      ex, target,
+      [ex](actors::delete_outcome& out) { ex->reply_json(200, delete_records_json(out.records)); },
+      caf::delete_atom_v, std::move(req));
 }
 
 void prune(const exchange_ptr& ex) {
   auto target = images(ex);
-  if (!target)
-    return;
+  if (!target) return;
   auto filters = filter_args::parse(ex->request().query.get("filters"));
-  if (!filters)
-    return ex->reply_error(filters.error());
+  if (!filters) return ex->reply_error(filters.error());
   ask(
-    ex, target,
-    [ex](actors::delete_outcome& out) {
-      auto deleted = delete_records_json(out.records);
-      ex->reply_json(200, json{{"ImagesDeleted", deleted.empty() ? json(nullptr) : deleted},
-                               {"SpaceReclaimed", out.space_reclaimed}});
-    },
-    actors::prune_atom_v, std::move(*filters));
+      ex, target,
+      [ex](actors::delete_outcome& out) {
+        auto deleted = delete_records_json(out.records);
+        ex->reply_json(200, json{{"ImagesDeleted", deleted.empty() ? json(nullptr) : deleted},
+                                 {"SpaceReclaimed", out.space_reclaimed}});
+      },
+      actors::prune_atom_v, std::move(*filters));
 }
 
 void load(const exchange_ptr& ex) {
   auto target = images(ex);
-  if (!target)
-    return;
+  if (!target) return;
   actors::load_request req{ex->body_stream()};
   with_actor(ex, [ex, target, req](caf::event_based_actor* self) {
     self->request(target, long_operation, actors::load_atom_v, req)
-      .then(
-        [ex](actors::load_outcome& out) {
-          auto stream = ex->stream(200, "application/json");
-          if (!stream)
-            return;
-          for (const auto& line : out.lines)
-            stream->write(json_line(json{{"stream", line + "\n"}}));
-          stream->close();
-        },
-        [ex](caf::error& err) { ex->reply_error(err); });
+        .then(
+            [ex](actors::load_outcome& out) {
+              auto stream = ex->stream(200, "application/json");
+              if (!stream) return;
+              for (const auto& line : out.lines)
+                stream->write(json_line(json{{"stream", line + "\n"}}));
+              stream->close();
+            },
+            [ex](caf::error& err) { ex->reply_error(err); });
   });
 }
 
 void save(const exchange_ptr& ex, std::vector<std::string> names) {
   auto target = images(ex);
-  if (!target)
-    return;
+  if (!target) return;
   auto sink = std::make_shared<response_sink>(ex, "application/x-tar");
   actors::save_request req{std::move(names), sink};
   with_actor(ex, [ex, target, req, sink](caf::event_based_actor* self) {
     self->request(target, long_operation, actors::save_atom_v, req)
-      .then([sink]() { sink->finish(); },
-            [ex, sink](caf::error& err) {
-              // Before the first byte the error still gets its status; after, the stream ends.
-              if (sink->started())
-                sink->finish();
-              else
-                ex->reply_error(err);
-            });
+        .then([sink]() { sink->finish(); },
+              [ex, sink](caf::error& err) {
+                // Before the first byte the error still gets its status; after, the stream ends.
+                if (sink->started())
+                  sink->finish();
+                else
+                  ex->reply_error(err);
+              });
   });
 }
 
-void save_many(const exchange_ptr& ex) { save(ex, ex->request().query.all("names")); }
+void save_many(const exchange_ptr& ex) {
+  save(ex, ex->request().query.all("names"));
+}
 
-void save_one(const exchange_ptr& ex) { save(ex, {ex->request().param("name")}); }
+void save_one(const exchange_ptr& ex) {
+  save(ex, {ex->request().param("name")});
+}
 
 // POST /images/create: fromSrc imports a rootfs; fromImage pulls (registries come later).
 void create(const exchange_ptr& ex) {
   const auto& q = ex->request().query;
   auto from_src = q.get("fromSrc");
   if (from_src.empty()) {
-    if (auto body = ex->body_stream())
-      body->abandon();
+    if (auto body = ex->body_stream()) body->abandon();
     auto image = q.get("fromImage");
     auto tag = q.get("tag");
     return ex->reply_error(make_error(
-      errc::not_found, "pull access denied for " + image + (tag.empty() ? "" : ":" + tag)
-                         + ": pulling from registries is not available in this build"));
+        errc::not_found, "pull access denied for " + image + (tag.empty() ? "" : ":" + tag) +
+                             ": pulling from registries is not available in this build"));
   }
   if (from_src != "-") {
-    if (auto body = ex->body_stream())
-      body->abandon();
+    if (auto body = ex->body_stream()) body->abandon();
     return ex->reply_error(make_error(errc::invalid_argument,
                                       "importing from a URL is not supported: there is no network "
                                       "access; pipe the archive in with fromSrc=-"));
   }
   auto target = images(ex);
-  if (!target)
-    return;
+  if (!target) return;
   actors::import_request req{ex->body_stream(), q.get("repo"), q.get("tag"), q.get("message"),
                              q.all("changes")};
   with_actor(ex, [ex, target, req](caf::event_based_actor* self) {
     self->request(target, long_operation, actors::import_atom_v, req)
-      .then(
-        [ex](std::string& id) {
-          auto stream = ex->stream(200, "application/json");
-          if (!stream)
-            return;
-          stream->write(json_line(json{{"status", id}}));
-          stream->close();
-        },
-        [ex](caf::error& err) { ex->reply_error(err); });
+        .then(
+            [ex](std::string& id) {
+              auto stream = ex->stream(200, "application/json");
+              if (!stream) return;
+              stream->write(json_line(json{{"status", id}}));
+              stream->close();
+            },
+            [ex](caf::error& err) { ex->reply_error(err); });
   });
 }
 

@@ -6,6 +6,7 @@
 #include "actors/directory.hpp"
 #include "actors/networks_manager.hpp"
 #include "api/actor_bridge.hpp"
+#include "api/json_body.hpp"
 #include "api/routes/routes.hpp"
 
 namespace berth::api {
@@ -19,16 +20,6 @@ constexpr auto network_operation = std::chrono::seconds(120);
 
 networks_manager_actor manager(const exchange_ptr& ex) {
   return find_actor<networks_manager_actor>(ex, actors::directory::networks);
-}
-
-caf::expected<json> json_object_body(const exchange_ptr& ex) {
-  const auto& body = ex->request().body;
-  if (body.empty()) return json::object();
-  auto doc = json::parse(body, nullptr, false);
-  if (doc.is_discarded() || !doc.is_object())
-    return make_error(errc::invalid_argument,
-                      "invalid JSON: the request body is not a JSON object");
-  return doc;
 }
 
 void list(const exchange_ptr& ex) {
