@@ -8,7 +8,7 @@
 
 #include "base/error.hpp"
 #include "net/nft_script.hpp"
-#include "net/nft_sysctl.hpp"
+#include "net/sysctl.hpp"
 
 namespace berth::net {
 
@@ -109,7 +109,7 @@ caf::error nft_table::enable_route_localnet(const std::vector<std::string>& brid
   // allowed out of the bridge and its replies back in (as dockerd does without userland proxy).
   for (const auto& bridge : bridges)
     if (auto err =
-            write_net_sysctl(runner_.netns, "net/ipv4/conf/" + bridge + "/route_localnet", "1"))
+            write_sysctl_in(runner_.netns, "net/ipv4/conf/" + bridge + "/route_localnet", "1"))
       return make_error(error_kind(err).value_or(errc::system),
                         "enable route_localnet on " + bridge + ": " + error_message(err));
   return {};

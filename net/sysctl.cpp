@@ -6,6 +6,7 @@
 
 #include "base/error.hpp"
 #include "base/sys.hpp"
+#include "net/netns.hpp"
 
 namespace berth::net {
 
@@ -43,6 +44,25 @@ caf::expected<std::string> read_sysctl(const std::string& key) {
   while (!text->empty() && text->back() == '\n')
     text->pop_back();
   return text;
+}
+
+caf::error write_sysctl_in(const std::string& netns, const std::string& key,
+                           const std::string& value) {
+  if (netns.empty()) return write_sysctl(key, value);
+  return run_in_netns(netns, [&] { return write_sysctl(key, value); });
+}
+
+caf::expected<std::string> read_sysctl_in(const std::string& netns, const std::string& key) {
+  if (netns.empty()) return read_sysctl(key);
+  std::string value;
+  auto err = run_in_netns(netns, [&]() -> caf::error {
+    auto text = read_sysctl(key);
+    if (!text) return text.error();
+    value = std::move(*text);
+    return {};
+  });
+  if (err) return err;
+  return value;
 }
 
 } // namespace berth::net

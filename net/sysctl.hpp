@@ -33,4 +33,11 @@ namespace berth::net {
 /// Reads the sysctl `key`, without the trailing newline.
 [[nodiscard]] caf::expected<std::string> read_sysctl(const std::string& key);
 
+/// The same inside the namespace pinned at `netns` (on a thread of its own), or in the calling
+/// thread's when `netns` is empty.
+[[nodiscard]] caf::error write_sysctl_in(const std::string& netns, const std::string& key,
+                                         const std::string& value);
+[[nodiscard]] caf::expected<std::string> read_sysctl_in(const std::string& netns,
+                                                        const std::string& key);
+
 } // namespace berth::net

@@ -6,8 +6,8 @@
 
 #include "base/error.hpp"
 #include "net/nft_command.hpp"
-#include "net/nft_sysctl.hpp"
 #include "net/nft_table.hpp"
+#include "net/sysctl.hpp"
 #include "nft_test_support.hpp"
 
 using namespace berth;
@@ -187,7 +187,7 @@ TEST_F(nft_table_test, port_mappings_are_per_owner) {
 
 TEST_F(nft_table_test, route_localnet_is_enabled_on_the_mappings_bridge) {
   auto route_localnet = [&] {
-    auto v = read_net_sysctl(host_->path(), "net/ipv4/conf/br-a/route_localnet");
+    auto v = read_sysctl_in(host_->path(), "net/ipv4/conf/br-a/route_localnet");
     return v ? *v : error_message(v.error());
   };
   sh_in(host_->path(), "ip link add br-a type bridge");

@@ -8,8 +8,8 @@
 #include <gtest/gtest.h>
 
 #include "base/error.hpp"
-#include "net/nft_sysctl.hpp"
 #include "net/nft_table.hpp"
+#include "net/sysctl.hpp"
 #include "nft_test_support.hpp"
 
 using namespace berth;
@@ -65,7 +65,7 @@ class nft_traffic_test : public ::testing::TestWithParam<bool> {
     sh_in(host, "sysctl -qw net.ipv4.ip_forward=1");
     if (sys::exists("/proc/sys/net/bridge/bridge-nf-call-iptables"))
       ASSERT_OK(
-          write_net_sysctl(host, "net/bridge/bridge-nf-call-iptables", br_netfilter() ? "1" : "0"));
+          write_sysctl_in(host, "net/bridge/bridge-nf-call-iptables", br_netfilter() ? "1" : "0"));
     add_bridge(host, bridge_a_, "10.77.1.1/24");
     add_bridge(host, bridge_b_, "10.77.2.1/24");
     add_container(host, ns("c1"), bridge_a_, "10.77.1.2/24", "10.77.1.1");
