@@ -42,8 +42,8 @@ TEST(runtime_probe, a_runtime_that_fails_is_refused_with_its_message) {
   auto dir = scratch();
   auto r = probe_runtime(probe_with("/bin/false", dir));
   EXPECT_FALSE(r.works);
-  (void)sys::remove_all(dir);
   auto missing = probe_runtime(probe_with("/nonexistent/runc", dir));
+  (void)sys::remove_all(dir);
   EXPECT_FALSE(missing.works);
   EXPECT_NE(missing.reason.find("/nonexistent/runc"), std::string::npos) << missing.reason;
 }
