@@ -1,26 +1,16 @@
 #!/usr/bin/env bash
 # Benchmark of the API front-end (issue 2): GET /_ping and GET /version over the unix socket with
-# N concurrent keep-alive clients, and the daemon's idle RSS. Starts its own berthd in a temp dir.
+# N concurrent keep-alive clients, and the daemon's idle RSS. Starts its own berthd in a temp dir
+# (bench/bench_lib.sh).
 #   bench/api_bench.sh [build-dir]      (default: build)
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 build=${1:-$here/build}
 seconds=${BENCH_SECONDS:-5}
-root=$(mktemp -d /tmp/berth-bench-XXXXXX)
-pid=""
-cleanup() {
-  [ -n "$pid" ] && kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null || true
-  rm -rf "$root"
-}
-trap cleanup EXIT
-echo '{}' > "$root/daemon.json"
-"$build/berthd" -H "unix://$root/b.sock" --data-root "$root/data" --exec-root "$root/exec" \
-  --config-file "$root/daemon.json" --metrics-addr "" > "$root/log" 2>&1 &
-pid=$!
-for _ in $(seq 1 200); do
-  curl -sf --unix-socket "$root/b.sock" http://b/_ping >/dev/null 2>&1 && break
-  sleep 0.05
-done
+# shellcheck source=bench/bench_lib.sh
+. "$here/bench/bench_lib.sh"
+bench_setup
+bench_start_berthd "$build"
 rss_kib() { awk '/^VmRSS/ {print $2}' "/proc/$pid/status"; }
 echo "# berthd $("$build/berthd" --version) on $(nproc) cores, ${seconds}s per run"
 echo "idle_rss_kib=$(rss_kib) (after start)"

@@ -1,62 +1,23 @@
 #!/usr/bin/env bash
-# Benchmark of containers (issue 4). Starts its own berthd (own socket, data root, exec root and
-# cgroup parent) and prints: median/p90 of `docker run --rm busybox true` and of
-# create+start+rm -f, 50 containers started sequentially and 8 at a time, `docker ps -a` with 200
-# containers, `docker logs` throughput on 100,000 lines, daemon RSS idle and with 50 running, and
-# the shim's RSS per container.
+# Benchmark of containers (issue 4). Starts its own berthd (own socket, roots, cgroup parent and
+# network names: bench/bench_lib.sh) and prints: median/p90 of `docker run --rm busybox true`
+# and of create+start+rm -f, 50 containers started sequentially and 8 at a time, `docker ps -a`
+# with 200 containers, `docker logs` throughput on 100,000 lines, daemon RSS idle and with 50
+# running, and the shim's RSS per container.
 #   bench/containers_bench.sh [build-dir] [runs]
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 build=${1:-$here/build}
 runs=${2:-20}
-root=$(mktemp -d /tmp/berth-bench-XXXXXX)
-cgroup_parent="/$(basename "$root")"
-pid=""
-cleanup() {
-  if [ -n "$pid" ]; then kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null || true; fi
-  for state in "$root"/exec/runtime/*; do
-    [ -d "$state" ] || continue
-    rt=$(basename "$state")
-    for id in $("$rt" --root "$state" list -q 2>/dev/null); do
-      "$rt" --root "$state" delete --force "$id" >/dev/null 2>&1 || true
-    done
-  done
-  for f in "$root"/exec/containers/*/shim/shim.pid; do
-    [ -f "$f" ] && kill -9 "$(cat "$f")" 2>/dev/null || true
-  done
-  grep -o " $root[^ ]*" /proc/self/mountinfo | sort -r | while read -r m; do
-    umount -l "$m" 2>/dev/null || true
-  done
-  for h in /sys/fs/cgroup/*; do
-    [ -d "$h$cgroup_parent" ] || continue
-    find "$h$cgroup_parent" -depth -type d -exec rmdir {} \; 2>/dev/null || true
-  done
-  rm -rf "$root"
-}
-trap cleanup EXIT
+# shellcheck source=bench/bench_lib.sh
+. "$here/bench/bench_lib.sh"
+bench_setup
 
 python3 "$here/tests/images/make_images.py" --out "$root/images" >/dev/null
-echo '{}' > "$root/daemon.json"
-"$build/berthd" -H "unix://$root/b.sock" --data-root "$root/data" --exec-root "$root/exec" \
-  --config-file "$root/daemon.json" --cgroup-parent "$cgroup_parent" --metrics-addr "" \
-  >> "$root/log" 2>&1 &
-pid=$!
-for _ in $(seq 1 200); do
-  curl -sf --unix-socket "$root/b.sock" http://b/_ping >/dev/null 2>&1 && break
-  sleep 0.05
-done
-export DOCKER_HOST="unix://$root/b.sock" DOCKER_CONFIG="$root/docker-config"
+bench_start_berthd "$build"
 docker load -q -i "$root/images/busybox.tar" >/dev/null
 
-now_ms() { date +%s%N | awk '{printf "%.3f", $1/1e6}'; }
 rss_kib() { awk '/^VmRSS/{print $2}' "/proc/$1/status"; }
-# Prints "median=… p90=…" (ms) of the numbers on stdin.
-percentiles() {
-  sort -n | awk '{v[NR]=$1} END{m=v[int((NR+1)/2)]; p=v[int(NR*0.9+0.999)];
-    printf "median_ms=%.1f p90_ms=%.1f runs=%d\n", m, p, NR}'
-}
-timed_ms() { local t0 t1; t0=$(now_ms); "$@" >/dev/null; t1=$(now_ms); echo "$t1 - $t0" | bc; }
-
 echo "# berth containers benchmark, $(nproc) cores, runtime $(docker info --format '{{.DefaultRuntime}}')"
 echo "daemon_rss_idle_mib=$(awk -v k="$(rss_kib "$pid")" 'BEGIN{printf "%.1f", k/1024}')"
 
@@ -83,18 +44,18 @@ for f in "$root"/exec/containers/*/shim/shim.pid; do
   shim_total=$((shim_total + $(rss_kib "$(cat "$f")"))); shims=$((shims + 1))
 done
 echo "shim_rss_mib_avg=$(awk -v t="$shim_total" -v n="$shims" 'BEGIN{printf "%.2f", t/n/1024}') shims=$shims"
-docker rm -f $(docker ps -aq) >/dev/null
+docker ps -aq | xargs -r docker rm -f >/dev/null
 
 t0=$(now_ms)
 seq 1 50 | xargs -P 8 -I{} docker run -d --name "par{}" busybox sleep 1000 >/dev/null
 t1=$(now_ms)
 echo "start_50_parallel8 seconds=$(echo "($t1 - $t0)/1000" | bc -l | xargs printf %.2f)"
-docker rm -f $(docker ps -aq) >/dev/null
+docker ps -aq | xargs -r docker rm -f >/dev/null
 
 seq 1 200 | xargs -P 8 -I{} docker create --name "ps{}" busybox true >/dev/null
 printf "ps_a_200 "
 for _ in $(seq 1 10); do timed_ms docker ps -a; done | percentiles
-docker rm -f $(docker ps -aq) >/dev/null
+docker ps -aq | xargs -r docker rm -f >/dev/null
 
 line='0123456789abcdefghijklmnopqrstuvwxyz0123456789abcdefghijklmnopqrstuvwxyz0123456'
 docker run --name logs busybox sh -c "yes '$line' | head -n 100000" >/dev/null

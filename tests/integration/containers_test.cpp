@@ -13,38 +13,15 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
-#include "test_daemon.hpp"
+#include "daemon_test.hpp"
 #include "test_images.hpp"
+#include "test_text.hpp"
 
 using namespace berth::test;
 using json = nlohmann::json;
 using namespace std::chrono_literals;
 
 namespace {
-
-std::vector<std::string> lines_of(const std::string& text) {
-  std::vector<std::string> out;
-  std::istringstream in(text);
-  for (std::string line; std::getline(in, line);) {
-    while (!line.empty() && line.back() == '\r')
-      line.pop_back(); // a terminal's line ends
-    if (!line.empty()) out.push_back(line);
-  }
-  return out;
-}
-
-std::string trim(std::string s) {
-  while (!s.empty() && (s.back() == '\n' || s.back() == '\r' || s.back() == ' '))
-    s.pop_back();
-  return s;
-}
-
-std::string read_text(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return trim(ss.str());
-}
 
 std::string ns_of(int pid, const std::string& kind) {
   char target[256] = {};
@@ -56,33 +33,9 @@ std::string ns_of(int pid, const std::string& kind) {
 // A container that exits 0 on SIGTERM (a shell as pid 1 ignores signals it does not trap).
 const std::string polite_loop = "trap 'exit 0' TERM; while :; do sleep 0.1; done";
 
-class containers : public ::testing::Test {
+class containers : public daemon_test {
  protected:
-  explicit containers(daemon_options opts = {}) : daemon_(std::move(opts)) {}
-
-  void SetUp() override {
-    ASSERT_TRUE(daemon_.start()) << daemon_.start_error();
-    auto loaded = docker({"load", "-q", "-i", test_images_dir() + "/busybox.tar"});
-    ASSERT_EQ(loaded.exit_code, 0) << loaded.err;
-  }
-
-  command_result docker(const std::vector<std::string>& args, const run_options& opts = {}) {
-    return daemon_.docker(args, opts);
-  }
-
-  // Runs a docker command that must succeed; returns its trimmed stdout.
-  std::string ok(const std::vector<std::string>& args, const run_options& opts = {}) {
-    auto r = docker(args, opts);
-    EXPECT_EQ(r.exit_code, 0) << "docker " << args.front() << ": " << r.err << r.out;
-    return trim(r.out);
-  }
-
-  json inspect(const std::string& name) {
-    auto r = docker({"container", "inspect", name});
-    EXPECT_EQ(r.exit_code, 0) << r.err;
-    auto doc = json::parse(r.out, nullptr, false);
-    return doc.is_array() && !doc.empty() ? doc[0] : json();
-  }
+  explicit containers(daemon_options opts = {}) : daemon_test(std::move(opts)) {}
 
   // Follows a container's logs until `count` lines contain `needle`; false after `timeout`.
   bool wait_for_log(const std::string& name, const std::string& needle,
@@ -130,8 +83,6 @@ class containers : public ::testing::Test {
     auto ids = lines_of(ok({"ps", "-aq", "--no-trunc"}));
     return {ids.begin(), ids.end()};
   }
-
-  test_daemon daemon_;
 };
 
 } // namespace
@@ -623,8 +574,8 @@ TEST_F(containers, init_reaps_and_forwards_signals) {
 // ---- restart policies, daemon restarts, live restore ------------------------------------------
 
 TEST_F(containers, on_failure_restarts_exactly_n_times) {
-  background_process events({"docker", "events", "--filter", "container=flaky", "--filter",
-                             "event=die", "--format", "{{.Action}}"},
+  background_process events({"docker", "events", "--since", unix_now(), "--filter",
+                             "container=flaky", "--filter", "event=die", "--format", "{{.Action}}"},
                             daemon_.docker_env());
   ok({"run", "-d", "--name", "flaky", "--restart", "on-failure:3", "busybox", "sh", "-c",
       "echo run; exit 1"});
@@ -722,7 +673,8 @@ TEST_F(containers, live_restore_survives_kill_9) {
 // ---- events, metrics, info, sizes, log options ---------------------------------------------
 
 TEST_F(containers, actions_emit_dockers_events_and_metrics) {
-  background_process events({"docker", "events", "--filter", "type=container", "--format",
+  background_process events({"docker", "events", "--since", unix_now(), "--filter",
+                             "type=container", "--format",
                              "{{.Action}} {{.Actor.Attributes.name}}"},
                             daemon_.docker_env());
   ok({"run", "--name", "ev", "busybox", "true"});

@@ -10,6 +10,7 @@
 #include <unistd.h>
 #include <vector>
 
+#include "host_network.hpp"
 #include "process.hpp"
 
 namespace berth::test {
@@ -80,6 +81,20 @@ void kill_containers_and_shims(const std::string& exec_root) {
     auto pid_text = read_first_line(exec_root + "/containers/" + id + "/shim/shim.pid");
     pid_t pid = static_cast<pid_t>(std::atoi(pid_text.c_str()));
     if (pid > 1) (void)::kill(pid, SIGKILL);
+  }
+}
+
+void remove_network_leftovers(const std::string& prefix, const std::string& exec_root) {
+  // Deleting one end of a veth deletes its peer too, so a later name in the list may be gone.
+  for (const auto& link : links_with_prefix(prefix))
+    (void)run({"ip", "link", "delete", link}, {.timeout = std::chrono::seconds(10)});
+  if (!prefix.empty())
+    for (const char* family : {"ip", "bridge"})
+      (void)run({"nft", "delete", "table", family, prefix}, {.timeout = std::chrono::seconds(10)});
+  for (const auto& pin : netns_pins(exec_root)) {
+    auto path = exec_root + "/netns/" + pin;
+    (void)::umount2(path.c_str(), MNT_DETACH);
+    (void)::unlink(path.c_str());
   }
 }
 

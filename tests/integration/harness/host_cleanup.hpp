@@ -1,7 +1,7 @@
 // Leaves the host as a test daemon found it: containers it started (they outlive berthd by
-// design), their shims, mounts and pinned namespaces under the test root, and the cgroups under
-// the test's cgroup parent. Everything is found through the test's own directories, never by
-// process name.
+// design), their shims, the links, nftables tables and pinned network namespaces its networking
+// made, mounts under the test root, and the cgroups under the test's cgroup parent. Everything is
+// found through the test's own directories and network prefix, never by process name.
 #pragma once
 
 #include <string>
@@ -11,6 +11,12 @@ namespace berth::test {
 /// Kills every container the runtimes under `<exec_root>/runtime/*` know, and every shim whose
 /// pid file is under `<exec_root>/containers/*/shim`.
 void kill_containers_and_shims(const std::string& exec_root);
+
+/// Deletes the host links named `<prefix>*` (bridges and host-side veths), the nftables tables
+/// `ip <prefix>` and `bridge <prefix>`, and unmounts and removes the namespace pins under
+/// `<exec_root>/netns`. Run it after the daemon and the containers are gone (they would recreate
+/// or hold them). Does nothing for links or tables when `prefix` is empty.
+void remove_network_leftovers(const std::string& prefix, const std::string& exec_root);
 
 /// Unmounts (lazily, deepest first) every mount point at or below `root`.
 void unmount_below(const std::string& root);

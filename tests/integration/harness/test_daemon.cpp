@@ -7,14 +7,19 @@
 #include <cstring>
 #include <fstream>
 #include <netinet/in.h>
+#include <optional>
 #include <poll.h>
 #include <sstream>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <unistd.h>
 
+#include <nlohmann/json.hpp>
+
+#include "base/ipv4.hpp"
 #include "base/sys.hpp"
 #include "host_cleanup.hpp"
+#include "host_network.hpp"
 
 namespace berth::test {
 
@@ -28,15 +33,25 @@ std::string make_temp_root() {
   return dir ? dir : "/tmp/berth-it-failed";
 }
 
-} // namespace
-
-std::string berthd_binary() {
-  if (const char* env = std::getenv("BERTHD_BINARY")) return env;
-  return BERTH_BINARY_PATH;
+// The value the test itself gave a setting: `--flag value` or `--flag=value` in extra_args, or
+// `key` in the config file (strings as they are, other JSON as its text); nullopt when unset.
+std::optional<std::string> test_setting(const daemon_options& opts, const std::string& flag,
+                                        const std::string& key) {
+  const auto& args = opts.extra_args;
+  for (size_t i = 0; i < args.size(); ++i) {
+    if (args[i] == "--" + flag) return i + 1 < args.size() ? args[i + 1] : std::string();
+    if (args[i].rfind("--" + flag + "=", 0) == 0) return args[i].substr(flag.size() + 3);
+  }
+  auto config = nlohmann::json::parse(opts.config_json, nullptr, false);
+  if (config.is_object() && config.contains(key)) {
+    const auto& value = config[key];
+    return value.is_string() ? value.get<std::string>() : value.dump();
+  }
+  return std::nullopt;
 }
 
-int free_tcp_port() {
-  int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+int free_port(int socket_type) {
+  int fd = ::socket(AF_INET, socket_type | SOCK_CLOEXEC, 0);
   sockaddr_in addr{};
   addr.sin_family = AF_INET;
   addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
@@ -48,6 +63,21 @@ int free_tcp_port() {
     port = ntohs(addr.sin_port);
   ::close(fd);
   return port;
+}
+
+} // namespace
+
+std::string berthd_binary() {
+  if (const char* env = std::getenv("BERTHD_BINARY")) return env;
+  return BERTH_BINARY_PATH;
+}
+
+int free_tcp_port() {
+  return free_port(SOCK_STREAM);
+}
+
+int free_udp_port() {
+  return free_port(SOCK_DGRAM);
 }
 
 test_daemon::test_daemon(daemon_options opts) : opts_(std::move(opts)) {
@@ -63,6 +93,7 @@ test_daemon::test_daemon(daemon_options opts) : opts_(std::move(opts)) {
   (void)sys::make_dirs(docker_config_dir);
   write_config(opts_.config_json);
   if (opts_.metrics) metrics_port = free_tcp_port();
+  choose_networking();
   // The datagram socket berthd reports READY=1 on.
   notify_fd_ = ::socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
   sockaddr_un addr{};
@@ -74,12 +105,45 @@ test_daemon::test_daemon(daemon_options opts) : opts_(std::move(opts)) {
   }
 }
 
+void test_daemon::choose_networking() {
+  auto own_prefix = test_setting(opts_, "network-prefix", "network-prefix");
+  network_prefix = own_prefix.value_or(random_network_prefix());
+  if (!own_prefix) networking_args_ = {"--network-prefix", network_prefix};
+  if (auto own_bip = test_setting(opts_, "bip", "bip")) bip = *own_bip;
+  if (!opts_.networking_defaults) return;
+  if (bip.empty()) {
+    bip_subnet = random_free_subnet(24);
+    auto cidr = ipv4_cidr::parse(bip_subnet);
+    if (cidr) bip = ipv4_cidr{ipv4_address{cidr->address.value + 1}, 24}.to_string();
+    networking_args_.insert(networking_args_.end(), {"--bip", bip});
+  }
+  if (!test_setting(opts_, "default-address-pool", "default-address-pools")) {
+    address_pool = random_free_subnet(16, {bip_subnet.empty() ? bip : bip_subnet});
+    networking_args_.insert(networking_args_.end(),
+                            {"--default-address-pool", "base=" + address_pool + ",size=24"});
+  }
+  if (!test_setting(opts_, "ip-forward", "ip-forward"))
+    networking_args_.emplace_back("--ip-forward=false");
+  // The embedded DNS forwards unknown names there: loopback, never the host's resolver.
+  if (!test_setting(opts_, "dns", "dns"))
+    networking_args_.insert(networking_args_.end(), {"--dns", "127.0.0.1"});
+}
+
+std::string test_daemon::spare_subnet(int prefix_len) const {
+  std::vector<std::string> avoid;
+  for (const auto& taken : {bip_subnet.empty() ? bip : bip_subnet, address_pool})
+    if (!taken.empty()) avoid.push_back(taken);
+  return random_free_subnet(prefix_len, avoid);
+}
+
 test_daemon::~test_daemon() {
   if (running()) stop(SIGTERM, std::chrono::seconds(10));
   process_.reset();
   // Containers outlive berthd by design (live restore): take them down through the test's own
-  // directories, then the mounts and cgroups they leave.
+  // directories first (they hold namespaces and veths), then what the daemon's networking made,
+  // then the mounts and cgroups they leave.
   kill_containers_and_shims(exec_root);
+  remove_network_leftovers(network_prefix, exec_root);
   unmount_below(root);
   remove_cgroups(cgroup_parent);
   if (notify_fd_ >= 0) ::close(notify_fd_);
@@ -104,6 +168,7 @@ std::vector<std::string> test_daemon::command() const {
                                   cgroup_parent,
                                   "--metrics-addr",
                                   opts_.metrics ? "127.0.0.1:" + std::to_string(metrics_port) : ""};
+  cmd.insert(cmd.end(), networking_args_.begin(), networking_args_.end());
   cmd.insert(cmd.end(), opts_.extra_args.begin(), opts_.extra_args.end());
   return cmd;
 }

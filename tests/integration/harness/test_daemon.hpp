@@ -1,6 +1,6 @@
 // A real berthd for integration tests: its own temp root with socket, data root, exec root,
-// config file, metrics port and log; the real docker CLI and curl pointed at it; cleanup of
-// everything it made, also when the test fails.
+// config file, metrics port and log; its own network prefix and subnets; the real docker CLI and
+// curl pointed at it; cleanup of everything it made, also when the test fails.
 #pragma once
 
 #include <chrono>
@@ -18,10 +18,18 @@ namespace berth::test {
 /// A free TCP port on 127.0.0.1 (bound and released).
 [[nodiscard]] int free_tcp_port();
 
+/// A free UDP port on 127.0.0.1 (bound and released).
+[[nodiscard]] int free_udp_port();
+
 struct daemon_options {
   std::vector<std::string> extra_args; ///< added to the command line
   std::string config_json = "{}";      ///< written to the config file
   bool metrics = true;                 ///< listen for /metrics on a free port
+  /// Adds --bip, --default-address-pool (random 10.x subnets clear of host routes),
+  /// --ip-forward=false and --dns 127.0.0.1 unless extra_args or config_json set them. The
+  /// network prefix is added whatever this says (unless set by the test): a test daemon never
+  /// uses the host's default names.
+  bool networking_defaults = true;
 };
 
 class test_daemon {
@@ -65,6 +73,10 @@ class test_daemon {
   /// Rewrites the config file (for reload tests).
   void write_config(const std::string& json) const;
 
+  /// A random 10.x subnet of `prefix_len` bits clear of host routes, `bip_subnet` and
+  /// `address_pool`: for networks a test creates with an explicit --subnet.
+  [[nodiscard]] std::string spare_subnet(int prefix_len = 24) const;
+
   std::string root; ///< temp directory holding everything below
   std::string socket_path;
   std::string data_root;
@@ -75,11 +87,19 @@ class test_daemon {
   std::string docker_config_dir;
   std::string cgroup_parent; ///< "/berth-it-XXXXXX", removed on destruction
   int metrics_port = 0;
+  /// Names this daemon's bridges (<p>0, <p>-<id8>), veths (<p>v<hex8>) and nft tables.
+  std::string network_prefix;
+  std::string bip;          ///< e.g. "10.123.45.1/24" (the test's own value when it set one)
+  std::string bip_subnet;   ///< e.g. "10.123.45.0/24"; empty when the test set --bip itself
+  std::string address_pool; ///< e.g. "10.201.0.0/16" (/24 networks); empty when not chosen here
 
  private:
   bool wait_notify(const std::string& expected, std::chrono::milliseconds timeout);
 
+  void choose_networking();
+
   daemon_options opts_;
+  std::vector<std::string> networking_args_; ///< the flags choose_networking() added
   std::unique_ptr<background_process> process_;
   int notify_fd_ = -1;
   std::string start_error_;
