@@ -14,6 +14,7 @@ std::shared_ptr<router> make_docker_router() {
   add_image_routes(*r);
   add_container_routes(*r);
   add_network_routes(*r);
+  add_swarm_routes(*r);
   return r;
 }
 

@@ -19,5 +19,6 @@ void add_events_routes(router& r);
 void add_image_routes(router& r);
 void add_container_routes(router& r);
 void add_network_routes(router& r);
+void add_swarm_routes(router& r);
 
 } // namespace berth::api

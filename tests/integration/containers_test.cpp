@@ -249,23 +249,24 @@ TEST_F(containers, kill_delivers_named_and_numbered_signals) {
 }
 
 TEST_F(containers, rename_and_wait) {
-  ok({"run", "-d", "-i", "--name", "aa", "busybox", "sh", "-c", "read x; exit 7"});
-  ok({"rename", "aa", "bb"});
-  EXPECT_EQ(inspect("bb")["Name"], "/bb");
-  auto gone = docker({"inspect", "aa"});
+  // Names that are no hex prefix: docker inspect also looks for networks and images by ID prefix.
+  ok({"run", "-d", "-i", "--name", "old-name", "busybox", "sh", "-c", "read x; exit 7"});
+  ok({"rename", "old-name", "new-name"});
+  EXPECT_EQ(inspect("new-name")["Name"], "/new-name");
+  auto gone = docker({"inspect", "old-name"});
   EXPECT_NE(gone.exit_code, 0);
-  EXPECT_NE(gone.err.find("No such object: aa"), std::string::npos) << gone.err;
+  EXPECT_NE(gone.err.find("No such object: old-name"), std::string::npos) << gone.err;
   // The old name is free again; the new one is taken.
-  ok({"create", "--name", "aa", "busybox", "true"});
-  auto clash = docker({"rename", "aa", "bb"});
+  ok({"create", "--name", "old-name", "busybox", "true"});
+  auto clash = docker({"rename", "old-name", "new-name"});
   EXPECT_NE(clash.exit_code, 0);
   EXPECT_NE(clash.err.find("is already in use"), std::string::npos) << clash.err;
 
-  background_process waiter({"docker", "wait", "bb"}, daemon_.docker_env());
+  background_process waiter({"docker", "wait", "new-name"}, daemon_.docker_env());
   // attach ends with the container, and returns its exit code.
-  EXPECT_EQ(docker({"attach", "bb"}, {.stdin_data = "go\n", .timeout = 20s}).exit_code, 7);
+  EXPECT_EQ(docker({"attach", "new-name"}, {.stdin_data = "go\n", .timeout = 20s}).exit_code, 7);
   EXPECT_EQ(waiter.read_line(10s).value_or("<none>"), "7");
-  EXPECT_EQ(ok({"wait", "bb"}), "7"); // an exited container answers at once
+  EXPECT_EQ(ok({"wait", "new-name"}), "7"); // an exited container answers at once
 }
 
 TEST_F(containers, wait_condition_removed_answers_after_rm) {
