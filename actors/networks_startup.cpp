@@ -35,7 +35,8 @@ net::network_create_request default_bridge_request(const config::daemon_config& 
                {"com.docker.network.bridge.enable_icc", cfg.icc ? "true" : "false"},
                {"com.docker.network.bridge.enable_ip_masquerade", cfg.ip_masq ? "true" : "false"},
                {"com.docker.network.bridge.host_binding_ipv4", cfg.default_bind_ip},
-               {"com.docker.network.bridge.name", cfg.network_prefix + "0"},
+               {"com.docker.network.bridge.name",
+                cfg.bridge.empty() ? cfg.network_prefix + "0" : cfg.bridge},
                {"com.docker.network.driver.mtu", std::to_string(cfg.mtu > 0 ? cfg.mtu : 1500)}};
   if (auto bip = ipv4_cidr::parse(cfg.bip)) {
     r.has_ipam = true;
@@ -78,6 +79,7 @@ void add_builtins(const daemon_context& ctx, const std::vector<ipv4_cidr>& route
       stored.networks.push_back(builtin_record(name, driver));
       fresh.push_back(stored.networks.back().record.id);
     }
+  if (ctx.config.bridge == "none") return; // dockerd's --bridge=none: no default network
   auto pools = net::local_address_pools(ctx.config.default_address_pools);
   if (!pools) {
     lg.error("invalid default-address-pools", {{"error", error_message(pools.error())}});

@@ -32,6 +32,10 @@ class root_supervisor_test : public ::testing::Test {
     ASSERT_TRUE(store);
     store_ = std::move(*store);
     auto ctx = std::make_shared<daemon_context>();
+    // Nothing in the host's network: no default bridge, no packet filter, no sysctl.
+    ctx->config.bridge = "none";
+    ctx->config.iptables = false;
+    ctx->config.ip_forward = false;
     ctx->probes = std::make_shared<metrics::daemon_probes>();
     ctx->content = std::move(*storage::content_store::open(dir_ + "/content"));
     ctx->layers = std::move(*storage::layer_store::open(dir_ + "/overlay2"));
