@@ -52,6 +52,10 @@ BERTH_ATOM(leave_atom, "leave");           ///< detach a container from a networ
 BERTH_ATOM(unpublish_atom, "unpublish");   ///< release a container's published ports
 BERTH_ATOM(connect_atom, "connect");       ///< docker network connect
 BERTH_ATOM(disconnect_atom, "disconnect"); ///< docker network disconnect
+BERTH_ATOM(acquire_atom, "acquire");       ///< a container takes (and creates) its volumes
+BERTH_ATOM(release_atom, "release");       ///< a container gives its volumes back
+BERTH_ATOM(mount_atom, "mount");           ///< a volume is mounted for a starting container
+BERTH_ATOM(unmount_atom, "unmount");       ///< a stopped container no longer needs a volume
 
 #undef BERTH_ATOM
 

@@ -127,8 +127,9 @@ container_actor::behavior_type container_impl(container_pointer self,
               return rp;
             }),
       timed(self, probe,
-            [self](caf::delete_atom, bool force, bool) -> caf::result<void> {
+            [self](caf::delete_atom, bool force, bool volumes) -> caf::result<void> {
               auto rp = self->make_response_promise();
+              if (volumes) self->state.remove_volumes = true;
               begin_remove(self, force, rp);
               return rp;
             }),

@@ -83,6 +83,8 @@ struct container_state {
   };
   std::shared_ptr<dns_networks> dns_view = std::make_shared<dns_networks>();
   std::shared_ptr<net::dns_server> dns;
+  bool volumes_mounted = false; ///< the volumes manager mounted this container's volumes
+  bool remove_volumes = false;  ///< docker rm -v: anonymous volumes go with the container
 
   static inline const char* name = "container";
 };
@@ -132,11 +134,21 @@ void restore(container_pointer self, caf::response_promise done);
 /// The restart backoff timer fired.
 void restart_timer(container_pointer self, uint64_t generation);
 
+// -- container_mounts.cpp ---------------------------------------------------------------------
+/// Mounts the container's volumes (and runs copy-up into empty ones): the binds for the spec.
+void mount_volumes(container_pointer self,
+                   std::function<void(caf::expected<std::vector<runtime::volume_mount>>)> then);
+/// After the exit (or a failed start): the volumes are unmounted for this container.
+void unmount_volumes(container_pointer self, std::function<void()> then);
+/// After a daemon restart, a running container's volumes are mounted for it again.
+void resume_volumes(container_pointer self);
+/// At removal: the container no longer uses its volumes; anonymous ones go with `remove_anonymous`.
+void release_volumes(container_pointer self, bool remove_anonymous, std::function<void()> then);
+
 // -- container_network.cpp --------------------------------------------------------------------
 /// Own-namespace start: joins the container's networks (endpoints in its pinned namespace),
 /// publishes its ports and starts its embedded DNS server; undone on failure.
-void connect_networks(container_pointer self,
-                      std::function<void(caf::expected<network_plan>)> then);
+void connect_networks(container_pointer self, std::function<void(caf::expected<start_plan>)> then);
 /// Leaves every network, releases published ports, stops the DNS server (after an exit or a
 /// failed start). With `namespace_gone` the veths are left to the kernel, which deletes them with
 /// the container's namespace.

@@ -26,7 +26,7 @@ caf::error mount_rootfs(const container_record& rec, const container_paths& path
 }
 
 caf::error write_etc_files(const container_record& rec, const container_paths& paths,
-                           const daemon_context& ctx, const network_plan& plan) {
+                           const daemon_context& ctx, const start_plan& plan) {
   auto host_resolv = sys::read_file("/etc/resolv.conf", 1 << 20);
   // With the embedded DNS the container asks it; it forwards other names to the host's servers.
   // Otherwise --dns, or the daemon's --dns, or the host's servers.
@@ -107,7 +107,7 @@ caf::error prepare_sandbox(const container_record& rec, const container_paths& p
 caf::expected<runtime::shim_started> create_under_shim(const container_record& rec,
                                                        const container_paths& paths,
                                                        const daemon_context& ctx,
-                                                       const network_plan& plan) {
+                                                       const start_plan& plan) {
   auto user = runtime::resolve_user(paths.rootfs, rec.config.user, rec.host.group_add);
   if (!user) return user.error();
   // A container sharing another's network uses that container's /etc files.
@@ -132,6 +132,7 @@ caf::expected<runtime::shim_started> create_under_shim(const container_record& r
     in.netns.what = runtime::network_namespace::kind::path;
     in.netns.path = plan.netns_path;
   }
+  in.volumes = plan.volumes;
   if (auto init = runtime::find_executable("tini-static")) in.init_path = *init;
   in.args.push_back(rec.path);
   in.args.insert(in.args.end(), rec.args.begin(), rec.args.end());

@@ -12,6 +12,7 @@
 
 #include "actors/container_record.hpp"
 #include "actors/daemon_context.hpp"
+#include "runtime/oci_spec.hpp"
 #include "runtime/shim_client.hpp"
 
 namespace berth::actors {
@@ -31,9 +32,9 @@ enum class network_mode : uint8_t {
 /// The ID in "container:<id>" (normalized at create), or "".
 [[nodiscard]] std::string network_container_of(const container_record& rec);
 
-/// What a start uses of the network side: the namespace to run in and what the generated /etc
-/// files say.
-struct network_plan {
+/// What a start prepared before the container is created: the network namespace to run in, what
+/// the generated /etc files say, and the volumes to bind.
+struct start_plan {
   network_mode mode = network_mode::own;
   std::string netns_path;               ///< own: this container's pin; container: the other's
   container_paths files_from;           ///< container mode: the other container's /etc files
@@ -41,6 +42,7 @@ struct network_plan {
   std::string address;                  ///< the container's address for /etc/hosts ("" = none)
   std::string gateway;                  ///< for "host-gateway" in --add-host
   std::vector<std::string> nameservers; ///< {"127.0.0.11"} with the embedded DNS, else none
+  std::vector<runtime::volume_mount> volumes; ///< volumes (mounted) and inherited binds
 };
 
 /// First step of a start: mounts the root filesystem and, for its own network, creates and pins
@@ -53,7 +55,7 @@ struct network_plan {
 [[nodiscard]] caf::expected<runtime::shim_started> create_under_shim(const container_record& rec,
                                                                      const container_paths& paths,
                                                                      const daemon_context& ctx,
-                                                                     const network_plan& plan);
+                                                                     const start_plan& plan);
 
 /// Releases what a stopped container held: root filesystem mount, network namespace, shim state.
 [[nodiscard]] caf::error cleanup_after_exit(const container_paths& paths);

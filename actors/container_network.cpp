@@ -175,9 +175,9 @@ void join_next(container_pointer self, size_t i, std::function<void(caf::error)>
           [then](caf::error& err) { then(err); });
 }
 
-network_plan plan_from_endpoints(container_pointer self) {
+start_plan plan_from_endpoints(container_pointer self) {
   const auto& st = self->state;
-  network_plan plan;
+  start_plan plan;
   plan.mode = network_mode::own;
   plan.netns_path = st.paths.netns;
   auto endpoints = endpoints_of(st.rec);
@@ -221,8 +221,7 @@ container_network* find_network(container_record& rec, const std::string& name) 
 
 } // namespace
 
-void connect_networks(container_pointer self,
-                      std::function<void(caf::expected<network_plan>)> then) {
+void connect_networks(container_pointer self, std::function<void(caf::expected<start_plan>)> then) {
   auto fail = [self, then](caf::error err) {
     release_networks(self, false, [then, err]() { then(err); });
   };

@@ -68,6 +68,13 @@ caf::expected<std::vector<container_network>> networks_from_json(const json& j) 
   return out;
 }
 
+json volumes_json(const std::vector<container_volume>& volumes) {
+  auto out = json::array();
+  for (const auto& v : volumes)
+    out.push_back(to_json(v));
+  return out;
+}
+
 json ports_json(const std::vector<net::published_port>& ports) {
   auto out = json::array();
   for (const auto& p : ports)
@@ -117,6 +124,7 @@ std::string to_state_json(const container_record& c) {
               {"shim_pid", c.shim_pid},
               {"exec_ids", c.exec_ids},
               {"networks", networks_json(c.networks)},
+              {"volumes", volumes_json(c.volumes)},
               {"ports", ports_json(c.ports)}}
       .dump();
 }
@@ -160,6 +168,8 @@ caf::expected<container_record> container_from_state_json(const std::string& tex
   if (!networks) return networks.error();
   c.networks = std::move(*networks);
   c.ports = ports_from_json(j.value("ports", json::array()));
+  for (const auto& v : j.value("volumes", json::array()))
+    c.volumes.push_back(container_volume_from_json(v));
   return c;
 }
 
@@ -178,6 +188,7 @@ container_paths paths_of(const container_record& c, const std::string& data_root
   // store's, which removes what its index does not know.
   p.layer_dir = p.dir + "/layer";
   p.rootfs = p.layer_dir + "/merged";
+  p.volumes = data_root + "/volumes";
   return p;
 }
 

@@ -11,6 +11,7 @@
 #include <caf/expected.hpp>
 #include <nlohmann/json.hpp>
 
+#include "actors/container_volumes.hpp"
 #include "actors/network_endpoint.hpp"
 #include "net/port_spec.hpp"
 #include "runtime/container_config.hpp"
@@ -58,6 +59,7 @@ struct container_record {
   std::string runtime;                  ///< OCI runtime name
   std::string hostname;
   std::vector<container_network> networks; ///< in connection order; the first gives the route
+  std::vector<container_volume> volumes;   ///< named by the volumes manager at create
 
   // State.
   container_status status = container_status::created;
@@ -94,6 +96,7 @@ struct container_paths {
   std::string netns;       ///< <exec-root>/netns/<id>
   std::string layer_dir;   ///< <dir>/layer: diff, work, merged
   std::string rootfs;      ///< <layer_dir>/merged
+  std::string volumes;     ///< <data-root>/volumes (where its volumes live)
 };
 
 [[nodiscard]] container_paths paths_of(const container_record& c, const std::string& data_root,

@@ -76,13 +76,15 @@ void start_failed(container_pointer self, const caf::error& err) {
   st.attaches_connecting = 0;
   // Every path here has released the sandbox (namespace) already, or never made it.
   release_networks(self, true, [self, err] {
-    persist(self, [self, err](caf::error) {
-      auto& s = self->state;
-      deliver_all(s.start_replies, err);
-      deliver_all(s.restart_replies, err);
-      answer_waiters(self, true, false);
-      publish_summary(self);
-      if (s.rec.host.auto_remove) finish_remove(self);
+    unmount_volumes(self, [self, err] {
+      persist(self, [self, err](caf::error) {
+        auto& s = self->state;
+        deliver_all(s.start_replies, err);
+        deliver_all(s.restart_replies, err);
+        answer_waiters(self, true, false);
+        publish_summary(self);
+        if (s.rec.host.auto_remove) finish_remove(self);
+      });
     });
   });
 }
@@ -154,7 +156,7 @@ void undo_sandbox_then_fail(container_pointer self, caf::error err) {
 
 // dockerd: a container can join only a running container's network namespace.
 void plan_shared_network(container_pointer self, const std::string& other,
-                         std::function<void(caf::expected<network_plan>)> then) {
+                         std::function<void(caf::expected<start_plan>)> then) {
   auto manager = directory::lookup<containers_manager_actor>(self->system(), directory::containers);
   if (!manager) return then(make_error(errc::unavailable, "the containers manager is not running"));
   auto not_running = make_error(
@@ -169,7 +171,7 @@ void plan_shared_network(container_pointer self, const std::string& other,
                     [self, then, not_running](container_record& rec) {
                       if (!rec.running()) return then(not_running);
                       const auto& cfg = self->state.ctx->config;
-                      network_plan plan;
+                      start_plan plan;
                       plan.mode = network_mode::container;
                       plan.files_from = paths_of(rec, cfg.data_root, cfg.exec_root);
                       plan.hostname = rec.hostname;
@@ -185,9 +187,9 @@ void plan_shared_network(container_pointer self, const std::string& other,
           [then](caf::error& err) { then(err); }); // No such container: <name>
 }
 
-void plan_network(container_pointer self, std::function<void(caf::expected<network_plan>)> then) {
+void plan_network(container_pointer self, std::function<void(caf::expected<start_plan>)> then) {
   auto& st = self->state;
-  network_plan plan;
+  start_plan plan;
   plan.mode = network_mode_of(st.rec);
   switch (plan.mode) {
   case network_mode::host:
@@ -204,7 +206,7 @@ void plan_network(container_pointer self, std::function<void(caf::expected<netwo
 }
 
 // The shim creates the container; the attach streams connect; then it starts.
-void create_container(container_pointer self, network_plan plan) {
+void create_container(container_pointer self, start_plan plan) {
   auto pool = blocking_pool_of(self);
   if (!pool)
     return start_failed(self, make_error(errc::unavailable, "the blocking pool is not running"));
@@ -273,7 +275,7 @@ void after_exit(container_pointer self) {
   // The namespace goes first: the kernel then deletes the veths with it in the background,
   // where deleting each veth here would wait ~20 ms for the kernel.
   auto release = [self, next](bool namespace_gone) {
-    release_networks(self, namespace_gone, next);
+    release_networks(self, namespace_gone, [self, next] { unmount_volumes(self, next); });
   };
   if (!pool) return release(false);
   run_blocking(
@@ -302,6 +304,7 @@ void reattach(container_pointer self, caf::response_promise done) {
         if (state) {
           lg.info("reattached to a running container", {{"id", s.rec.id}});
           resume_dns(self);
+          resume_volumes(self);
           return watch_exit(self); // running: wait for its exit again
         }
         auto exit = runtime::read_shim_exit(s.paths.shim_state);
@@ -343,14 +346,20 @@ void begin_start(container_pointer self, caf::response_promise reply) {
   auto rec = st.rec;
   auto paths = st.paths;
   auto ctx = st.ctx;
-  // Sandbox (rootfs, namespace) → network plan → config and shim → attach streams → start.
+  // Sandbox (rootfs, namespace) → volumes → network plan → config and shim → attach streams →
+  // start.
   run_blocking(
       self, pool, [rec, paths, ctx]() -> caf::error { return prepare_sandbox(rec, paths, *ctx); },
       [self](caf::error err) {
         if (err) return start_failed(self, err);
-        plan_network(self, [self](caf::expected<network_plan> plan) {
-          if (!plan) return undo_sandbox_then_fail(self, plan.error());
-          create_container(self, std::move(*plan));
+        mount_volumes(self, [self](caf::expected<std::vector<runtime::volume_mount>> volumes) {
+          if (!volumes) return undo_sandbox_then_fail(self, volumes.error());
+          plan_network(
+              self, [self, volumes = std::move(*volumes)](caf::expected<start_plan> plan) mutable {
+                if (!plan) return undo_sandbox_then_fail(self, plan.error());
+                plan->volumes = std::move(volumes);
+                create_container(self, std::move(*plan));
+              });
         });
       });
 }

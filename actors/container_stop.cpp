@@ -188,10 +188,16 @@ void finish_remove(container_pointer self) {
         s.remove_replies.clear();
         self->quit();
       };
-      if (!store) return done();
+      // The volumes are given back once the record is gone (`rm -v` and --rm remove the
+      // anonymous ones, as dockerd).
+      auto release = [self, done] {
+        auto& s = self->state;
+        release_volumes(self, s.remove_volumes || s.rec.host.auto_remove, done);
+      };
+      if (!store) return release();
       std::vector<storage::state_op> ops{storage::state_op::erase("container", self->state.rec.id)};
       self->request(store, std::chrono::seconds(30), commit_atom_v, std::move(ops))
-          .await([done]() { done(); }, [done](caf::error&) { done(); });
+          .await([release]() { release(); }, [release](caf::error&) { release(); });
     };
     if (!pool) return erase_record();
     run_blocking(

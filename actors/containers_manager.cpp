@@ -16,6 +16,7 @@
 #include "actors/instrumented.hpp"
 #include "actors/networks_manager.hpp"
 #include "actors/state_store_actor.hpp"
+#include "actors/volumes_manager.hpp"
 #include "base/error.hpp"
 #include "base/log.hpp"
 #include "base/random.hpp"
@@ -180,15 +181,26 @@ caf::result<std::vector<container_summary>> with_sizes(containers_pointer self,
 
 void load_and_restore(containers_pointer self);
 
-// Containers come back after the networks did: their endpoints and ports must exist first.
+// Containers come back after the networks and volumes did: their endpoints, ports and volumes
+// must exist first.
 void restore_all(containers_pointer self) {
   auto networks = directory::lookup<networks_manager_actor>(self->system(), directory::networks);
-  if (!networks) return load_and_restore(self);
+  auto volumes = directory::lookup<volumes_manager_actor>(self->system(), directory::volumes);
+  auto after_volumes = [self, volumes] {
+    if (!volumes) return load_and_restore(self);
+    self->request(volumes, caf::infinite, caf::get_atom_v, ready_atom_v)
+        .await([self]() { load_and_restore(self); },
+               [self](caf::error& err) {
+                 lg.error("the volumes did not start", {{"error", error_message(err)}});
+                 load_and_restore(self);
+               });
+  };
+  if (!networks) return after_volumes();
   self->request(networks, caf::infinite, caf::get_atom_v, ready_atom_v)
-      .await([self]() { load_and_restore(self); },
-             [self](caf::error& err) {
+      .await([after_volumes]() { after_volumes(); },
+             [after_volumes](caf::error& err) {
                lg.error("the networks did not start", {{"error", error_message(err)}});
-               load_and_restore(self);
+               after_volumes();
              });
 }
 
@@ -314,7 +326,17 @@ container_record make_record(const containers_state& st, create_draft d, const i
 void finish_create(containers_pointer self, container_record rec,
                    caf::typed_response_promise<create_result> rp, int64_t began) {
   auto pool = directory::lookup<caf::actor>(self->system(), directory::blocking);
-  auto release = [self](const std::string& name) { self->state.by_name.erase(name); };
+  // A failed create gives back its name and the volumes it took (removing those made for it).
+  std::vector<std::string> volume_names;
+  for (const auto& v : rec.volumes)
+    if (v.type == "volume") volume_names.push_back(v.name);
+  auto release = [self, volume_names, id = rec.id](const std::string& name) {
+    self->state.by_name.erase(name);
+    if (volume_names.empty()) return;
+    if (auto volumes = directory::lookup<volumes_manager_actor>(self->system(), directory::volumes))
+      self->request(volumes, std::chrono::seconds(60), release_atom_v, id, volume_names, true)
+          .then([]() {}, [](caf::error&) {});
+  };
   if (!pool) {
     release(rec.name);
     rp.deliver(make_error(errc::unavailable, "the blocking pool is not running"));
@@ -326,6 +348,7 @@ void finish_create(containers_pointer self, container_record rec,
       self, pool,
       [paths, host]() -> caf::error {
         if (auto err = runtime::validate_bind_sources(host)) return err;
+        if (auto err = create_bind_sources(host)) return err;
         return create_container_layer(paths);
       },
       [self, rec, rp, began, release, paths](caf::error err) mutable {
@@ -397,6 +420,62 @@ void resolve_networks(containers_pointer self, std::shared_ptr<create_draft> dra
           });
 }
 
+// --volumes-from: what each named container has (its record, from its actor).
+void collect_inherited(containers_pointer self, std::shared_ptr<container_record> rec, size_t i,
+                       std::shared_ptr<std::vector<inherited_mounts>> found,
+                       std::function<void(caf::error)> then) {
+  const auto& entries = rec->host.volumes_from;
+  if (i == entries.size()) return then({});
+  auto parsed = parse_volumes_from(entries[i]);
+  if (!parsed) return then(parsed.error());
+  auto id = find_id(self->state, parsed->first);
+  if (!id) return then(id.error());
+  auto mode = parsed->second;
+  self->request(self->state.containers.at(*id).actor, std::chrono::seconds(10), inspect_atom_v)
+      .then(
+          [self, rec, i, found, then, mode](container_record& other) {
+            found->push_back({mode, other.volumes, other.host});
+            collect_inherited(self, rec, i + 1, found, then);
+          },
+          [then](caf::error& err) { then(err); });
+}
+
+// The container's volumes: planned, then created or found (and the container recorded as their
+// user) by the volumes manager.
+void attach_volumes(containers_pointer self, container_record rec,
+                    caf::typed_response_promise<create_result> rp, int64_t began) {
+  auto shared = std::make_shared<container_record>(std::move(rec));
+  auto inherited = std::make_shared<std::vector<inherited_mounts>>();
+  auto fail = [self, shared, rp](caf::error err) mutable {
+    self->state.by_name.erase(shared->name);
+    rp.deliver(err);
+  };
+  collect_inherited(self, shared, 0, inherited, [=](caf::error err) mutable {
+    if (err) return fail(err);
+    auto volumes = volumes_for_create(shared->host, shared->config, *inherited);
+    if (!volumes) return fail(volumes.error());
+    shared->volumes = std::move(*volumes);
+    std::vector<volume_claim> claims;
+    for (const auto& v : shared->volumes)
+      if (v.type == "volume") claims.push_back({v.name, v.driver, v.options, v.labels});
+    if (claims.empty()) return finish_create(self, std::move(*shared), rp, began);
+    auto volumes_manager =
+        directory::lookup<volumes_manager_actor>(self->system(), directory::volumes);
+    if (!volumes_manager)
+      return fail(make_error(errc::unavailable, "the volumes manager is not running"));
+    self->request(volumes_manager, std::chrono::seconds(60), acquire_atom_v, shared->id,
+                  std::move(claims))
+        .then(
+            [=](std::vector<volume_claim>& named) mutable {
+              size_t k = 0;
+              for (auto& v : shared->volumes)
+                if (v.type == "volume") v.name = named[k++].name;
+              finish_create(self, std::move(*shared), rp, began);
+            },
+            [fail](caf::error& e) mutable { fail(e); });
+  });
+}
+
 caf::result<create_result> create(containers_pointer self, create_request req) {
   auto& st = self->state;
   auto began = monotonic_nanos();
@@ -431,14 +510,12 @@ caf::result<create_result> create(containers_pointer self, create_request req) {
                               began](caf::error err) mutable {
                                if (err) {
                                  self->state.by_name.erase(names->name);
-                                 {
-                                   rp.deliver(err);
-                                   return;
-                                 }
+                                 rp.deliver(err);
+                                 return;
                                }
                                auto rec = make_record(self->state, std::move(*names), image,
                                                       std::move(command));
-                               finish_create(self, std::move(rec), rp, began);
+                               attach_volumes(self, std::move(rec), rp, began);
                              });
           },
           [self, rp, name = draft->name](caf::error& err) mutable {

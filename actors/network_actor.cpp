@@ -223,9 +223,9 @@ caf::result<void> remove(network_pointer self) {
   if (!n.endpoints.empty())
     return make_error(errc::forbidden, "error while removing network: network " + n.record.name +
                                            " id " + n.record.id + " has active endpoints");
-  auto rp = self->make_response_promise();
   auto pool = blocking_pool_of(self);
   if (!pool) return make_error(errc::unavailable, "the blocking pool is not running");
+  auto rp = self->make_response_promise();
   auto record = n.record;
   auto ctx = self->state.ctx;
   run_blocking(

@@ -135,7 +135,7 @@ json container_inspect_json(const actors::container_record& rec, const actors::c
                   {"UpperDir", p.layer_dir + "/diff"},
                   {"WorkDir", p.layer_dir + "/work"}}},
                 {"Name", "overlay2"}}},
-              {"Mounts", json::array()},
+              {"Mounts", actors::mounts_json(rec.host, rec.volumes, p.volumes)},
               {"Config", runtime::to_json(rec.config)},
               {"NetworkSettings", network_settings_json(rec, p.netns)}};
 }

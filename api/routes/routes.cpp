@@ -15,6 +15,7 @@ std::shared_ptr<router> make_docker_router() {
   add_container_routes(*r);
   add_network_routes(*r);
   add_swarm_routes(*r);
+  add_volume_routes(*r);
   return r;
 }
 

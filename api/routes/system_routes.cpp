@@ -5,6 +5,7 @@
 #include "actors/directory.hpp"
 #include "actors/events_actor.hpp"
 #include "actors/images_manager.hpp"
+#include "actors/volumes_manager.hpp"
 #include "api/actor_bridge.hpp"
 #include "api/docker_json/container_json.hpp"
 #include "api/docker_json/image_json.hpp"
@@ -68,7 +69,9 @@ void system_df(const exchange_ptr& ex) {
   if (!images) return;
   auto containers = find_actor<actors::containers_manager_actor>(ex, actors::directory::containers);
   if (!containers) return;
-  with_actor(ex, [ex, images, containers](caf::event_based_actor* self) {
+  auto volumes = find_actor<actors::volumes_manager_actor>(ex, actors::directory::volumes);
+  if (!volumes) return;
+  with_actor(ex, [ex, images, containers, volumes](caf::event_based_actor* self) {
     auto timeout = ex->context().request_timeout();
     auto fail = [ex](caf::error& err) { ex->reply_error(err); };
     actors::container_list_query all{true, -1, true, {}};
@@ -93,12 +96,22 @@ void system_df(const exchange_ptr& ex) {
                           summary["Containers"] = n == users.end() ? 0 : n->second;
                           image_list.push_back(std::move(summary));
                         }
-                        ex->reply_json(200,
-                                       nlohmann::json{{"LayersSize", usage.layers_size},
-                                                      {"Images", image_list},
-                                                      {"Containers", container_list},
-                                                      {"Volumes", nlohmann::json::array()},
-                                                      {"BuildCache", nlohmann::json::array()}});
+                        self->request(volumes, timeout, caf::get_atom_v, actors::usage_atom_v)
+                            .then(
+                                [=](std::vector<actors::volume_usage>& vols) {
+                                  auto root = ex->context().config()->data_root + "/volumes";
+                                  auto volume_list = nlohmann::json::array();
+                                  for (const auto& u : vols)
+                                    volume_list.push_back(actors::volume_json(
+                                        u.record, root + "/" + u.record.name + "/_data", u.size));
+                                  ex->reply_json(
+                                      200, nlohmann::json{{"LayersSize", usage.layers_size},
+                                                          {"Images", image_list},
+                                                          {"Containers", container_list},
+                                                          {"Volumes", volume_list},
+                                                          {"BuildCache", nlohmann::json::array()}});
+                                },
+                                fail);
                       },
                       fail);
             },

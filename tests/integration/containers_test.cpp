@@ -174,7 +174,8 @@ TEST_F(containers, logs_follow_sees_new_lines_and_ends_at_exit) {
 
 TEST_F(containers, stop_kills_a_sigterm_ignoring_container_after_the_timeout) {
   ok({"run", "-d", "--name", "stubborn", "busybox", "sh", "-c",
-      "trap '' TERM; while :; do sleep 0.1; done"});
+      "trap '' TERM; echo ready; while :; do sleep 0.1; done"});
+  ASSERT_TRUE(wait_for_log("stubborn", "ready"));
   auto begin = std::chrono::steady_clock::now();
   ok({"stop", "-t", "2", "stubborn"});
   auto took = std::chrono::steady_clock::now() - begin;
@@ -186,7 +187,9 @@ TEST_F(containers, stop_kills_a_sigterm_ignoring_container_after_the_timeout) {
 }
 
 TEST_F(containers, stop_of_a_polite_container_is_quick_and_clean) {
-  ok({"run", "-d", "--name", "polite", "busybox", "sh", "-c", polite_loop});
+  // "ready" once the trap is set: a stop before that would kill the shell (143).
+  ok({"run", "-d", "--name", "polite", "busybox", "sh", "-c", "echo ready; " + polite_loop});
+  ASSERT_TRUE(wait_for_log("polite", "ready"));
   auto begin = std::chrono::steady_clock::now();
   ok({"stop", "polite"});
   EXPECT_LT(std::chrono::steady_clock::now() - begin, 5s);
@@ -198,7 +201,8 @@ TEST_F(containers, stop_of_a_polite_container_is_quick_and_clean) {
   EXPECT_TRUE(inspect("polite")["State"]["Running"].get<bool>());
   // --stop-signal and --stop-timeout are honoured.
   ok({"run", "-d", "--name", "usr1", "--stop-signal", "USR1", "busybox", "sh", "-c",
-      "trap 'exit 5' USR1; while :; do sleep 0.1; done"});
+      "trap 'exit 5' USR1; echo ready; while :; do sleep 0.1; done"});
+  ASSERT_TRUE(wait_for_log("usr1", "ready"));
   ok({"stop", "usr1"});
   EXPECT_EQ(inspect("usr1")["State"]["ExitCode"], 5);
   EXPECT_EQ(inspect("usr1")["Config"]["StopSignal"], "USR1");
@@ -566,7 +570,8 @@ TEST_F(containers, init_reaps_and_forwards_signals) {
   EXPECT_EQ(lines_of(r).at(0), "docker-init");
   EXPECT_NE(lines_of(r).at(1), "1");
   ok({"run", "-d", "--init", "--name", "initd", "busybox", "sh", "-c",
-      "trap 'exit 3' TERM; while :; do sleep 0.1; done"});
+      "trap 'exit 3' TERM; echo ready; while :; do sleep 0.1; done"});
+  ASSERT_TRUE(wait_for_log("initd", "ready")); // a SIGTERM before the trap would kill the shell
   ok({"stop", "initd"});
   EXPECT_EQ(inspect("initd")["State"]["ExitCode"], 3);
   EXPECT_TRUE(inspect("initd")["HostConfig"]["Init"].get<bool>());
