@@ -41,7 +41,8 @@ void mount_next(container_pointer self, size_t i, std::shared_ptr<mounts> out,
   }
   auto manager = volumes_of(self);
   if (!manager) return then(make_error(errc::unavailable, "the volumes manager is not running"));
-  self->request(manager, volume_timeout, mount_atom_v, v.name, self->state.rec.id)
+  self->request(manager, volume_timeout, mount_atom_v, v.name, self->state.rec.id, v.destination,
+                v.read_only)
       .then(
           [self, i, out, then](std::string& path) {
             const auto& vol = self->state.rec.volumes[i];
@@ -55,17 +56,22 @@ void mount_next(container_pointer self, size_t i, std::shared_ptr<mounts> out,
 void copy_up_all(container_pointer self, mounts mounted,
                  std::function<void(caf::expected<mounts>)> then) {
   std::vector<std::pair<std::string, std::string>> copies; // (container path, volume path)
+  std::vector<std::string> targets;                        // every volume's container path
   const auto& volumes = self->state.rec.volumes;
-  for (size_t i = 0; i < volumes.size(); ++i)
-    if (volumes[i].type == "volume" && volumes[i].copy_data)
-      copies.emplace_back(volumes[i].destination, mounted[i].source);
-  if (copies.empty()) return then(mounted);
+  for (size_t i = 0; i < volumes.size(); ++i) {
+    if (volumes[i].type != "volume") continue;
+    targets.push_back(volumes[i].destination);
+    if (volumes[i].copy_data) copies.emplace_back(volumes[i].destination, mounted[i].source);
+  }
+  if (targets.empty()) return then(mounted);
   auto pool = directory::lookup<caf::actor>(self->system(), directory::blocking);
   if (!pool) return then(make_error(errc::unavailable, "the blocking pool is not running"));
   auto rootfs = self->state.paths.rootfs;
   run_blocking(
       self, pool,
-      [rootfs, copies]() -> caf::error {
+      [rootfs, copies, targets]() -> caf::error {
+        for (const auto& inside : targets)
+          if (auto err = storage::check_volume_target(rootfs, inside)) return err;
         for (const auto& [inside, volume] : copies)
           if (auto err = storage::copy_up(rootfs, inside, volume)) return err;
         return {};

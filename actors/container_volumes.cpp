@@ -90,7 +90,12 @@ volumes_for_create(const runtime::host_config& host, const runtime::container_co
     auto m = runtime::parse_bind(spec);
     if (!m) return m.error();
     if (auto err = claim(m->target)) return err;
-    if (m->type == "volume") put(out, volume_from_mount(*m, bind_mode(spec)));
+    if (m->type == "volume") {
+      auto mode = bind_mode(spec);
+      // dockerd's setBindModeIfNull: a named local volume from -v shows Mode "z".
+      if (mode.empty() && !m->source.empty()) mode.assign(1, 'z');
+      put(out, volume_from_mount(*m, mode));
+    }
   }
   for (const auto& m : host.mounts) {
     if (auto err = claim(m.target)) return err;

@@ -429,7 +429,8 @@ void collect_inherited(containers_pointer self, std::shared_ptr<container_record
   auto parsed = parse_volumes_from(entries[i]);
   if (!parsed) return then(parsed.error());
   auto id = find_id(self->state, parsed->first);
-  if (!id) return then(id.error());
+  // Not 404: the CLI answers a 404 from create by pulling the image.
+  if (!id) return then(make_error(errc::invalid_argument, error_message(id.error())));
   auto mode = parsed->second;
   self->request(self->state.containers.at(*id).actor, std::chrono::seconds(10), inspect_atom_v)
       .then(

@@ -120,12 +120,7 @@ caf::expected<bool> matches(const net::network_record& r, const filter_args& f) 
   if (!f.exact_match("driver", r.driver) || !f.fuzzy_match("id", r.id) ||
       !f.match_kv_list("label", r.labels) || !f.exact_match("scope", r.scope))
     return false;
-  if (f.contains("name")) {
-    bool any = false;
-    for (const auto& n : f.get("name"))
-      any = any || r.name.find(n) != std::string::npos;
-    if (!any) return false;
-  }
+  if (!f.pattern_match("name", r.name)) return false;
   if (f.contains("type")) {
     for (const auto& t : f.get("type"))
       if (t != "custom" && t != "builtin")

@@ -101,14 +101,19 @@ caf::result<void> change_users(volume_pointer self, const std::string& container
   return rp;
 }
 
-caf::result<std::string> mount(volume_pointer self, const std::string& container) {
+caf::result<std::string> mount(volume_pointer self, const std::string& container,
+                               const std::string& destination, bool read_only) {
+  std::map<std::string, std::string> attributes{{"container", container},
+                                                {"destination", destination},
+                                                {"propagation", ""},
+                                                {"read/write", read_only ? "false" : "true"}};
   auto p = paths(self);
   auto options = storage::parse_local_options(self->state.rec.options);
   if (!options) return options.error();
   bool first = self->state.mounted_for.empty();
   self->state.mounted_for.insert(container);
   if (!*options || !first) {
-    publish_event(self, "mount", {{"container", container}});
+    publish_event(self, "mount", attributes);
     return p.data;
   }
   auto pool = blocking_pool_of(self);
@@ -116,13 +121,13 @@ caf::result<std::string> mount(volume_pointer self, const std::string& container
   auto rp = self->make_response_promise<std::string>();
   run_blocking(
       self, pool, [p, m = **options]() { return storage::mount_local_volume(m, p); },
-      [self, rp, container, data = p.data](caf::error err) mutable {
+      [self, rp, container, attributes, data = p.data](caf::error err) mutable {
         if (err) {
           self->state.mounted_for.erase(container);
           rp.deliver(err);
           return;
         }
-        publish_event(self, "mount", {{"container", container}});
+        publish_event(self, "mount", attributes);
         rp.deliver(data);
       });
   return rp;
@@ -198,7 +203,9 @@ volume_impl(volume_pointer self, std::shared_ptr<const daemon_context> ctx, volu
             [self](acquire_atom, const std::string& c) { return change_users(self, c, true); }),
       timed(self, probe,
             [self](release_atom, const std::string& c) { return change_users(self, c, false); }),
-      timed(self, probe, [self](mount_atom, const std::string& c) { return mount(self, c); }),
+      timed(self, probe,
+            [self](mount_atom, const std::string& c, const std::string& destination,
+                   bool read_only) { return mount(self, c, destination, read_only); }),
       timed(self, probe, [self](unmount_atom, const std::string& c) { return unmount(self, c); }),
       timed(self, probe, [self](caf::delete_atom) { return remove(self); }),
   };

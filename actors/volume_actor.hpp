@@ -19,17 +19,19 @@ namespace berth::actors {
 /// - `(create)`: a new volume: directory made, record stored.
 /// - `(inspect)` → record; `(get, usage)` → bytes under its data directory.
 /// - `(acquire, container)`, `(release, container)`: the container references it, or no more.
-/// - `(mount, container)` → the host path to bind: mounts its filesystem (options) for the
+/// - `(mount, container, destination, read_only)` → the host path to bind: mounts its filesystem
+/// (options) for the
 ///   first container; `(unmount, container)`: unmounts it after the last one.
 /// - `(delete)`: 409 while containers use it; removes data and record, then quits.
-using volume_actor = caf::typed_actor<caf::replies_to<create_atom>::with<void>,
-                                      caf::replies_to<inspect_atom>::with<volume_record>,
-                                      caf::replies_to<caf::get_atom, usage_atom>::with<int64_t>,
-                                      caf::replies_to<acquire_atom, std::string>::with<void>,
-                                      caf::replies_to<release_atom, std::string>::with<void>,
-                                      caf::replies_to<mount_atom, std::string>::with<std::string>,
-                                      caf::replies_to<unmount_atom, std::string>::with<void>,
-                                      caf::replies_to<caf::delete_atom>::with<void>>;
+using volume_actor =
+    caf::typed_actor<caf::replies_to<create_atom>::with<void>,
+                     caf::replies_to<inspect_atom>::with<volume_record>,
+                     caf::replies_to<caf::get_atom, usage_atom>::with<int64_t>,
+                     caf::replies_to<acquire_atom, std::string>::with<void>,
+                     caf::replies_to<release_atom, std::string>::with<void>,
+                     caf::replies_to<mount_atom, std::string, std::string, bool>::with<std::string>,
+                     caf::replies_to<unmount_atom, std::string>::with<void>,
+                     caf::replies_to<caf::delete_atom>::with<void>>;
 
 [[nodiscard]] volume_actor spawn_volume_actor(caf::actor_system& sys,
                                               std::shared_ptr<const daemon_context> ctx,

@@ -5,6 +5,7 @@
 #include <caf/typed_event_based_actor.hpp>
 
 #include "actors/directory.hpp"
+#include "actors/events_actor.hpp"
 #include "actors/instrumented.hpp"
 #include "actors/state_store_actor.hpp"
 #include "actors/volume_actor.hpp"
@@ -103,17 +104,25 @@ void make_volume(volumes_pointer self, volume_record record,
             });
 }
 
+// dockerd's create errors name the volume: "create data: invalid option: \"foo\"".
+caf::error in_create(const std::string& name, const caf::error& err) {
+  return make_error(error_kind(err).value_or(errc::invalid_argument),
+                    "create " + name + ": " + error_message(err));
+}
+
 caf::result<volume_record> create(volumes_pointer self, const volume_create_request& req) {
-  if (auto err = check_driver(req.driver)) return err;
   auto name = req.name.empty() ? random_hex(32) : req.name;
-  if (auto err = storage::validate_volume_name(name)) return err;
+  if (auto err = check_driver(req.driver)) return in_create(name, err);
   if (auto i = self->state.volumes.find(name); i != self->state.volumes.end())
     return i->second.record; // dockerd: the same name and driver is the same volume
   auto options = storage::parse_local_options(req.options);
-  if (!options) return options.error();
+  if (!options) return in_create(name, options.error());
+  if (auto err = storage::validate_volume_name(name)) return err;
   volume_record record;
   record.name = name;
+  record.anonymous = req.name.empty(); // dockerd labels an unnamed volume anonymous
   record.labels = req.labels;
+  if (record.anonymous) record.labels[anonymous_label] = "";
   record.options = req.options;
   record.created = unix_nanos_now();
   auto rp = self->make_response_promise<volume_record>();
@@ -135,12 +144,7 @@ caf::expected<bool> matches(const volume_record& v, const filter_args& f) {
   if (!dangling) return dangling.error();
   if (f.contains("dangling") && v.users.empty() != *dangling) return false;
   if (!f.exact_match("driver", v.driver) || !f.match_kv_list("label", v.labels)) return false;
-  if (f.contains("name")) {
-    bool any = false;
-    for (const auto& n : f.get("name"))
-      any = any || v.name.find(n) != std::string::npos;
-    if (!any) return false;
-  }
+  if (!f.pattern_match("name", v.name)) return false;
   return true;
 }
 
@@ -177,6 +181,13 @@ void prune_next(volumes_pointer self, std::shared_ptr<std::vector<std::string>> 
                 std::shared_ptr<volume_prune_result> result,
                 caf::typed_response_promise<volume_prune_result> rp) {
   if (candidates->empty()) {
+    if (auto events = directory::lookup<events_actor>(self->system(), directory::events)) {
+      event ev;
+      ev.type = "volume";
+      ev.action = "prune";
+      ev.attributes["reclaimed"] = std::to_string(result->space_reclaimed);
+      self->send(events, caf::publish_atom_v, std::move(ev));
+    }
     rp.deliver(*result);
     return;
   }
@@ -213,7 +224,8 @@ caf::result<volume_prune_result> prune(volumes_pointer self, const filter_args& 
   auto candidates = std::make_shared<std::vector<std::string>>();
   for (const auto& [name, e] : self->state.volumes) {
     const auto& v = e.record;
-    if (!v.users.empty() || (!*all && !is_anonymous(v))) continue;
+    // Volumes with mount options are never pruned (dockerd: their data is not ours).
+    if (!v.users.empty() || !v.options.empty() || (!*all && !is_anonymous(v))) continue;
     if (!f.match_kv_list("label", v.labels)) continue;
     bool excluded = false;
     for (const auto& l : f.get("label!")) {
@@ -395,11 +407,12 @@ volumes_manager_actor::behavior_type volumes_impl(volumes_pointer self,
               return rp;
             }),
       timed(self, probe,
-            [self](mount_atom, const std::string& name,
-                   const std::string& container) -> caf::result<std::string> {
+            [self](mount_atom, const std::string& name, const std::string& container,
+                   const std::string& destination, bool read_only) -> caf::result<std::string> {
               auto i = self->state.volumes.find(name);
               if (i == self->state.volumes.end()) return no_such_volume(name);
-              return self->delegate(i->second.actor, mount_atom_v, container);
+              return self->delegate(i->second.actor, mount_atom_v, container, destination,
+                                    read_only);
             }),
       timed(self, probe,
             [self](unmount_atom, const std::string& name,

@@ -44,7 +44,8 @@ struct volume_create_request {
 ///   `(get, usage)` → every volume with its size (system df).
 /// - `(acquire, container, claims)` → the claims with names: creates the missing volumes and
 ///   records the container as a user. `(release, container, names, remove_anonymous)`.
-/// - `(mount, name, container)` → host path; `(unmount, name, container)`.
+/// - `(mount, name, container, destination, read_only)` → host path;
+///   `(unmount, name, container)`.
 using volumes_manager_actor = caf::typed_actor<
     caf::replies_to<caf::get_atom, counts_atom>::with<volume_counts>,
     caf::replies_to<caf::get_atom, ready_atom>::with<void>,
@@ -57,7 +58,7 @@ using volumes_manager_actor = caf::typed_actor<
     caf::replies_to<acquire_atom, std::string,
                     std::vector<volume_claim>>::with<std::vector<volume_claim>>,
     caf::replies_to<release_atom, std::string, std::vector<std::string>, bool>::with<void>,
-    caf::replies_to<mount_atom, std::string, std::string>::with<std::string>,
+    caf::replies_to<mount_atom, std::string, std::string, std::string, bool>::with<std::string>,
     caf::replies_to<unmount_atom, std::string, std::string>::with<void>>;
 
 [[nodiscard]] volumes_manager_actor

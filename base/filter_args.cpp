@@ -1,6 +1,8 @@
 // Docker's `filters` query argument.
 #include "base/filter_args.hpp"
 
+#include <regex>
+
 #include <nlohmann/json.hpp>
 
 #include "base/error.hpp"
@@ -63,6 +65,21 @@ bool filter_args::fuzzy_match(const std::string& name, std::string_view source) 
   if (i == args_.end()) return true;
   for (const auto& v : i->second)
     if (source.substr(0, v.size()) == v) return true;
+  return false;
+}
+
+bool filter_args::pattern_match(const std::string& name, std::string_view source) const {
+  auto i = args_.find(name);
+  if (i == args_.end()) return true;
+  for (const auto& v : i->second) {
+    if (source == v) return true;
+    try {
+      // Go's regexp is RE2; ECMAScript agrees on the patterns people use with filters.
+      if (std::regex_search(source.begin(), source.end(), std::regex(v))) return true;
+    } catch (const std::regex_error&) {
+      // An invalid pattern matches nothing (dockerd's Match ignores it too).
+    }
+  }
   return false;
 }
 

@@ -34,6 +34,10 @@ class filter_args {
   /// True when `name` is not filtered, or `source` starts with one of its values.
   [[nodiscard]] bool fuzzy_match(const std::string& name, std::string_view source) const;
 
+  /// True when `name` is not filtered, or `source` equals one of its values or contains a match
+  /// of it as a regular expression (dockerd's Match, used by name filters).
+  [[nodiscard]] bool pattern_match(const std::string& name, std::string_view source) const;
+
   /// True when `name` is not filtered, or every value ("k" or "k=v") matches `labels`.
   [[nodiscard]] bool match_kv_list(const std::string& name,
                                    const std::map<std::string, std::string>& labels) const;

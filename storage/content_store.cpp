@@ -23,8 +23,7 @@ caf::error write_fd(int fd, const char* data, size_t n, const std::string& path)
   while (n > 0) {
     auto w = ::write(fd, data, n);
     if (w < 0) {
-      if (errno == EINTR)
-        continue;
+      if (errno == EINTR) continue;
       return sys::error_from_errno("write", path, errno);
     }
     data += w;
@@ -37,28 +36,26 @@ caf::error write_fd(int fd, const char* data, size_t n, const std::string& path)
 
 caf::expected<std::unique_ptr<content_store>> content_store::open(const std::string& root) {
   for (const auto& dir : {root + "/blobs/sha256", root + "/ingest"})
-    if (auto err = sys::make_dirs(dir, 0700))
-      return err;
+    if (auto err = sys::make_dirs(dir, 0700)) return err;
   // Anything in ingest/ is a blob a crash interrupted.
-  if (auto err = sys::remove_all(root + "/ingest"))
-    return err;
-  if (auto err = sys::make_dirs(root + "/ingest", 0700))
-    return err;
+  if (auto err = sys::remove_all(root + "/ingest")) return err;
+  if (auto err = sys::make_dirs(root + "/ingest", 0700)) return err;
   return std::unique_ptr<content_store>(new content_store(root));
 }
 
 content_store::writer::writer(const content_store* store, unique_fd fd, std::string temp_path)
-  : store_(store), fd_(std::move(fd)), temp_path_(std::move(temp_path)) {
+    : store_(store), fd_(std::move(fd)), temp_path_(std::move(temp_path)) {
   buffer_.reserve(write_buffer_size);
 }
 
-content_store::writer::~writer() { abort(); }
+content_store::writer::~writer() {
+  abort();
+}
 
 void content_store::writer::abort() {
   if (fd_ || !temp_path_.empty()) {
     fd_.reset();
-    if (!temp_path_.empty())
-      ::unlink(temp_path_.c_str());
+    if (!temp_path_.empty()) ::unlink(temp_path_.c_str());
     temp_path_.clear();
   }
 }
@@ -67,28 +64,24 @@ caf::error content_store::writer::write(const char* data, size_t n) {
   hasher_.update(data, n);
   size_ += n;
   if (buffer_.size() + n > write_buffer_size) {
-    if (auto err = write_fd(fd_.get(), buffer_.data(), buffer_.size(), temp_path_))
-      return err;
+    if (auto err = write_fd(fd_.get(), buffer_.data(), buffer_.size(), temp_path_)) return err;
     buffer_.clear();
-    if (n >= write_buffer_size)
-      return write_fd(fd_.get(), data, n, temp_path_);
+    if (n >= write_buffer_size) return write_fd(fd_.get(), data, n, temp_path_);
   }
   buffer_.append(data, n);
   return {};
 }
 
 caf::expected<blob_info> content_store::writer::commit(std::string_view expected_digest) {
-  if (!fd_)
-    return make_error(errc::internal, "blob writer already finished");
-  if (auto err = write_fd(fd_.get(), buffer_.data(), buffer_.size(), temp_path_))
-    return err;
+  if (!fd_) return make_error(errc::internal, "blob writer already finished");
+  if (auto err = write_fd(fd_.get(), buffer_.data(), buffer_.size(), temp_path_)) return err;
   buffer_.clear();
   blob_info info{hasher_.finish(), size_};
   if (!expected_digest.empty() && info.digest != expected_digest) {
     abort();
-    return make_error(errc::invalid_argument, "digest mismatch: expected "
-                                                + std::string(expected_digest) + ", got "
-                                                + info.digest);
+    return make_error(errc::invalid_argument, "digest mismatch: expected " +
+                                                  std::string(expected_digest) + ", got " +
+                                                  info.digest);
   }
   if (::fsync(fd_.get()) != 0) {
     auto err = sys::error_from_errno("fsync", temp_path_, errno);
@@ -105,36 +98,30 @@ caf::expected<blob_info> content_store::writer::commit(std::string_view expected
     return err;
   }
   temp_path_.clear();
-  if (auto err = sys::sync_dir(store_->root_ + "/blobs/sha256"))
-    return err;
+  if (auto err = sys::sync_dir(store_->root_ + "/blobs/sha256")) return err;
   return info;
 }
 
 caf::expected<content_store::writer> content_store::ingest() const {
   auto temp = root_ + "/ingest/" + random_hex(12);
   auto fd = sys::open(temp, O_WRONLY | O_CREAT | O_EXCL, 0600);
-  if (!fd)
-    return fd.error();
+  if (!fd) return fd.error();
   return writer{this, std::move(*fd), temp};
 }
 
 caf::expected<blob_info> content_store::write(byte_source& source, std::string_view expected_digest,
                                               uint64_t limit) const {
   auto w = ingest();
-  if (!w)
-    return w.error();
+  if (!w) return w.error();
   std::string buf(1 << 20, '\0');
   for (;;) {
     auto n = source.read(buf.data(), buf.size());
-    if (!n)
-      return n.error();
-    if (*n == 0)
-      break;
+    if (!n) return n.error();
+    if (*n == 0) break;
     if (w->size() + *n > limit)
       return make_error(errc::invalid_argument,
                         "blob exceeds the limit of " + std::to_string(limit) + " bytes");
-    if (auto err = w->write(buf.data(), *n))
-      return err;
+    if (auto err = w->write(buf.data(), *n)) return err;
   }
   return w->commit(expected_digest);
 }
@@ -149,10 +136,8 @@ caf::expected<blob_info> content_store::put(std::string_view data) const {
     }
   }
   auto w = ingest();
-  if (!w)
-    return w.error();
-  if (auto err = w->write(data.data(), data.size()))
-    return err;
+  if (!w) return w.error();
+  if (auto err = w->write(data.data(), data.size())) return err;
   return w->commit(digest);
 }
 
@@ -165,7 +150,7 @@ bool content_store::has(std::string_view digest) const {
 }
 
 caf::expected<uint64_t> content_store::size(std::string_view digest) const {
-  struct stat st{};
+  struct stat st {};
   if (!is_sha256_digest(digest) || ::stat(path(digest).c_str(), &st) != 0)
     return make_error(errc::not_found, "blob " + std::string(digest) + " not found");
   return static_cast<uint64_t>(st.st_size);
@@ -194,8 +179,7 @@ std::vector<std::string> content_store::list() const {
   if (DIR* d = ::opendir((root_ + "/blobs/sha256").c_str())) {
     while (auto* e = ::readdir(d)) {
       std::string digest = std::string("sha256:") + e->d_name;
-      if (is_sha256_digest(digest))
-        out.push_back(std::move(digest));
+      if (is_sha256_digest(digest)) out.push_back(std::move(digest));
     }
     ::closedir(d);
   }
@@ -209,7 +193,9 @@ thread_local content_store::lease* current_lease = nullptr;
 
 } // namespace
 
-content_store::lease::~lease() { release(); }
+content_store::lease::~lease() {
+  release();
+}
 
 void content_store::lease::release() {
   std::lock_guard guard{store_->leases_mutex_};
@@ -219,13 +205,16 @@ void content_store::lease::release() {
 
 void content_store::lease::add(const std::string& digest) {
   std::lock_guard guard{store_->leases_mutex_};
-  if (store_->leases_.count(this))
-    digests_.insert(digest);
+  if (store_->leases_.count(this)) digests_.insert(digest);
 }
 
-content_store::lease::scope::scope(lease* l) : previous_(current_lease) { current_lease = l; }
+content_store::lease::scope::scope(lease* l) : previous_(current_lease) {
+  current_lease = l;
+}
 
-content_store::lease::scope::~scope() { current_lease = previous_; }
+content_store::lease::scope::~scope() {
+  current_lease = previous_;
+}
 
 std::shared_ptr<content_store::lease> content_store::make_lease() const {
   auto l = std::make_shared<lease>(this);
@@ -235,8 +224,7 @@ std::shared_ptr<content_store::lease> content_store::make_lease() const {
 }
 
 void content_store::lease_current(const std::string& digest) const {
-  if (current_lease && current_lease->store_ == this)
-    current_lease->add(digest);
+  if (current_lease && current_lease->store_ == this) current_lease->add(digest);
 }
 
 gc_result content_store::collect_garbage(const std::set<std::string>& referenced) const {
@@ -249,11 +237,9 @@ gc_result content_store::collect_garbage(const std::set<std::string>& referenced
   }
   gc_result out;
   for (const auto& digest : list()) {
-    if (keep.count(digest))
-      continue;
-    struct stat st{};
-    if (::stat(path(digest).c_str(), &st) != 0)
-      continue;
+    if (keep.count(digest)) continue;
+    struct stat st {};
+    if (::stat(path(digest).c_str(), &st) != 0) continue;
     if (!remove(digest)) {
       ++out.removed;
       out.bytes += static_cast<uint64_t>(st.st_size);

@@ -6,8 +6,8 @@
 
 #include <cstdint>
 #include <memory>
-#include <set>
 #include <mutex>
+#include <set>
 #include <shared_mutex>
 #include <string>
 #include <string_view>
@@ -34,13 +34,13 @@ struct gc_result {
 };
 
 class content_store {
-public:
+ public:
   /// Opens (creating) the store under `root` and removes leftover ingest files from a crash.
   [[nodiscard]] static caf::expected<std::unique_ptr<content_store>> open(const std::string& root);
 
   /// One blob being written. Not thread-safe; aborted (temp file removed) unless committed.
   class writer {
-  public:
+   public:
     writer(writer&&) noexcept = default;
     writer& operator=(writer&&) noexcept = default;
     ~writer();
@@ -52,7 +52,7 @@ public:
     /// that already exists is kept (same content by definition) and the temp file dropped.
     [[nodiscard]] caf::expected<blob_info> commit(std::string_view expected_digest = {});
 
-  private:
+   private:
     friend class content_store;
     writer(const content_store* store, unique_fd fd, std::string temp_path);
     void abort();
@@ -69,8 +69,8 @@ public:
   [[nodiscard]] caf::expected<writer> ingest() const;
 
   /// Streams `source` into a blob (at most `limit` bytes).
-  [[nodiscard]] caf::expected<blob_info> write(byte_source& source, std::string_view expected_digest,
-                                               uint64_t limit) const;
+  [[nodiscard]] caf::expected<blob_info>
+  write(byte_source& source, std::string_view expected_digest, uint64_t limit) const;
 
   /// Stores a small in-memory blob (configs, manifests).
   [[nodiscard]] caf::expected<blob_info> put(std::string_view data) const;
@@ -89,7 +89,7 @@ public:
   /// recorded. Blobs are added explicitly, or implicitly by commits and puts made on a thread
   /// inside a `lease::scope`.
   class lease {
-  public:
+   public:
     explicit lease(const content_store* store) : store_(store) {}
     ~lease();
     lease(const lease&) = delete;
@@ -102,17 +102,17 @@ public:
 
     /// While alive, blobs committed or reused on this thread join the lease.
     class scope {
-    public:
+     public:
       explicit scope(lease* l);
       ~scope();
       scope(const scope&) = delete;
       scope& operator=(const scope&) = delete;
 
-    private:
+     private:
       lease* previous_;
     };
 
-  private:
+   private:
     friend class content_store;
     const content_store* store_;
     std::set<std::string> digests_;
@@ -127,7 +127,7 @@ public:
 
   [[nodiscard]] const std::string& root() const { return root_; }
 
-private:
+ private:
   explicit content_store(std::string root) : root_(std::move(root)) {}
   std::string root_;
   void lease_current(const std::string& digest) const;

@@ -27,8 +27,7 @@ sha256_hasher::sha256_hasher(sha256_hasher&&) noexcept = default;
 sha256_hasher& sha256_hasher::operator=(sha256_hasher&&) noexcept = default;
 
 void sha256_hasher::update(const void* data, size_t n) {
-  if (n > 0)
-    EVP_DigestUpdate(state_->ctx, data, n);
+  if (n > 0) EVP_DigestUpdate(state_->ctx, data, n);
 }
 
 std::string sha256_hasher::finish() {
@@ -51,11 +50,9 @@ std::string sha256_digest(std::string_view data) {
 }
 
 bool is_sha256_digest(std::string_view digest) {
-  if (digest.size() != 71 || digest.substr(0, 7) != "sha256:")
-    return false;
+  if (digest.size() != 71 || digest.substr(0, 7) != "sha256:") return false;
   for (char c : digest.substr(7))
-    if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f')))
-      return false;
+    if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return false;
   return true;
 }
 

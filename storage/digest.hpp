@@ -9,7 +9,7 @@ namespace berth::storage {
 
 /// An incremental SHA-256 (OpenSSL EVP).
 class sha256_hasher {
-public:
+ public:
   sha256_hasher();
   ~sha256_hasher();
   sha256_hasher(sha256_hasher&&) noexcept;
@@ -21,7 +21,7 @@ public:
   /// "sha256:<64 hex>"; the hasher is spent afterwards.
   [[nodiscard]] std::string finish();
 
-private:
+ private:
   struct state;
   std::unique_ptr<state> state_;
 };

@@ -17,7 +17,7 @@ namespace berth::storage {
 
 /// Bounds on an archive read from a client.
 struct archive_limits {
-  uint64_t max_bytes = 256ull << 30;     ///< whole archive
+  uint64_t max_bytes = 256ull << 30; ///< whole archive
   uint64_t max_entries = 100'000;
   uint64_t max_metadata_bytes = 16 << 20; ///< manifest.json, index.json, configs, manifests
 };
@@ -31,9 +31,9 @@ struct archive_layer {
 
 /// One image found in the archive.
 struct archive_image {
-  std::string config_digest;     ///< image ID
+  std::string config_digest; ///< image ID
   std::string config_json;
-  std::string manifest_digest;   ///< OCI manifest digest, when the archive had one
+  std::string manifest_digest; ///< OCI manifest digest, when the archive had one
   std::vector<archive_layer> layers;
   std::vector<std::string> tags; ///< normalized references ("docker.io/library/busybox:latest")
 };

@@ -33,8 +33,7 @@ void image_index::set_reference(const std::string& reference, const std::string&
 
 void image_index::remove_reference(const std::string& reference) {
   auto i = refs_.find(reference);
-  if (i == refs_.end())
-    return;
+  if (i == refs_.end()) return;
   auto [first, last] = refs_by_image_.equal_range(i->second);
   for (auto j = first; j != last; ++j) {
     if (j->second == reference) {
@@ -64,7 +63,9 @@ void image_index::put_layer(layer_record layer) {
   layers_[id] = std::move(layer);
 }
 
-void image_index::remove_layer(const std::string& chain_id) { layers_.erase(chain_id); }
+void image_index::remove_layer(const std::string& chain_id) {
+  layers_.erase(chain_id);
+}
 
 const layer_record* image_index::layer(const std::string& chain_id) const {
   auto i = layers_.find(chain_id);
@@ -82,24 +83,22 @@ std::map<std::string, int> image_index::layer_users() const {
 uint64_t image_index::image_size(const image_record& image) const {
   uint64_t total = 0;
   for (const auto& chain : image.chain_ids)
-    if (const auto* l = layer(chain))
-      total += l->size;
+    if (const auto* l = layer(chain)) total += l->size;
   return total;
 }
 
 std::vector<std::string> image_index::children(const std::string& id) const {
   std::vector<std::string> out;
   for (const auto& [child, img] : images_)
-    if (img.parent == id)
-      out.push_back(child);
+    if (img.parent == id) out.push_back(child);
   return out;
 }
 
 caf::expected<resolved_image> image_index::resolve(std::string_view name) const {
   if (is_full_image_id(name)) {
-    std::string id = name.substr(0, 7) == "sha256:" ? std::string(name) : "sha256:" + std::string(name);
-    if (const auto* img = image(id))
-      return resolved_image{img, {}};
+    std::string id =
+        name.substr(0, 7) == "sha256:" ? std::string(name) : "sha256:" + std::string(name);
+    if (const auto* img = image(id)) return resolved_image{img, {}};
     return no_such_image(name);
   }
   auto ref = parse_normalized(name);
@@ -107,27 +106,26 @@ caf::expected<resolved_image> image_index::resolve(std::string_view name) const 
     auto full = with_default_tag(*ref).string();
     auto target = reference_target(full);
     if (!target.empty()) {
-      if (const auto* img = image(target))
-        return resolved_image{img, full};
+      if (const auto* img = image(target)) return resolved_image{img, full};
     }
   }
   if (looks_like_id_prefix(name)) {
-    std::string prefix = name.substr(0, 7) == "sha256:" ? std::string(name) : "sha256:" + std::string(name);
+    std::string prefix =
+        name.substr(0, 7) == "sha256:" ? std::string(name) : "sha256:" + std::string(name);
     const image_record* found = nullptr;
     size_t matches = 0;
-    for (auto i = images_.lower_bound(prefix); i != images_.end() && i->first.rfind(prefix, 0) == 0; ++i) {
+    for (auto i = images_.lower_bound(prefix); i != images_.end() && i->first.rfind(prefix, 0) == 0;
+         ++i) {
       found = &i->second;
       ++matches;
     }
-    if (matches == 1)
-      return resolved_image{found, {}};
+    if (matches == 1) return resolved_image{found, {}};
     if (matches > 1)
-      return make_error(errc::invalid_argument,
-                        "image ID prefix " + std::string(name) + " is ambiguous: it matches "
-                          + std::to_string(matches) + " images");
+      return make_error(errc::invalid_argument, "image ID prefix " + std::string(name) +
+                                                    " is ambiguous: it matches " +
+                                                    std::to_string(matches) + " images");
   }
-  if (!ref)
-    return ref.error();
+  if (!ref) return ref.error();
   return no_such_image(name);
 }
 
@@ -135,19 +133,16 @@ std::set<std::string> image_index::referenced_blobs() const {
   std::set<std::string> out;
   for (const auto& [id, img] : images_) {
     out.insert(id);
-    if (!img.manifest_digest.empty())
-      out.insert(img.manifest_digest);
+    if (!img.manifest_digest.empty()) out.insert(img.manifest_digest);
   }
   for (const auto& [chain, l] : layers_)
-    if (!l.blob_digest.empty())
-      out.insert(l.blob_digest);
+    if (!l.blob_digest.empty()) out.insert(l.blob_digest);
   return out;
 }
 
 caf::error no_such_image(std::string_view name) {
   std::string shown{name};
-  if (auto ref = parse_normalized(name))
-    shown = with_default_tag(*ref).familiar_string();
+  if (auto ref = parse_normalized(name)) shown = with_default_tag(*ref).familiar_string();
   return make_error(errc::not_found, "No such image: " + shown);
 }
 

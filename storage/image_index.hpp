@@ -23,7 +23,7 @@ struct resolved_image {
 };
 
 class image_index {
-public:
+ public:
   // -- images --------------------------------------------------------------------------------
   void put_image(image_record image);
   void remove_image(const std::string& id);
@@ -62,7 +62,7 @@ public:
   /// Every blob an image or layer needs (config, layer blobs): what garbage collection keeps.
   [[nodiscard]] std::set<std::string> referenced_blobs() const;
 
-private:
+ private:
   std::map<std::string, image_record> images_;
   std::map<std::string, std::string> refs_;
   std::multimap<std::string, std::string> refs_by_image_;

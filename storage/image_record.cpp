@@ -27,8 +27,7 @@ caf::expected<image_record> image_record::from_config(std::string config_json) {
   if (!rootfs.is_object() || rootfs.value("type", "") != "layers")
     return invalid_config("rootfs.type must be \"layers\"");
   const auto& diffs = rootfs.value("diff_ids", json::array());
-  if (!diffs.is_array())
-    return invalid_config("rootfs.diff_ids must be a list");
+  if (!diffs.is_array()) return invalid_config("rootfs.diff_ids must be a list");
   for (const auto& d : diffs) {
     if (!d.is_string() || !is_sha256_digest(d.get<std::string>()))
       return invalid_config("bad diff_id " + d.dump());
@@ -45,14 +44,11 @@ caf::expected<image_record> image_record::from_config(std::string config_json) {
 std::map<std::string, std::string> image_record::labels() const {
   std::map<std::string, std::string> out;
   auto c = config.find("config");
-  if (c == config.end() || !c->is_object())
-    return out;
+  if (c == config.end() || !c->is_object()) return out;
   auto l = c->find("Labels");
-  if (l == c->end() || !l->is_object())
-    return out;
+  if (l == c->end() || !l->is_object()) return out;
   for (const auto& [k, v] : l->items())
-    if (v.is_string())
-      out[k] = v.get<std::string>();
+    if (v.is_string()) out[k] = v.get<std::string>();
   return out;
 }
 
@@ -62,7 +58,7 @@ std::string to_state_json(const image_record& image) {
               {"parent", image.parent},
               {"manifest_digest", image.manifest_digest},
               {"last_tag_nanos", image.last_tag_nanos}}
-    .dump();
+      .dump();
 }
 
 caf::expected<image_record> image_from_state_json(const std::string& text) {
@@ -70,8 +66,7 @@ caf::expected<image_record> image_from_state_json(const std::string& text) {
   if (j.is_discarded() || !j.contains("config") || !j["config"].is_string())
     return make_error(errc::internal, "corrupt image record");
   auto img = image_record::from_config(j["config"].get<std::string>());
-  if (!img)
-    return img.error();
+  if (!img) return img.error();
   img->parent = j.value("parent", "");
   img->manifest_digest = j.value("manifest_digest", "");
   img->last_tag_nanos = j.value("last_tag_nanos", int64_t{0});
@@ -79,16 +74,15 @@ caf::expected<image_record> image_from_state_json(const std::string& text) {
 }
 
 std::string to_state_json(const layer_record& l) {
-  return json{{"chain_id", l.chain_id},   {"diff_id", l.diff_id},         {"parent", l.parent},
-              {"cache_id", l.cache_id},   {"link_id", l.link_id},         {"size", l.size},
-              {"blob", l.blob_digest},    {"media_type", l.media_type},   {"tar_size", l.tar_size}}
-    .dump();
+  return json{{"chain_id", l.chain_id}, {"diff_id", l.diff_id},       {"parent", l.parent},
+              {"cache_id", l.cache_id}, {"link_id", l.link_id},       {"size", l.size},
+              {"blob", l.blob_digest},  {"media_type", l.media_type}, {"tar_size", l.tar_size}}
+      .dump();
 }
 
 caf::expected<layer_record> layer_from_state_json(const std::string& text) {
   auto j = json::parse(text, nullptr, false);
-  if (j.is_discarded() || !j.is_object())
-    return make_error(errc::internal, "corrupt layer record");
+  if (j.is_discarded() || !j.is_object()) return make_error(errc::internal, "corrupt layer record");
   layer_record l;
   l.chain_id = j.value("chain_id", "");
   l.diff_id = j.value("diff_id", "");

@@ -44,8 +44,8 @@ inline constexpr const char* media_type_layer_zstd = "application/vnd.oci.image.
 /// Not OCI media types: how Berth records layers that arrived xz or bzip2 compressed.
 inline constexpr const char* media_type_layer_xz = "application/vnd.oci.image.layer.v1.tar+xz";
 inline constexpr const char* media_type_layer_bzip2 =
-  "application/vnd.oci.image.layer.v1.tar+bzip2";
+    "application/vnd.oci.image.layer.v1.tar+bzip2";
 inline constexpr const char* media_type_docker_layer_gzip =
-  "application/vnd.docker.image.rootfs.diff.tar.gzip";
+    "application/vnd.docker.image.rootfs.diff.tar.gzip";
 
 } // namespace berth::storage

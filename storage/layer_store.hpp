@@ -32,7 +32,7 @@ struct layer_record {
 };
 
 class layer_store {
-public:
+ public:
   /// Opens (creating) the store under `root`.
   [[nodiscard]] static caf::expected<std::unique_ptr<layer_store>> open(const std::string& root);
 
@@ -60,7 +60,7 @@ public:
 
   [[nodiscard]] const std::string& root() const { return root_; }
 
-private:
+ private:
   explicit layer_store(std::string root) : root_(std::move(root)) {}
   std::string root_;
 };

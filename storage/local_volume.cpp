@@ -35,6 +35,11 @@ const std::map<std::string, std::pair<unsigned long, bool>>& flag_words() {
 } // namespace
 
 caf::error validate_volume_name(const std::string& name) {
+  if (name.size() == 1)
+    return make_error(errc::invalid_argument,
+                      "create " + name +
+                          ": volume name is too short, names should be at least two alphanumeric "
+                          "characters");
   bool ok = name.size() >= 2 && name_start(name[0]);
   for (size_t i = 1; ok && i < name.size(); ++i)
     ok = name_char(name[i]);

@@ -15,7 +15,8 @@ namespace berth::storage {
 /// dockerd's local volume names: [a-zA-Z0-9][a-zA-Z0-9_.-]+ (two characters at least). Error
 /// (invalid_argument): `create x/y: "x/y" includes invalid characters for a local volume name,
 /// only "[a-zA-Z0-9][a-zA-Z0-9_.-]" are allowed. If you intended to pass a host directory, use
-/// absolute path`.
+/// absolute path`; one character: `create x: volume name is too short, names should be at least
+/// two alphanumeric characters`.
 [[nodiscard]] caf::error validate_volume_name(const std::string& name);
 
 /// What a volume with options mounts over its _data directory when a container uses it.

@@ -18,7 +18,8 @@ namespace {
 // The new mount API: each lower layer is one fsconfig call, so there is no page-size limit on
 // the option string.
 caf::error mount_with_fsconfig(const std::vector<std::string>& lowers, const std::string& upper,
-                               const std::string& work, const std::string& target, bool& unsupported) {
+                               const std::string& work, const std::string& target,
+                               bool& unsupported) {
   unsupported = false;
   unique_fd fs{::fsopen("overlay", FSOPEN_CLOEXEC)};
   if (!fs) {
@@ -40,8 +41,7 @@ caf::error mount_with_fsconfig(const std::vector<std::string>& lowers, const std
   if (::fsconfig(fs.get(), FSCONFIG_CMD_CREATE, nullptr, nullptr, 0) != 0)
     return sys::error_from_errno("fsconfig create", target, errno);
   unique_fd mnt{::fsmount(fs.get(), FSMOUNT_CLOEXEC, upper.empty() ? MOUNT_ATTR_RDONLY : 0)};
-  if (!mnt)
-    return sys::error_from_errno("fsmount", target, errno);
+  if (!mnt) return sys::error_from_errno("fsmount", target, errno);
   if (::move_mount(mnt.get(), "", AT_FDCWD, target.c_str(), MOVE_MOUNT_F_EMPTY_PATH) != 0)
     return sys::error_from_errno("move_mount", target, errno);
   return {};
@@ -52,12 +52,11 @@ caf::error mount_with_options(const std::vector<std::string>& lowers, const std:
   std::string options = "lowerdir=";
   for (size_t i = 0; i < lowers.size(); ++i)
     options += (i ? ":" : "") + lowers[i];
-  if (!upper.empty())
-    options += ",upperdir=" + upper + ",workdir=" + work;
+  if (!upper.empty()) options += ",upperdir=" + upper + ",workdir=" + work;
   if (options.size() >= static_cast<size_t>(::getpagesize()))
     return make_error(errc::not_implemented,
-                      "too many layers for this kernel's overlay mount options ("
-                        + std::to_string(lowers.size()) + ")");
+                      "too many layers for this kernel's overlay mount options (" +
+                          std::to_string(lowers.size()) + ")");
   unsigned long flags = upper.empty() ? MS_RDONLY : 0;
   if (::mount("overlay", target.c_str(), "overlay", flags, options.c_str()) != 0)
     return sys::error_from_errno("mount overlay", target, errno);
@@ -80,25 +79,23 @@ caf::error mount_overlay(const std::vector<std::string>& lowers, const std::stri
   }
   bool unsupported = false;
   auto err = mount_with_fsconfig(lowers, upper, work, target, unsupported);
-  if (!err || !unsupported)
-    return err;
+  if (!err || !unsupported) return err;
   return mount_with_options(lowers, upper, work, target);
 }
 
 caf::error unmount(const std::string& target) {
   if (::umount2(target.c_str(), UMOUNT_NOFOLLOW) == 0 || errno == EINVAL || errno == ENOENT)
     return {};
-  if (errno == EBUSY && ::umount2(target.c_str(), MNT_DETACH | UMOUNT_NOFOLLOW) == 0)
-    return {};
+  if (errno == EBUSY && ::umount2(target.c_str(), MNT_DETACH | UMOUNT_NOFOLLOW) == 0) return {};
   return sys::error_from_errno("umount", target, errno);
 }
 
 bool is_mount_point(const std::string& path) {
-  struct statx stx{};
+  struct statx stx {};
   if (::statx(AT_FDCWD, path.c_str(), AT_SYMLINK_NOFOLLOW, STATX_BASIC_STATS, &stx) != 0)
     return false;
-  return (stx.stx_attributes_mask & STATX_ATTR_MOUNT_ROOT)
-         && (stx.stx_attributes & STATX_ATTR_MOUNT_ROOT);
+  return (stx.stx_attributes_mask & STATX_ATTR_MOUNT_ROOT) &&
+         (stx.stx_attributes & STATX_ATTR_MOUNT_ROOT);
 }
 
 } // namespace berth::storage

@@ -128,6 +128,20 @@ caf::error copy_tree(int src_dir, int dst_dir, int depth) {
 
 } // namespace
 
+caf::error check_volume_target(const std::string& rootfs, const std::string& container_path) {
+  auto root = sys::open(rootfs, O_RDONLY | O_DIRECTORY);
+  if (!root) return root.error();
+  auto target =
+      sys::openat2(root->get(), container_path, O_PATH, RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS);
+  if (!target) return {}; // missing: the runtime makes the directory
+  struct stat st {};
+  if (::fstat(target->get(), &st) == 0 && !S_ISDIR(st.st_mode))
+    return make_error(errc::invalid_argument,
+                      "cannot mount volume over existing file, file exists " + rootfs +
+                          container_path);
+  return {};
+}
+
 caf::error copy_up(const std::string& rootfs, const std::string& container_path,
                    const std::string& volume_data) {
   auto root = sys::open(rootfs, O_RDONLY | O_DIRECTORY);

@@ -19,4 +19,9 @@ namespace berth::storage {
 [[nodiscard]] caf::error copy_up(const std::string& rootfs, const std::string& container_path,
                                  const std::string& volume_data);
 
+/// dockerd refuses a volume over a file of the image: "cannot mount volume over existing file,
+/// file exists <rootfs>/<path>" (invalid_argument). `container_path` is resolved like copy_up.
+[[nodiscard]] caf::error check_volume_target(const std::string& rootfs,
+                                             const std::string& container_path);
+
 } // namespace berth::storage

@@ -553,7 +553,7 @@ TEST_F(volumes, image_volume_is_copied_up_with_ownership) {
 
   // A new named volume mounted there gets the copy as well.
   EXPECT_EQ(ok({"run", "--rm", "-v", "fresh:/var/lib/x", "seeded:1", "sh", "-c",
-                "cat /var/lib/x/file; stat -c '%u:%g %a' /var/lib/x/file /var/lib/x"}),
+                "cat /var/lib/x/file; echo; stat -c '%u:%g %a' /var/lib/x/file /var/lib/x"}),
             "seed\n1000:1000 640\n1000:1000 750");
   EXPECT_EQ(info_of(mountpoint("fresh") + "/file").uid, 1000U);
 
