@@ -248,6 +248,15 @@ void publish_summary(container_pointer self) {
   s.networks = rec.networks;
   s.exposed_ports = rec.config.exposed_ports;
   s.ports = rec.ports;
+  for (const auto& v : rec.volumes) {
+    s.mount_keys.push_back(v.type == "volume" ? v.name : v.source);
+    s.mount_keys.push_back(v.destination);
+  }
+  for (const auto& spec : rec.host.binds)
+    if (auto m = runtime::parse_bind(spec); m && m->type == "bind") {
+      s.mount_keys.push_back(m->source);
+      s.mount_keys.push_back(m->target);
+    }
   self->send(manager, update_atom_v, std::move(s));
 }
 

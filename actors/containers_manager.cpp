@@ -573,6 +573,24 @@ caf::expected<std::vector<container_summary>> list(const containers_state& st,
         matched = matched || s.name.find(strip_slash(n)) != std::string::npos;
       if (!matched) continue;
     }
+    // volume=: a volume's name, a bind's source or a mount's destination; network=: a
+    // network's name or ID (dockerd's ps filters).
+    auto any_of = [&](const std::string& filter, auto&& matches_value) {
+      if (!f.contains(filter)) return true;
+      for (const auto& value : f.get(filter))
+        if (matches_value(value)) return true;
+      return false;
+    };
+    if (!any_of("volume", [&](const std::string& v) {
+          return std::find(s.mount_keys.begin(), s.mount_keys.end(), v) != s.mount_keys.end();
+        }))
+      continue;
+    if (!any_of("network", [&](const std::string& n) {
+          return std::any_of(s.networks.begin(), s.networks.end(), [&](const container_network& c) {
+            return c.name == n || (c.endpoint && c.endpoint->network_id.rfind(n, 0) == 0);
+          });
+        }))
+      continue;
     if (f.contains("exited")) {
       if (s.status != container_status::exited ||
           !f.exact_match("exited", std::to_string(s.exit_code)))

@@ -59,6 +59,7 @@ struct container_summary {
   std::vector<container_network> networks; ///< for NetworkSettings.Networks
   std::set<std::string> exposed_ports;     ///< "80/tcp"
   std::vector<net::published_port> ports;  ///< host ports while running
+  std::vector<std::string> mount_keys;     ///< volume names, bind sources, destinations
 };
 
 struct create_request {
