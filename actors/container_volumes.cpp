@@ -5,6 +5,7 @@
 
 #include "base/error.hpp"
 #include "base/sys.hpp"
+#include "runtime/go_text.hpp"
 
 namespace berth::actors {
 
@@ -27,7 +28,7 @@ container_volume volume_from_mount(const runtime::mount_config& m, const std::st
     v.source = m.source;
   else
     v.name = m.source;
-  v.destination = m.target;
+  v.destination = runtime::clean_path(m.target); // dockerd cleans --mount targets
   v.read_only = m.read_only;
   v.copy_data = !m.volume_no_copy;
   v.mode = mode;
@@ -44,9 +45,10 @@ void put(std::vector<container_volume>& out, container_volume v) {
 
 // What --volumes-from takes from another container: its volumes and binds (not tmpfs).
 void inherit(std::vector<container_volume>& out, const inherited_mounts& from) {
+  // dockerd: RW = m.RW && ReadWrite(mode): ":ro" makes a mount read-only, ":rw" never makes a
+  // read-only one writable.
   auto apply_mode = [&](container_volume v) {
     if (from.mode == "ro") v.read_only = true;
-    if (from.mode == "rw") v.read_only = false;
     v.copy_data = false;
     return v;
   };
@@ -81,9 +83,8 @@ volumes_for_create(const runtime::host_config& host, const runtime::container_co
     if (std::find(taken.begin(), taken.end(), destination) != taken.end())
       return make_error(errc::invalid_argument, "Duplicate mount point: " + destination);
     taken.push_back(destination);
-    std::erase_if(out, [&](const container_volume& v) {
-      return v.destination == destination && v.type == "bind";
-    });
+    // The container's own mount replaces whatever --volumes-from put there (volume or bind).
+    std::erase_if(out, [&](const container_volume& v) { return v.destination == destination; });
     return {};
   };
   for (const auto& spec : host.binds) {
@@ -98,14 +99,13 @@ volumes_for_create(const runtime::host_config& host, const runtime::container_co
     }
   }
   for (const auto& m : host.mounts) {
-    if (auto err = claim(m.target)) return err;
+    if (auto err = claim(runtime::clean_path(m.target))) return err;
     if (m.type == "volume") put(out, volume_from_mount(m, ""));
   }
-  for (const auto& [destination, options] : host.tmpfs) {
+  for (const auto& [destination, options] : host.tmpfs)
     if (auto err = claim(destination)) return err;
-    std::erase_if(out, [&](const container_volume& v) { return v.destination == destination; });
-  }
-  for (const auto& path : config.volumes) {
+  for (const auto& raw : config.volumes) {
+    auto path = runtime::clean_path(raw); // dockerd: filepath.Clean(spec)
     if (std::find(taken.begin(), taken.end(), path) != taken.end()) continue;
     if (std::any_of(out.begin(), out.end(),
                     [&](const container_volume& v) { return v.destination == path; }))

@@ -110,6 +110,10 @@ caf::error copy_entry(int src_dir, int dst_dir, const std::string& name, int dep
       return errno_error("mknod", name);
     if (::fchownat(dst_dir, name.c_str(), st.st_uid, st.st_gid, AT_SYMLINK_NOFOLLOW) != 0)
       return errno_error("chown", name);
+    // mknod's mode went through the umask: set the image's mode again (after the chown, which
+    // may clear setuid bits). NOFOLLOW: never chmod through a symlink swapped in meanwhile.
+    if (::fchmodat(dst_dir, name.c_str(), st.st_mode & 07777, AT_SYMLINK_NOFOLLOW) != 0)
+      return errno_error("chmod", name);
     return {};
   default:
     return {}; // sockets are not copied (as dockerd)
