@@ -1,6 +1,8 @@
 // berthd's entry point.
 #include "daemon/berthd.hpp"
 
+#include <sys/stat.h>
+
 #include <csignal>
 #include <cstdio>
 #include <pthread.h>
@@ -41,6 +43,9 @@ sigset_t daemon_signals() {
 
 int run_berthd(int argc, char** argv) {
   capture_notify_socket();
+  // As dockerd: the modes the daemon gives files and directories (volumes 0701/0755, state,
+  // logs) do not depend on the umask it was started with.
+  ::umask(0022);
   std::vector<std::string> args(argv + 1, argv + argc);
   auto cl = config::parse_command_line(args);
   if (!cl) return refuse(error_message(cl.error()) + "\nSee 'berthd --help'.");
