@@ -56,6 +56,8 @@ BERTH_ATOM(acquire_atom, "acquire");       ///< a container takes (and creates) 
 BERTH_ATOM(release_atom, "release");       ///< a container gives its volumes back
 BERTH_ATOM(mount_atom, "mount");           ///< a volume is mounted for a starting container
 BERTH_ATOM(unmount_atom, "unmount");       ///< a stopped container no longer needs a volume
+BERTH_ATOM(pause_atom, "pause");           ///< freeze a container's processes
+BERTH_ATOM(unpause_atom, "unpause");       ///< thaw a paused container
 
 #undef BERTH_ATOM
 

@@ -186,6 +186,25 @@ container_actor::behavior_type container_impl(container_pointer self,
                 restart_timer(self, generation);
             }),
       timed(self, probe,
+            [self](pause_atom) -> caf::result<void> {
+              auto rp = self->make_response_promise();
+              pause_container(self, true, rp);
+              return rp;
+            }),
+      timed(self, probe,
+            [self](unpause_atom) -> caf::result<void> {
+              auto rp = self->make_response_promise();
+              pause_container(self, false, rp);
+              return rp;
+            }),
+      timed(self, probe,
+            [self](update_atom,
+                   const container_update& update) -> caf::result<std::vector<std::string>> {
+              auto rp = self->make_response_promise<std::vector<std::string>>();
+              update_container(self, update, rp);
+              return rp;
+            }),
+      timed(self, probe,
             [self](shutdown_atom, bool stop_containers) -> caf::result<void> {
               if (!stop_containers || !self->state.rec.running()) return caf::unit;
               auto rp = self->make_response_promise();

@@ -7,9 +7,11 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include <caf/allowed_unsafe_message_type.hpp>
 #include <caf/typed_actor.hpp>
+#include <nlohmann/json.hpp>
 
 #include "actors/atoms.hpp"
 #include "actors/container_record.hpp"
@@ -44,6 +46,11 @@ struct log_location {
   std::string log_driver;
 };
 
+/// POST /containers/{id}/update: the request body (resources, RestartPolicy) as sent.
+struct container_update {
+  nlohmann::json body;
+};
+
 /// Messages (replies are errors with Docker's status when the state forbids the operation):
 /// - `(restore)`: once, for a container loaded from the store: reattach to its shim or record the
 ///   exit it had meanwhile, start it if its restart policy says so; answered when done.
@@ -59,6 +66,8 @@ struct log_location {
 /// - `(connect, network)`: docker network connect (joined now when running); `(disconnect, name)`.
 /// - `(exited, status)`, `(attached, id, ok)`, `(timer, kind, generation)`: internal.
 /// - `(shutdown, stop_containers)`: the daemon is stopping.
+/// - `(pause)`, `(unpause)`: through the runtime; 409 when not running / already (not) paused.
+/// - `(update, container_update)` → warnings: new resources (live when running), restart policy.
 using container_actor = caf::typed_actor<
     caf::replies_to<restore_atom>::with<void>, caf::replies_to<start_atom>::with<void>,
     caf::replies_to<stop_atom, int, std::string>::with<void>,
@@ -74,8 +83,9 @@ using container_actor = caf::typed_actor<
     caf::replies_to<connect_atom, container_network>::with<void>,
     caf::replies_to<disconnect_atom, std::string>::with<void>,
     caf::reacts_to<exited_atom, runtime::shim_exit>, caf::reacts_to<attached_atom, uint64_t, bool>,
-    caf::reacts_to<timer_atom, uint8_t, uint64_t>,
-    caf::replies_to<shutdown_atom, bool>::with<void>>;
+    caf::reacts_to<timer_atom, uint8_t, uint64_t>, caf::replies_to<shutdown_atom, bool>::with<void>,
+    caf::replies_to<pause_atom>::with<void>, caf::replies_to<unpause_atom>::with<void>,
+    caf::replies_to<update_atom, container_update>::with<std::vector<std::string>>>;
 
 /// How a container actor starts: freshly created, or restored from the store at daemon start.
 enum class container_origin : uint8_t { created, restored };
@@ -94,3 +104,4 @@ CAF_ALLOW_UNSAFE_MESSAGE_TYPE(berth::actors::log_location)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(berth::actors::container_record)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(berth::actors::container_network)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(berth::runtime::shim_exit)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(berth::actors::container_update)

@@ -180,4 +180,16 @@ void begin_remove(container_pointer self, bool force, caf::response_promise repl
 /// Removes the container's data and record, answers waiters and quits (after exit).
 void finish_remove(container_pointer self);
 
+// -- container_pause.cpp ----------------------------------------------------------------------
+
+/// docker pause / unpause through the runtime (`pause` true / false).
+void pause_container(container_pointer self, bool pause, caf::response_promise reply);
+
+/// docker update: new resources (applied live when running) and restart policy.
+void update_container(container_pointer self, const container_update& update,
+                      caf::typed_response_promise<std::vector<std::string>> reply);
+
+/// A paused container is thawed (after a signal to it was queued, so a stop or kill takes effect).
+void resume_if_paused(container_pointer self, std::function<void()> then);
+
 } // namespace berth::actors

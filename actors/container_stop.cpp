@@ -39,7 +39,8 @@ void deliver_signal(container_pointer self, int signo, std::function<void(caf::e
           return then(r.error());
         }
         publish_event(self, "kill", {{"signal", std::to_string(signo)}});
-        then({});
+        // A frozen container gets the signal when it is thawed: stop and kill resume it.
+        resume_if_paused(self, [then] { then({}); });
       });
 }
 

@@ -16,6 +16,7 @@ std::shared_ptr<router> make_docker_router() {
   add_network_routes(*r);
   add_swarm_routes(*r);
   add_volume_routes(*r);
+  add_container_tool_routes(*r);
   return r;
 }
 
