@@ -1,6 +1,7 @@
 // Checked system calls.
 #include "base/sys.hpp"
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <dirent.h>
@@ -221,6 +222,26 @@ caf::error remove_tree_at(int dirfd, const char* name, dev_t dev, const std::str
 }
 
 } // namespace
+
+caf::expected<std::vector<std::string>> directory_entries(int dirfd, const std::string& path) {
+  int copy = ::fcntl(dirfd, F_DUPFD_CLOEXEC, 0);
+  if (copy < 0) return error_from_errno("dup", path, errno);
+  DIR* dir = ::fdopendir(copy);
+  if (dir == nullptr) {
+    int e = errno;
+    ::close(copy);
+    return error_from_errno("fdopendir", path, e);
+  }
+  ::rewinddir(dir); // the duplicate shares the offset of `dirfd`
+  std::vector<std::string> names;
+  while (auto* ent = ::readdir(dir)) {
+    std::string name = ent->d_name;
+    if (name != "." && name != "..") names.push_back(std::move(name));
+  }
+  ::closedir(dir);
+  std::sort(names.begin(), names.end());
+  return names;
+}
 
 caf::error remove_all_at(int dirfd, const std::string& name) {
   struct stat st {};

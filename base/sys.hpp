@@ -5,6 +5,7 @@
 #include <string>
 #include <string_view>
 #include <sys/types.h>
+#include <vector>
 
 #include <caf/error.hpp>
 #include <caf/expected.hpp>
@@ -51,6 +52,11 @@ namespace berth::sys {
 
 /// Removes a tree (like rm -rf) without following symlinks; a missing path is not an error.
 [[nodiscard]] caf::error remove_all(const std::string& path);
+
+/// The names in the directory open at `dirfd` (without "." and ".."), sorted; `dirfd` stays open
+/// and unmoved. `path` only names the directory in errors.
+[[nodiscard]] caf::expected<std::vector<std::string>> directory_entries(int dirfd,
+                                                                        const std::string& path);
 
 /// Removes `name` (a file, or a directory tree like rm -rf) relative to `dirfd`, never following
 /// symlinks and never descending into another filesystem; a missing name is not an error.

@@ -47,22 +47,7 @@ std::optional<struct stat> stat_below(const std::vector<unique_fd>& lowers,
 }
 
 caf::expected<std::vector<std::string>> sorted_names(int dirfd, const std::string& path) {
-  int dup_fd = fcntl(dirfd, F_DUPFD_CLOEXEC, 0);
-  if (dup_fd < 0) return sys::error_from_errno("dup", path, errno);
-  DIR* dir = fdopendir(dup_fd);
-  if (dir == nullptr) {
-    int e = errno;
-    close(dup_fd);
-    return sys::error_from_errno("fdopendir", path, e);
-  }
-  std::vector<std::string> names;
-  while (auto* ent = readdir(dir)) {
-    std::string name = ent->d_name;
-    if (name != "." && name != "..") names.push_back(std::move(name));
-  }
-  closedir(dir);
-  std::sort(names.begin(), names.end());
-  return names;
+  return sys::directory_entries(dirfd, path);
 }
 
 struct walker {

@@ -11,6 +11,7 @@
 
 #include "base/error.hpp"
 #include "storage/archive_error.hpp"
+#include "storage/archive_sink.hpp"
 #include "storage/digest.hpp"
 #include "storage/reference.hpp"
 
@@ -25,28 +26,13 @@ constexpr const char* oci_manifest_type = "application/vnd.oci.image.manifest.v1
 constexpr const char* oci_index_type = "application/vnd.oci.image.index.v1+json";
 constexpr const char* oci_config_type = "application/vnd.oci.image.config.v1+json";
 
-struct sink_state {
-  byte_sink* sink;
-  caf::error failure;
-};
-
-la_ssize_t write_callback(struct archive* a, void* data, const void* buf, size_t n) {
-  auto* s = static_cast<sink_state*>(data);
-  if (auto err = s->sink->write(static_cast<const char*>(buf), n)) {
-    s->failure = err;
-    archive_set_error(a, EIO, "%s", error_message(err).c_str());
-    return -1;
-  }
-  return static_cast<la_ssize_t>(n);
-}
-
 class tar_writer {
  public:
   explicit tar_writer(byte_sink& sink)
       : state_{&sink, {}}, a_(archive_write_new(), archive_write_free) {
     archive_write_set_format_pax_restricted(a_.get());
     archive_write_set_bytes_per_block(a_.get(), 0); // no padding to 10 KiB records
-    archive_write_open(a_.get(), &state_, nullptr, write_callback, nullptr);
+    archive_write_open(a_.get(), &state_, nullptr, write_to_sink, nullptr);
   }
 
   caf::error add_dir(const std::string& path) { return header(path, AE_IFDIR, 0755, 0); }
@@ -85,7 +71,7 @@ class tar_writer {
     return make_error(errc::system, what + ": " + archive_message(a_.get(), "error"));
   }
 
-  sink_state state_;
+  archive_sink_state state_;
   std::unique_ptr<struct archive, decltype(&archive_write_free)> a_;
 };
 

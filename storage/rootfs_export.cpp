@@ -20,25 +20,11 @@
 #include "base/fd.hpp"
 #include "base/sys.hpp"
 #include "storage/archive_error.hpp"
+#include "storage/archive_sink.hpp"
 
 namespace berth::storage {
 
 namespace {
-
-struct sink_state {
-  byte_sink* sink;
-  caf::error failure;
-};
-
-la_ssize_t write_callback(struct archive* a, void* data, const void* buf, size_t n) {
-  auto* s = static_cast<sink_state*>(data);
-  if (auto err = s->sink->write(static_cast<const char*>(buf), n)) {
-    s->failure = err;
-    archive_set_error(a, EIO, "%s", error_message(err).c_str());
-    return -1;
-  }
-  return static_cast<la_ssize_t>(n);
-}
 
 using archive_ptr = std::unique_ptr<struct archive, decltype(&archive_write_free)>;
 using entry_ptr = std::unique_ptr<struct archive_entry, decltype(&archive_entry_free)>;
@@ -51,7 +37,7 @@ class exporter {
   caf::error run(int root_fd) {
     archive_write_set_format_pax_restricted(a_.get());
     archive_write_set_bytes_per_block(a_.get(), 0);
-    if (archive_write_open(a_.get(), &state_, nullptr, write_callback, nullptr) != ARCHIVE_OK)
+    if (archive_write_open(a_.get(), &state_, nullptr, write_to_sink, nullptr) != ARCHIVE_OK)
       return failure("open archive");
     struct stat root {};
     if (fstat(root_fd, &root) != 0) return sys::error_from_errno("stat", "/", errno);
@@ -68,22 +54,7 @@ class exporter {
   }
 
   static caf::expected<std::vector<std::string>> names_in(int dirfd, const std::string& path) {
-    int copy = fcntl(dirfd, F_DUPFD_CLOEXEC, 0);
-    if (copy < 0) return sys::error_from_errno("dup", path, errno);
-    DIR* dir = fdopendir(copy);
-    if (dir == nullptr) {
-      int e = errno;
-      close(copy);
-      return sys::error_from_errno("fdopendir", path, e);
-    }
-    std::vector<std::string> names;
-    while (auto* ent = readdir(dir)) {
-      std::string name = ent->d_name;
-      if (name != "." && name != "..") names.push_back(std::move(name));
-    }
-    closedir(dir);
-    std::sort(names.begin(), names.end());
-    return names;
+    return sys::directory_entries(dirfd, path);
   }
 
   entry_ptr entry_for(const std::string& name, const struct stat& st) {
@@ -186,7 +157,7 @@ class exporter {
     return {};
   }
 
-  sink_state state_;
+  archive_sink_state state_;
   archive_ptr a_;
   dev_t root_dev_ = 0;
   std::map<std::pair<dev_t, ino_t>, std::string> links_;

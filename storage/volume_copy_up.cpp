@@ -24,23 +24,8 @@ caf::error errno_error(const char* call, const std::string& name) {
   return sys::error_from_errno(call, name, errno);
 }
 
-// The entries of the directory `fd` (its own descriptor is left open and unmoved).
 caf::expected<std::vector<std::string>> entries_of(int fd) {
-  int copy = ::fcntl(fd, F_DUPFD_CLOEXEC, 0);
-  if (copy < 0) return errno_error("dup", "");
-  DIR* dir = ::fdopendir(copy);
-  if (!dir) {
-    ::close(copy);
-    return errno_error("fdopendir", "");
-  }
-  ::rewinddir(dir);
-  std::vector<std::string> names;
-  while (auto* e = ::readdir(dir)) {
-    std::string name = e->d_name;
-    if (name != "." && name != "..") names.push_back(name);
-  }
-  ::closedir(dir);
-  return names;
+  return sys::directory_entries(fd, "");
 }
 
 caf::error copy_owner_mode_times(int fd, const struct stat& st) {
