@@ -56,6 +56,7 @@ BERTH_ATOM(acquire_atom, "acquire");       ///< a container takes (and creates) 
 BERTH_ATOM(release_atom, "release");       ///< a container gives its volumes back
 BERTH_ATOM(mount_atom, "mount");           ///< a volume is mounted for a starting container
 BERTH_ATOM(unmount_atom, "unmount");       ///< a stopped container no longer needs a volume
+BERTH_ATOM(exec_atom, "exec");             ///< docker exec: create, start, inspect, resize
 
 #undef BERTH_ATOM
 

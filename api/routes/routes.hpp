@@ -21,5 +21,6 @@ void add_container_routes(router& r);
 void add_network_routes(router& r);
 void add_swarm_routes(router& r);
 void add_volume_routes(router& r);
+void add_exec_routes(router& r);
 
 } // namespace berth::api
