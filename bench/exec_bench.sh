@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Benchmark of docker exec (issue 8). Starts its own berthd (own socket, roots, cgroup parent and
-# network names: bench/bench_lib.sh) and prints the median/p90 of `docker exec c true` and of
-# `docker exec -i c cat` with a short input, over 30 runs each, and the shim's RSS meanwhile.
+# network names: bench/bench_lib.sh) and prints the median/p90 of `docker exec <c> true` and of
+# `docker exec -i <c> cat` with a short input, over 30 runs each, and the shim's RSS meanwhile.
 #   bench/exec_bench.sh [build-dir] [runs]
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
@@ -16,16 +16,16 @@ bench_start_berthd "$build"
 docker load -q -i "$root/images/busybox.tar" >/dev/null
 
 echo "# berth exec benchmark, $(nproc) cores, runtime $(docker info --format '{{.DefaultRuntime}}')"
-docker run -d --name c busybox sleep 100000 >/dev/null
-docker exec c true # warm caches
+docker run -d --name bench-exec busybox sleep 100000 >/dev/null
+docker exec bench-exec true # warm caches
 
 printf "exec_true "
-for _ in $(seq 1 "$runs"); do timed_ms docker exec c true; done | percentiles
+for _ in $(seq 1 "$runs"); do timed_ms docker exec bench-exec true; done | percentiles
 
-stdin_cat() { echo hello | docker exec -i c cat >/dev/null; }
+stdin_cat() { echo hello | docker exec -i bench-exec cat >/dev/null; }
 printf "exec_i_cat "
 for _ in $(seq 1 "$runs"); do timed_ms stdin_cat; done | percentiles
 
 shim_pid=$(cat "$root"/exec/containers/*/shim/shim.pid)
 echo "shim_rss_kib=$(awk '/^VmRSS/{print $2}' "/proc/$shim_pid/status")"
-docker rm -f c >/dev/null
+docker rm -f bench-exec >/dev/null
