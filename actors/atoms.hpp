@@ -58,6 +58,7 @@ BERTH_ATOM(mount_atom, "mount");           ///< a volume is mounted for a starti
 BERTH_ATOM(unmount_atom, "unmount");       ///< a stopped container no longer needs a volume
 BERTH_ATOM(pause_atom, "pause");           ///< freeze a container's processes
 BERTH_ATOM(unpause_atom, "unpause");       ///< thaw a paused container
+BERTH_ATOM(exec_atom, "exec");             ///< docker exec: create, start, inspect, resize
 
 #undef BERTH_ATOM
 

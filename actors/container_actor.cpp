@@ -154,7 +154,14 @@ container_actor::behavior_type container_impl(container_pointer self,
               rename(self, name, rp);
               return rp;
             }),
-      timed(self, probe, [self](inspect_atom) { return self->state.rec; }),
+      timed(self, probe,
+            [self](inspect_atom) {
+              auto rec = self->state.rec;
+              rec.exec_ids.clear();
+              for (const auto& [id, exec] : self->state.execs)
+                rec.exec_ids.push_back(id);
+              return rec;
+            }),
       timed(self, probe,
             [self](caf::get_atom, logs_atom) {
               const auto& st = self->state;
@@ -204,6 +211,37 @@ container_actor::behavior_type container_impl(container_pointer self,
               update_container(self, update, rp);
               return rp;
             }),
+      timed(self, probe,
+            [self](exec_atom, create_atom, exec_config& config) {
+              return create_exec(self, std::move(config));
+            }),
+      timed(self, probe,
+            [self](exec_atom, start_atom, const std::string& id,
+                   exec_start_request& request) -> caf::result<void> {
+              auto rp = self->make_response_promise();
+              start_exec(self, id, std::move(request), rp);
+              return rp;
+            }),
+      timed(self, probe,
+            [self](exec_atom, inspect_atom, const std::string& id) -> caf::result<exec_info> {
+              auto rp = self->make_response_promise<exec_info>();
+              inspect_exec(self, id, rp);
+              return rp;
+            }),
+      timed(self, probe,
+            [self](exec_atom, resize_atom, const std::string& id, int rows,
+                   int cols) -> caf::result<void> {
+              auto rp = self->make_response_promise();
+              resize_exec(self, id, rows, cols, rp);
+              return rp;
+            }),
+      timed(self, probe,
+            [self](exec_atom, attached_atom, const std::string& id, bool ok) {
+              exec_attached(self, id, ok);
+            }),
+      timed(self, probe,
+            [self](exec_atom, exited_atom, const std::string& id, const runtime::shim_exit& status,
+                   bool known) { exec_exited(self, id, status, known); }),
       timed(self, probe,
             [self](shutdown_atom, bool stop_containers) -> caf::result<void> {
               if (!stop_containers || !self->state.rec.running()) return caf::unit;

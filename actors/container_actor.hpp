@@ -14,6 +14,7 @@
 #include <nlohmann/json.hpp>
 
 #include "actors/atoms.hpp"
+#include "actors/container_exec.hpp"
 #include "actors/container_record.hpp"
 #include "actors/daemon_context.hpp"
 #include "base/spliceable_connection.hpp"
@@ -65,6 +66,10 @@ struct container_update {
 /// - `(resize, rows, cols)`, `(rename, name)`, `(inspect)` → record, `(get, logs)` → location.
 /// - `(connect, network)`: docker network connect (joined now when running); `(disconnect, name)`.
 /// - `(exited, status)`, `(attached, id, ok)`, `(timer, kind, generation)`: internal.
+/// - `(exec, create, config)` → exec ID (409 when not running); `(exec, start, id, request)`:
+///   splices the client to the exec's socket, then starts it in the shim (answered at once with a
+///   client stream, after the start with Detach); `(exec, inspect, id)` → exec_info;
+///   `(exec, resize, id, rows, cols)`; `(exec, attached|exited, ...)`: internal.
 /// - `(shutdown, stop_containers)`: the daemon is stopping.
 /// - `(pause)`, `(unpause)`: through the runtime; 409 when not running / already (not) paused.
 /// - `(update, container_update)` → warnings: new resources (live when running), restart policy.
@@ -85,7 +90,13 @@ using container_actor = caf::typed_actor<
     caf::reacts_to<exited_atom, runtime::shim_exit>, caf::reacts_to<attached_atom, uint64_t, bool>,
     caf::reacts_to<timer_atom, uint8_t, uint64_t>, caf::replies_to<shutdown_atom, bool>::with<void>,
     caf::replies_to<pause_atom>::with<void>, caf::replies_to<unpause_atom>::with<void>,
-    caf::replies_to<update_atom, container_update>::with<std::vector<std::string>>>;
+    caf::replies_to<update_atom, container_update>::with<std::vector<std::string>>,
+    caf::replies_to<exec_atom, create_atom, exec_config>::with<std::string>,
+    caf::replies_to<exec_atom, start_atom, std::string, exec_start_request>::with<void>,
+    caf::replies_to<exec_atom, inspect_atom, std::string>::with<exec_info>,
+    caf::replies_to<exec_atom, resize_atom, std::string, int, int>::with<void>,
+    caf::reacts_to<exec_atom, attached_atom, std::string, bool>,
+    caf::reacts_to<exec_atom, exited_atom, std::string, runtime::shim_exit, bool>>;
 
 /// How a container actor starts: freshly created, or restored from the store at daemon start.
 enum class container_origin : uint8_t { created, restored };

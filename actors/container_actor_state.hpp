@@ -8,6 +8,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -86,6 +87,18 @@ struct container_state {
   bool volumes_mounted = false; ///< the volumes manager mounted this container's volumes
   bool remove_volumes = false;  ///< docker rm -v: anonymous volumes go with the container
 
+  // docker exec: the container's execs by ID (cleared at the next start and at removal)
+  struct exec_entry {
+    exec_config config;
+    bool started = false;
+    bool running = false;
+    std::optional<int> exit_code;
+    int pid = 0;
+    exec_start_request start;          ///< the client stream while the exec starts
+    caf::response_promise start_reply; ///< answered once the exec runs (Detach) or is spliced
+  };
+  std::map<std::string, exec_entry> execs;
+
   static inline const char* name = "container";
 };
 
@@ -133,6 +146,22 @@ void restore(container_pointer self, caf::response_promise done);
 
 /// The restart backoff timer fired.
 void restart_timer(container_pointer self, uint64_t generation);
+
+// -- container_exec.cpp ----------------------------------------------------------------------
+/// docker exec: see the protocol in container_actor.hpp.
+caf::result<std::string> create_exec(container_pointer self, exec_config config);
+void start_exec(container_pointer self, const std::string& id, exec_start_request request,
+                caf::response_promise reply);
+void exec_attached(container_pointer self, const std::string& id, bool ok);
+/// `known` is false when neither the shim nor its exit file could tell.
+void exec_exited(container_pointer self, const std::string& id, const runtime::shim_exit& status,
+                 bool known);
+void inspect_exec(container_pointer self, const std::string& id,
+                  caf::typed_response_promise<exec_info> reply);
+void resize_exec(container_pointer self, const std::string& id, int rows, int cols,
+                 caf::response_promise reply);
+/// The container's execs are forgotten (a new start, or its removal).
+void forget_execs(container_pointer self);
 
 // -- container_mounts.cpp ---------------------------------------------------------------------
 /// Mounts the container's volumes (and runs copy-up into empty ones): the binds for the spec.

@@ -337,6 +337,7 @@ void begin_start(container_pointer self, caf::response_promise reply) {
     ++st.restart_generation; // a manual start cancels the pending restart
   if (reply.pending()) st.start_replies.push_back(reply);
   if (st.starting) return;
+  forget_execs(self); // those of the previous run
   st.starting = true;
   st.attaches_ready = false;
   st.start_began = monotonic_nanos();

@@ -169,6 +169,7 @@ void finish_remove(container_pointer self) {
   for (auto& a : st.attaches)
     a.request.connection->finish("");
   st.attaches.clear();
+  forget_execs(self);
   auto began = monotonic_nanos();
   persist(self, [self, began](caf::error) {
     publish_summary(self);

@@ -7,6 +7,7 @@
 #include <caf/typed_event_based_actor.hpp>
 
 #include "actors/blocking_pool.hpp"
+#include "actors/container_exec.hpp"
 #include "actors/container_lifecycle.hpp"
 #include "actors/container_names.hpp"
 #include "actors/container_networks.hpp"
@@ -748,6 +749,16 @@ containers_manager_actor::behavior_type containers_impl(containers_pointer self,
               auto id = find_id(self->state, name);
               if (!id) return id.error();
               return resolved_container{*id, self->state.containers.at(*id).actor};
+            }),
+      timed(self, probe,
+            [self](resolve_atom, exec_atom,
+                   const std::string& exec_id) -> caf::result<resolved_container> {
+              auto owner =
+                  self->state.ctx->execs ? self->state.ctx->execs->owner(exec_id) : std::nullopt;
+              auto it = owner ? self->state.containers.find(*owner) : self->state.containers.end();
+              if (it == self->state.containers.end())
+                return make_error(errc::not_found, "No such exec instance: " + exec_id);
+              return resolved_container{it->first, it->second.actor};
             }),
       timed(self, probe,
             [self](list_atom,

@@ -94,6 +94,7 @@ struct resolved_container {
 /// - `(get, counts)` → container_counts; `(get, users)` → image users (image delete/prune)
 /// - `(create, request)` → create_result (404 No such image, 409 name in use, 400 bad config)
 /// - `(resolve, name-or-id-prefix)` → resolved_container (404 No such container)
+/// - `(resolve, exec, exec-id)` → the container of an exec (404 No such exec instance)
 /// - `(list, query)` → summaries for GET /containers/json
 /// - `(prune, filters)` → container_prune_result
 /// - `(rename, name, new_name)`
@@ -105,6 +106,7 @@ using containers_manager_actor = caf::typed_actor<
     caf::replies_to<caf::get_atom, users_atom>::with<std::vector<storage::image_user>>,
     caf::replies_to<create_atom, create_request>::with<create_result>,
     caf::replies_to<resolve_atom, std::string>::with<resolved_container>,
+    caf::replies_to<resolve_atom, exec_atom, std::string>::with<resolved_container>,
     caf::replies_to<list_atom, container_list_query>::with<std::vector<container_summary>>,
     caf::replies_to<prune_atom, filter_args>::with<container_prune_result>,
     caf::replies_to<rename_atom, std::string, std::string>::with<void>,

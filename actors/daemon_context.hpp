@@ -31,6 +31,8 @@ class io_context;
 
 namespace berth::actors {
 
+class exec_index;
+
 struct daemon_context {
   config::daemon_config config;
   std::string daemon_id;
@@ -43,6 +45,7 @@ struct daemon_context {
   std::shared_ptr<runtime::shim_watcher> watcher;  ///< exit notifications on the I/O threads
   boost::asio::io_context* io = nullptr;           ///< the I/O threads (embedded DNS servers)
   std::shared_ptr<net::dns_table> dns;             ///< names the embedded DNS servers answer
+  std::shared_ptr<exec_index> execs;               ///< exec ID → container ID (docker exec)
 };
 
 } // namespace berth::actors

@@ -14,6 +14,7 @@
 #include <caf/send.hpp>
 
 #include "actors/atoms.hpp"
+#include "actors/container_exec.hpp"
 #include "actors/containers_manager.hpp"
 #include "actors/daemon_context.hpp"
 #include "actors/directory.hpp"
@@ -209,6 +210,7 @@ caf::expected<std::unique_ptr<daemon_instance>> daemon_instance::start(config::c
   ctx->watcher = std::make_shared<runtime::shim_watcher>(p.io->context());
   ctx->io = &p.io->context();
   ctx->dns = std::make_shared<net::dns_table>();
+  ctx->execs = std::make_shared<actors::exec_index>();
   if (ctx->shim_binary.empty())
     lg.warn("berth-shim not found next to berthd or on PATH: containers cannot start");
   p.supervisor = actors::spawn_root_supervisor(*p.system, ctx, p.store);

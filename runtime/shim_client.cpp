@@ -324,7 +324,11 @@ caf::expected<shim_exit> parse_shim_exit(std::string_view json) {
 }
 
 caf::expected<std::optional<shim_exit>> read_shim_exit(const std::string& state_dir) {
-  auto text = sys::read_file(state_dir + "/" + std::string{proto::exit_file}, 64 * 1024);
+  return read_exit_file(state_dir + "/" + std::string{proto::exit_file});
+}
+
+caf::expected<std::optional<shim_exit>> read_exit_file(const std::string& path) {
+  auto text = sys::read_file(path, 64 * 1024);
   if (!text) {
     if (error_kind(text.error()) == errc::not_found) return std::optional<shim_exit>{};
     return text.error();

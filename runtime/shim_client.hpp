@@ -66,6 +66,9 @@ struct shim_exit {
 /// Parses exit JSON (exit.json or a "wait"/"state" reply payload).
 [[nodiscard]] caf::expected<shim_exit> parse_shim_exit(std::string_view json);
 
+/// Reads an exit file (exit.json, exec-<id>.json): nullopt when it does not exist.
+[[nodiscard]] caf::expected<std::optional<shim_exit>> read_exit_file(const std::string& path);
+
 /// Reads exit.json, if the container has exited.
 [[nodiscard]] caf::expected<std::optional<shim_exit>> read_shim_exit(const std::string& state_dir);
 

@@ -13,6 +13,10 @@
 //   shim.pid      the shim's pid.   init.pid  the container's pid (written by the runtime).
 //   shim.log      the shim's own diagnostics.   runtime.log  the runtime's JSON log (--log).
 //   console.sock  only while a TTY container is created (the runtime's --console-socket).
+//   exec-<id>.process.json  the OCI process of an exec (written by the daemon before "exec").
+//   exec-<id>.sock          the exec's stdio, like attach.sock, until its exit is recorded.
+//   exec-<id>.json          the exec's exit JSON, written before its clients are closed.
+//   exec-<id>.pid, exec-<id>-console.sock  while `runtime exec` runs.
 //
 // Command line (built by launch_shim in runtime/shim_client.cpp):
 //   berth-shim --id ID --bundle DIR --runtime PATH [--runtime-arg ARG]... --runtime-root DIR
@@ -38,6 +42,17 @@ inline constexpr std::string_view shim_log_file = "shim.log";
 inline constexpr std::string_view runtime_log_file = "runtime.log";
 inline constexpr std::string_view console_socket = "console.sock";
 
+/// exec-<id>.sock, exec-<id>.process.json, exec-<id>.json (the shim names them the same way).
+inline std::string exec_socket(const std::string& id) {
+  return "exec-" + id + ".sock";
+}
+inline std::string exec_process_file(const std::string& id) {
+  return "exec-" + id + ".process.json";
+}
+inline std::string exec_exit_file(const std::string& id) {
+  return "exec-" + id + ".json";
+}
+
 // Commands (control.sock):
 //   "start"                 start the created container → "ok <pid>"
 //   "kill <signal-number>"  signal the container's init → "ok" (also before "start": a created
@@ -48,6 +63,15 @@ inline constexpr std::string_view console_socket = "console.sock";
 //   "state"                 → "ok created <pid>" | "ok running <pid>" | "ok exited <exit-json>"
 //   "wait"                  answered when the container has exited → "ok <exit-json>"
 //                           (immediately if it already has); the connection stays open until then
+//   "exec <id> <tty> <stdin>"  prepare exec <id> (1-64 lowercase hex; flags 0|1): listen on
+//                           exec-<id>.sock → "ok" (clients connect before "exec-start")
+//   "exec-start <id>"       `runtime exec -d --process exec-<id>.process.json` with pipes or a
+//                           pty → "ok <pid>" once the runtime returns; on failure the exit (126,
+//                           127 for a missing executable) is recorded, the clients get
+//                           "OCI runtime exec failed: <message>: unknown\r\n" on stdout, and the
+//                           reply is "error system <message>"
+//   "wait-exec <id>"        answered when the exec's exit is recorded → "ok <exit-json>"
+//   "resize-exec <id> <rows> <cols>"  the exec's TTY size → "ok"
 //   "stats"                 → "ok drops=<n> log_bytes=<n> log_errors=<n> clients=<n>"
 //                           (drops: output frames dropped for attach clients too slow to read)
 //

@@ -26,11 +26,12 @@ struct wait_call : std::enable_shared_from_this<wait_call> {
   std::string state_dir;
   std::function<void(caf::expected<shim_exit>)> on_exit;
   std::string request = "wait\n";
+  std::string exit_file{shim_protocol::exit_file};
   net::streambuf reply;
 
   // The shim is gone: its exit file is the last word.
   void from_exit_file() {
-    auto exit = read_shim_exit(state_dir);
+    auto exit = read_exit_file(state_dir + "/" + exit_file);
     if (!exit) return on_exit(exit.error());
     if (!*exit)
       return on_exit(
@@ -69,6 +70,14 @@ struct wait_call : std::enable_shared_from_this<wait_call> {
 };
 
 } // namespace
+
+void shim_watcher::watch_exec(const std::string& state_dir, const std::string& exec_id,
+                              std::function<void(caf::expected<shim_exit>)> on_exit) {
+  auto call = std::make_shared<wait_call>(io_, state_dir, std::move(on_exit));
+  call->request = "wait-exec " + exec_id + "\n";
+  call->exit_file = shim_protocol::exec_exit_file(exec_id);
+  call->start();
+}
 
 void shim_watcher::watch(const std::string& state_dir,
                          std::function<void(caf::expected<shim_exit>)> on_exit) {

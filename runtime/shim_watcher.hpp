@@ -26,6 +26,10 @@ class shim_watcher {
   /// its exit file can tell.
   void watch(const std::string& state_dir, std::function<void(caf::expected<shim_exit>)> on_exit);
 
+  /// The same for one exec of the container: "wait-exec <id>", else exec-<id>.json.
+  void watch_exec(const std::string& state_dir, const std::string& exec_id,
+                  std::function<void(caf::expected<shim_exit>)> on_exit);
+
  private:
   boost::asio::io_context& io_;
 };

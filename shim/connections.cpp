@@ -114,6 +114,23 @@ void supervisor::dispatch(control_conn& conn, std::string_view line) {
     if (!exit_json_.empty()) return reply(conn, "ok " + exit_json_);
     conn.waiting = true; // answered in finish
     return;
+  case control_command::exec_prepare:
+    return exec_prepare(conn, *command);
+  case control_command::exec_start: {
+    auto* exec = find_exec(command->exec_id);
+    if (exec == nullptr) return reply(conn, "error conflict no such exec: " + command->exec_id);
+    return exec_start(conn, *exec);
+  }
+  case control_command::exec_wait:
+    return exec_wait(conn, command->exec_id);
+  case control_command::exec_resize: {
+    auto* exec = find_exec(command->exec_id);
+    if (exec == nullptr) return reply(conn, "error conflict no such exec: " + command->exec_id);
+    if (exec->master)
+      if (auto st = resize_console(exec->master.get(), command->rows, command->cols); !st)
+        return reply(conn, "error system " + st.message());
+    return reply(conn, "ok");
+  }
   case control_command::stats: {
     uint64_t drops = dropped_clients_drops_;
     for (auto& client : clients_)

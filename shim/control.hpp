@@ -2,16 +2,32 @@
 #pragma once
 
 #include <optional>
+#include <string>
 #include <string_view>
 
 namespace berth::shim {
 
 /// One parsed command line.
 struct control_command {
-  enum kind_t { start, kill, resize, close_stdin, state, wait, stats } kind = state;
+  enum kind_t {
+    start,
+    kill,
+    resize,
+    close_stdin,
+    state,
+    wait,
+    stats,
+    exec_prepare, ///< exec <id> <tty> <stdin>
+    exec_start,   ///< exec-start <id>
+    exec_wait,    ///< wait-exec <id>
+    exec_resize   ///< resize-exec <id> <rows> <cols>
+  } kind = state;
   int signal = 0; ///< kill
-  int rows = 0;   ///< resize
+  int rows = 0;   ///< resize, exec_resize
   int cols = 0;
+  std::string exec_id; ///< exec_*
+  bool tty = false;    ///< exec_prepare
+  bool open_stdin = false;
 };
 
 /// Parses a command line (without its newline); nullopt when unknown or malformed.

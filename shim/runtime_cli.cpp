@@ -36,6 +36,16 @@ std::vector<std::string> runtime_cli::create_args(const std::string& bundle,
   return args;
 }
 
+std::vector<std::string> runtime_cli::exec_args(const std::string& process_file,
+                                                const std::string& pid_file,
+                                                const std::string& console_socket) const {
+  auto args = base_args();
+  args.insert(args.end(), {"exec", "--detach", "--pid-file", pid_file, "--process", process_file});
+  if (!console_socket.empty()) args.insert(args.end(), {"--console-socket", console_socket});
+  args.push_back(id_);
+  return args;
+}
+
 std::vector<std::string> runtime_cli::start_args() const {
   auto args = base_args();
   args.insert(args.end(), {"start", id_});

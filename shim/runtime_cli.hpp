@@ -19,6 +19,11 @@ class runtime_cli {
   [[nodiscard]] std::vector<std::string> create_args(const std::string& bundle,
                                                      const std::string& pid_file,
                                                      const std::string& console_socket) const;
+  /// `exec -d --pid-file P --process F [--console-socket S] <id>`: the process is left running,
+  /// reparented to the shim (a subreaper).
+  [[nodiscard]] std::vector<std::string> exec_args(const std::string& process_file,
+                                                   const std::string& pid_file,
+                                                   const std::string& console_socket) const;
   /// `start <id>`.
   [[nodiscard]] std::vector<std::string> start_args() const;
   /// `delete [--force] <id>`.

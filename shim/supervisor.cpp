@@ -231,9 +231,13 @@ int supervisor::run() {
       case source::client:
         serve_client(*clients_[index], revents);
         break;
+      default:
+        handle_exec_event(kind, index, revents);
+        break;
       }
     }
     write_stdin();
+    settle_execs();
     for (auto& client : clients_)
       if (client->has_pending() && !client->write_pending()) client->close();
     drop_closed();
@@ -241,7 +245,9 @@ int supervisor::run() {
     int64_t now = monotonic_ms();
     for (auto& conn : conns_)
       if (conn->deadline_ms != 0 && now >= conn->deadline_ms) conn->closed = true;
-    if (phase_ == phase::exited && start_pid_ == 0 && outputs_done()) break;
+    if (phase_ == phase::exited && start_pid_ == 0 && outputs_done() &&
+        (execs_settled() || now >= drain_deadline_ms_))
+      break;
   }
   finish();
   return 0;
@@ -278,6 +284,7 @@ void supervisor::build_poll_set() {
     if (client.has_pending()) events |= POLLOUT;
     add(client.socket(), events, source::client, i);
   }
+  add_exec_poll_entries();
 }
 
 int supervisor::poll_timeout_ms() const {
@@ -291,6 +298,10 @@ int supervisor::poll_timeout_ms() const {
   for (const auto& conn : conns_)
     consider(conn->deadline_ms);
   if (phase_ == phase::exited) consider(drain_deadline_ms_);
+  for (const auto& exec : execs_) {
+    if (exec->state == exec_process::phase::exited) consider(exec->drain_deadline_ms);
+    if (exec->state == exec_process::phase::done) consider(exec->close_deadline_ms);
+  }
   return next < 0 ? -1 : static_cast<int>(next + 1);
 }
 
@@ -318,7 +329,12 @@ void supervisor::reap() {
       on_init_exit(wstatus);
     else if (pid == start_pid_)
       on_start_done(wstatus);
-    // Anything else is an orphan reparented to us (we are a subreaper): reaped, forgotten.
+    else if (!reap_exec(pid, wstatus)) {
+      // An orphan reparented to us (we are a subreaper), or an exec that ended before its
+      // `runtime exec` returned: remembered a while for the latter.
+      if (early_exits_.size() >= 256) early_exits_.erase(early_exits_.begin());
+      early_exits_.emplace_back(pid, wstatus);
+    }
   }
 }
 
@@ -393,6 +409,19 @@ void supervisor::finish() {
   attach_listener_.reset();
   for (auto& conn : conns_)
     if (conn->waiting) reply(*conn, "ok " + exit_json_);
+  // Execs die with the container (its PID namespace); any not reaped yet count as killed.
+  for (auto& exec : execs_) {
+    if (exec->state == exec_process::phase::done) continue;
+    if (exec->state != exec_process::phase::exited) {
+      exec->exit_code = 137;
+      exec->finished_at = realtime_ns();
+    }
+    finalize_exec(*exec);
+  }
+  for (auto& exec : execs_)
+    for (auto& client : exec->clients)
+      client->close();
+  execs_.clear();
   uint64_t drops = dropped_clients_drops_;
   for (auto& client : clients_)
     drops += client->drops();

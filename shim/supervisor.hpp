@@ -10,6 +10,8 @@
 #include <vector>
 
 #include "shim/attach.hpp"
+#include "shim/control.hpp"
+#include "shim/exec_process.hpp"
 #include "shim/io.hpp"
 #include "shim/json_log.hpp"
 #include "shim/options.hpp"
@@ -24,9 +26,11 @@ struct control_conn {
   std::string in;
   std::string out;
   size_t sent = 0;
-  int64_t deadline_ms = 0; ///< for the command line to arrive (0 once it has)
-  bool waiting = false;    ///< "wait": answered at exit
-  bool starting = false;   ///< "start": answered when the runtime's start returns
+  int64_t deadline_ms = 0;   ///< for the command line to arrive (0 once it has)
+  bool waiting = false;      ///< "wait": answered at exit
+  bool starting = false;     ///< "start": answered when the runtime's start returns
+  std::string exec_starting; ///< "exec-start <id>": answered when the runtime's exec returns
+  std::string exec_waiting;  ///< "wait-exec <id>": answered when the exec's exit is recorded
   bool closed = false;
 };
 
@@ -63,7 +67,13 @@ class supervisor {
     master,
     stdin_pipe,
     conn,
-    client
+    client,
+    exec_listener,
+    exec_out,
+    exec_err,
+    exec_master,
+    exec_stdin,
+    exec_client
   };
 
   [[nodiscard]] status give_pipes_to_user(int in, int out, int err) const;
@@ -97,6 +107,27 @@ class supervisor {
   void serve_client(attach_client& client, short revents);
   void drop_closed();
 
+  // Exec processes (exec_io.cpp). Exec clients are indexed as (exec << 16) | client.
+  [[nodiscard]] exec_process* find_exec(std::string_view id);
+  void exec_prepare(control_conn& conn, const control_command& command);
+  void exec_start(control_conn& conn, exec_process& exec);
+  void exec_wait(control_conn& conn, const std::string& id);
+  [[nodiscard]] bool reap_exec(pid_t pid, int wstatus);
+  void on_exec_runtime_done(exec_process& exec, int wstatus);
+  void on_exec_exit(exec_process& exec, int wstatus);
+  void exec_failed(exec_process& exec, const std::string& message);
+  void exec_read_output(exec_process& exec, fd& source_fd, output_stream stream);
+  void exec_write_stdin(exec_process& exec);
+  void exec_close_stdin(exec_process& exec);
+  void accept_exec_clients(exec_process& exec);
+  void serve_exec_client(exec_process& exec, attach_client& client, short revents);
+  void add_exec_poll_entries();
+  void handle_exec_event(source kind, size_t index, short revents);
+  void settle_execs();
+  void finalize_exec(exec_process& exec);
+  [[nodiscard]] bool execs_settled() const;
+  void answer_exec_starters(const std::string& id, const std::string& line);
+
   options opts_;
   runtime_cli runtime_;
   fd signals_;
@@ -110,6 +141,9 @@ class supervisor {
   json_log log_;
   std::vector<std::unique_ptr<control_conn>> conns_;
   std::vector<std::unique_ptr<attach_client>> clients_;
+  std::vector<std::unique_ptr<exec_process>> execs_;
+  /// Children reaped before we knew them as an exec (it exited before `runtime exec` returned).
+  std::vector<std::pair<pid_t, int>> early_exits_;
 
   phase phase_ = phase::created;
   pid_t init_pid_ = 0;

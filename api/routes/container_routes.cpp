@@ -6,6 +6,7 @@
 #include "actors/containers_manager.hpp"
 #include "actors/directory.hpp"
 #include "api/actor_bridge.hpp"
+#include "api/detach_keys.hpp"
 #include "api/docker_json/container_json.hpp"
 #include "api/json_body.hpp"
 #include "api/log_stream.hpp"
@@ -179,32 +180,6 @@ void remove(const exchange_ptr& ex) {
     return ex->reply_error(make_error(errc::invalid_argument, "legacy links are not supported"));
   container_action(ex, 204, std::chrono::seconds(120), caf::delete_atom_v, q.flag("force"),
                    q.flag("v"));
-}
-
-// "ctrl-p,ctrl-q" → "\x10\x11"
-caf::expected<std::string> parse_detach_keys(const std::string& text) {
-  std::string out;
-  size_t start = 0;
-  while (start <= text.size()) {
-    auto comma = text.find(',', start);
-    auto key = text.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
-    if (key.size() == 1) {
-      out += key;
-    } else if (key.size() == 6 && key.rfind("ctrl-", 0) == 0) {
-      char c = key[5];
-      if (c >= 'a' && c <= 'z')
-        out += static_cast<char>(c - 'a' + 1);
-      else if (c == '@' || c == '[' || c == '\\' || c == ']' || c == '^' || c == '_')
-        out += static_cast<char>(c == '@' ? 0 : c - '@');
-      else
-        return make_error(errc::invalid_argument, "Invalid detach keys (" + text + ") provided");
-    } else {
-      return make_error(errc::invalid_argument, "Invalid detach keys (" + text + ") provided");
-    }
-    if (comma == std::string::npos) break;
-    start = comma + 1;
-  }
-  return out;
 }
 
 void attach(const exchange_ptr& ex) {

@@ -13,6 +13,7 @@ std::shared_ptr<router> make_docker_router() {
   add_events_routes(*r);
   add_image_routes(*r);
   add_container_routes(*r);
+  add_exec_routes(*r);
   add_network_routes(*r);
   add_swarm_routes(*r);
   add_volume_routes(*r);
