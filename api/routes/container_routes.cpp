@@ -12,6 +12,7 @@
 #include "api/log_stream.hpp"
 #include "api/response_stream.hpp"
 #include "api/routes/routes.hpp"
+#include "api/terminal_size.hpp"
 #include "base/time.hpp"
 
 namespace berth::api {
@@ -212,14 +213,10 @@ void attach(const exchange_ptr& ex) {
 }
 
 void resize(const exchange_ptr& ex) {
-  const auto& q = ex->request().query;
-  auto h = q.integer("h", 0);
-  auto w = q.integer("w", 0);
-  if (!h || !w) return ex->reply_error(!h ? h.error() : w.error());
-  if (*h < 0 || *w < 0 || *h > 65535 || *w > 65535)
-    return ex->reply_error(make_error(errc::invalid_argument, "invalid terminal size"));
-  container_action(ex, 200, std::chrono::seconds(30), actors::resize_atom_v, static_cast<int>(*h),
-                   static_cast<int>(*w));
+  auto size = terminal_size(ex->request().query);
+  if (!size) return ex->reply_error(size.error());
+  container_action(ex, 200, std::chrono::seconds(30), actors::resize_atom_v, size->first,
+                   size->second);
 }
 
 void rename(const exchange_ptr& ex) {

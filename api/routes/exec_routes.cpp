@@ -10,6 +10,7 @@
 #include "api/detach_keys.hpp"
 #include "api/json_body.hpp"
 #include "api/routes/routes.hpp"
+#include "api/terminal_size.hpp"
 
 namespace berth::api {
 
@@ -215,14 +216,10 @@ void start_exec(const exchange_ptr& ex) {
 }
 
 void resize_exec(const exchange_ptr& ex) {
-  const auto& q = ex->request().query;
-  auto h = q.integer("h", 0);
-  auto w = q.integer("w", 0);
-  if (!h || !w) return ex->reply_error(!h ? h.error() : w.error());
-  if (*h < 0 || *w < 0 || *h > 65535 || *w > 65535)
-    return ex->reply_error(make_error(errc::invalid_argument, "invalid terminal size"));
-  with_exec(ex, [ex, rows = static_cast<int>(*h), cols = static_cast<int>(*w)](
-                    caf::event_based_actor* self, actors::resolved_container& found) {
+  auto size = terminal_size(ex->request().query);
+  if (!size) return ex->reply_error(size.error());
+  with_exec(ex, [ex, rows = size->first, cols = size->second](caf::event_based_actor* self,
+                                                              actors::resolved_container& found) {
     if (rows == 0 || cols == 0) return ex->reply_status(200);
     self->request(found.actor, std::chrono::seconds(30), actors::exec_atom_v, actors::resize_atom_v,
                   ex->request().param("id"), rows, cols)

@@ -14,6 +14,7 @@
 #include <nlohmann/json.hpp>
 
 #include "daemon_test.hpp"
+#include "terminal.hpp"
 #include "test_images.hpp"
 #include "test_text.hpp"
 
@@ -355,50 +356,6 @@ TEST_F(containers, piped_stdin_reaches_the_container) {
   auto wc = docker({"run", "--rm", "-i", "busybox", "wc", "-c"}, {.stdin_data = big});
   EXPECT_EQ(trim(wc.out), std::to_string(big.size()));
 }
-
-// A terminal the test types into at its own pace (tmux with its own server socket): keys sent
-// before the docker CLI has switched its terminal to raw mode would be eaten by the line
-// discipline (ctrl-q is XON), so each step waits for the screen to show the previous one.
-class terminal {
- public:
-  terminal(const std::string& dir, const std::map<std::string, std::string>& env,
-           const std::string& command)
-      : socket_(dir + "/tmux.sock"), env_(env) {
-    tmux({"new-session", "-d", "-x", "120", "-y", "30", "-s", "t", command, ";", "set-option", "-t",
-          "t", "remain-on-exit", "on"});
-  }
-  ~terminal() { tmux({"kill-server"}); }
-
-  void type(const std::vector<std::string>& keys) {
-    std::vector<std::string> args{"send-keys", "-t", "t"};
-    args.insert(args.end(), keys.begin(), keys.end());
-    tmux(args);
-  }
-
-  // Waits (bounded) until the screen shows `text`.
-  bool shows(const std::string& text, std::chrono::milliseconds timeout = 15s) {
-    auto deadline = std::chrono::steady_clock::now() + timeout;
-    while (std::chrono::steady_clock::now() < deadline) {
-      if (screen().find(text) != std::string::npos) return true;
-      std::this_thread::sleep_for(50ms); // tmux offers no event for "output appeared"
-    }
-    return false;
-  }
-
-  std::string screen() { return tmux({"capture-pane", "-p", "-t", "t"}).out; }
-
-  void resize(int cols, int rows) {
-    tmux({"resize-window", "-t", "t", "-x", std::to_string(cols), "-y", std::to_string(rows)});
-  }
-
- private:
-  command_result tmux(std::vector<std::string> args) {
-    args.insert(args.begin(), {"tmux", "-S", socket_});
-    return run(args, {.env = env_, .timeout = 10s});
-  }
-  std::string socket_;
-  std::map<std::string, std::string> env_;
-};
 
 TEST_F(containers, interactive_tty_session_through_script) {
   // script(1) gives the docker CLI a real terminal: type a command, see its output, exit.

@@ -147,8 +147,8 @@ TEST_F(foundation, bad_input_gets_a_clear_4xx_and_the_daemon_keeps_serving) {
   EXPECT_EQ(big_header.rfind("HTTP/1.1 431", 0), 0u) << big_header.substr(0, 100);
   expect_still_serving();
 
-  auto big_body =
-      raw_request("POST /images/prune HTTP/1.1\r\nHost: x\r\nContent-Length: 99999999999\r\n\r\nabc");
+  auto big_body = raw_request(
+      "POST /images/prune HTTP/1.1\r\nHost: x\r\nContent-Length: 99999999999\r\n\r\nabc");
   EXPECT_EQ(big_body.rfind("HTTP/1.1 413", 0), 0u) << big_body;
   EXPECT_NE(big_body.find("request body too large"), std::string::npos);
 

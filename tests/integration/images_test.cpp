@@ -1,15 +1,15 @@
 // Integration tests of the local image store with the real docker CLI: load (docker-save and OCI
 // archives), images, inspect, tag, history, save (and reload elsewhere), import, rmi, prune,
 // layer sharing, events, malicious archives, and a crash in the middle of a load.
-#include <gtest/gtest.h>
-
 #include <csignal>
 #include <dirent.h>
 #include <fstream>
-#include <nlohmann/json.hpp>
 #include <set>
 #include <sys/stat.h>
 #include <unistd.h>
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
 
 #include "test_daemon.hpp"
 #include "test_images.hpp"
@@ -24,8 +24,7 @@ std::vector<std::string> dir_entries(const std::string& dir) {
   if (DIR* d = ::opendir(dir.c_str())) {
     while (auto* e = ::readdir(d)) {
       std::string n = e->d_name;
-      if (n != "." && n != "..")
-        out.push_back(n);
+      if (n != "." && n != "..") out.push_back(n);
     }
     ::closedir(d);
   }
@@ -36,14 +35,16 @@ std::vector<std::string> dir_entries(const std::string& dir) {
 // Layer directories of the daemon's overlay2 store ("l" holds the short links).
 size_t layer_dirs(const test_daemon& d) {
   auto entries = dir_entries(d.data_root + "/overlay2");
-  return static_cast<size_t>(std::count_if(entries.begin(), entries.end(),
-                                           [](const std::string& n) { return n != "l"; }));
+  return static_cast<size_t>(
+      std::count_if(entries.begin(), entries.end(), [](const std::string& n) { return n != "l"; }));
 }
 
-size_t blobs(const test_daemon& d) { return dir_entries(d.data_root + "/content/blobs/sha256").size(); }
+size_t blobs(const test_daemon& d) {
+  return dir_entries(d.data_root + "/content/blobs/sha256").size();
+}
 
 class images : public ::testing::Test {
-protected:
+ protected:
   void SetUp() override { ASSERT_TRUE(daemon_.start()) << daemon_.start_error(); }
 
   command_result load(const std::string& archive) {
@@ -98,11 +99,12 @@ TEST_F(images, load_list_inspect_and_history) {
   EXPECT_GT(img["Size"].get<int64_t>(), 1'000'000);
   EXPECT_EQ(img["Created"], "2024-01-01T00:00:00Z");
   // The same image under every spelling of its name, and by short ID.
-  for (const std::string& name : std::vector<std::string>{
-         "busybox:latest", "library/busybox", "docker.io/library/busybox:latest",
-         expected_id.substr(7, 12), expected_id})
+  for (const std::string& name : std::vector<std::string>{"busybox:latest", "library/busybox",
+                                                          "docker.io/library/busybox:latest",
+                                                          expected_id.substr(7, 12), expected_id})
     EXPECT_EQ(inspect(name)["Id"], expected_id) << name;
-  auto history = daemon_.docker({"history", "--no-trunc", "--format", "{{.ID}}|{{.CreatedBy}}", "busybox"});
+  auto history =
+      daemon_.docker({"history", "--no-trunc", "--format", "{{.ID}}|{{.CreatedBy}}", "busybox"});
   ASSERT_EQ(history.exit_code, 0) << history.err;
   EXPECT_EQ(history.out.substr(0, expected_id.size()), expected_id);
   auto info = daemon_.docker({"info", "--format", "{{.Images}}"});
@@ -149,8 +151,9 @@ TEST_F(images, save_then_load_into_a_fresh_daemon_keeps_the_image_id) {
   auto id = fresh.docker({"image", "inspect", "--format", "{{.Id}}", "me/bb:1"});
   EXPECT_EQ(id.out, archive_image_id(test_images_dir() + "/busybox.tar") + "\n");
   // Saving to stdout streams a tar too.
-  auto piped = shell("DOCKER_HOST=unix://" + fresh.socket_path + " DOCKER_CONFIG=" + fresh.docker_config_dir
-                     + " docker save busybox | tar -t | grep -c blobs/sha256/");
+  auto piped = shell("DOCKER_HOST=unix://" + fresh.socket_path +
+                     " DOCKER_CONFIG=" + fresh.docker_config_dir +
+                     " docker save busybox | tar -t | grep -c blobs/sha256/");
   EXPECT_EQ(piped.exit_code, 0);
   EXPECT_EQ(piped.out, "4\n"); // layer, config, manifest + the blobs/sha256/ directory
 }
@@ -200,11 +203,12 @@ TEST_F(images, import_with_changes) {
   ASSERT_EQ(load("busybox.tar").exit_code, 0);
   EXPECT_EQ(layer_dirs(daemon_), 1u);
   // Piped from stdin too, untagged.
-  auto piped = shell("DOCKER_HOST=unix://" + daemon_.socket_path + " DOCKER_CONFIG="
-                     + daemon_.docker_config_dir + " docker import - < " + test_images_dir()
-                     + "/rootfs.tar");
+  auto piped = shell("DOCKER_HOST=unix://" + daemon_.socket_path +
+                     " DOCKER_CONFIG=" + daemon_.docker_config_dir + " docker import - < " +
+                     test_images_dir() + "/rootfs.tar");
   EXPECT_EQ(piped.exit_code, 0) << piped.err;
-  auto bad = daemon_.docker({"import", test_images_dir() + "/rootfs.tar", "y:1", "--change", "RUN true"});
+  auto bad =
+      daemon_.docker({"import", test_images_dir() + "/rootfs.tar", "y:1", "--change", "RUN true"});
   EXPECT_NE(bad.exit_code, 0);
   EXPECT_NE(bad.err.find("RUN is not a valid change command"), std::string::npos) << bad.err;
 }
@@ -267,18 +271,16 @@ TEST_F(images, malicious_archives_are_refused_and_leave_nothing) {
   auto blobs_before = blobs(daemon_);
   const auto& bad = bad_images_dir();
   std::map<std::string, std::string> cases = {
-    {"bad-traversal.tar", ".."},
-    {"bad-symlink.tar", ""},
-    {"bad-symlink-rel.tar", ""},
-    {"bad-hardlink.tar", ""},
-    {"bad-bomb.tar", "decompression"},
-    {"bad-digest.tar", "digest"},
-    {"truncated.tar", ""},
+      {"bad-traversal.tar", ".."}, {"bad-symlink.tar", ""},           {"bad-symlink-rel.tar", ""},
+      {"bad-hardlink.tar", ""},    {"bad-bomb.tar", "decompression"}, {"bad-digest.tar", "digest"},
+      {"truncated.tar", ""},
   };
   for (const auto& [archive, hint] : cases) {
-    auto r = daemon_.docker({"load", "-i", bad + "/" + archive}, {.timeout = std::chrono::minutes(2)});
+    auto r =
+        daemon_.docker({"load", "-i", bad + "/" + archive}, {.timeout = std::chrono::minutes(2)});
     EXPECT_NE(r.exit_code, 0) << archive << " was accepted";
-    EXPECT_NE(r.err.find("Error response from daemon"), std::string::npos) << archive << ": " << r.err;
+    EXPECT_NE(r.err.find("Error response from daemon"), std::string::npos)
+        << archive << ": " << r.err;
     if (!hint.empty()) {
       EXPECT_NE(r.err.find(hint), std::string::npos) << archive << ": " << r.err;
     }
@@ -298,7 +300,9 @@ TEST_F(images, malicious_archives_are_refused_and_leave_nothing) {
   auto abs = daemon_.docker({"load", "-i", bad + "/bad-absolute.tar"});
   EXPECT_EQ(abs.exit_code, 0) << abs.err;
   EXPECT_FALSE(access("/etc/berth-abs", F_OK) == 0);
-  EXPECT_EQ(shell("find " + daemon_.data_root + "/overlay2 -path '*diff/etc/berth-abs' | wc -l").out, "1\n");
+  EXPECT_EQ(
+      shell("find " + daemon_.data_root + "/overlay2 -path '*diff/etc/berth-abs' | wc -l").out,
+      "1\n");
 }
 
 TEST_F(images, a_crash_in_the_middle_of_a_load_leaves_a_clean_store) {
@@ -309,8 +313,7 @@ TEST_F(images, a_crash_in_the_middle_of_a_load_leaves_a_clean_store) {
   bool ingesting = false;
   for (int i = 0; i < 2000 && !ingesting; ++i) {
     ingesting = !dir_entries(daemon_.data_root + "/content/ingest").empty();
-    if (!ingesting)
-      ::usleep(2'000);
+    if (!ingesting) ::usleep(2'000);
   }
   ASSERT_TRUE(ingesting) << "the load never started storing blobs";
   daemon_.kill9();
