@@ -31,6 +31,7 @@
 #include <nlohmann/json.hpp>
 
 #include "daemon_test.hpp"
+#include "host_cleanup.hpp"
 #include "test_images.hpp"
 #include "test_text.hpp"
 
@@ -114,19 +115,6 @@ struct host_mount {
   std::string fstype;
 };
 
-std::string unescape_mountinfo(const std::string& s) {
-  std::string out;
-  for (size_t i = 0; i < s.size(); ++i) {
-    if (s[i] == '\\' && i + 3 < s.size()) {
-      out += static_cast<char>(std::stoi(s.substr(i + 1, 3), nullptr, 8));
-      i += 3;
-    } else {
-      out += s[i];
-    }
-  }
-  return out;
-}
-
 std::vector<host_mount> host_mounts() {
   std::vector<host_mount> out;
   std::ifstream info("/proc/self/mountinfo");
@@ -138,7 +126,7 @@ std::vector<host_mount> host_mounts() {
     }
     std::string fstype;
     fields >> fstype;
-    out.push_back({unescape_mountinfo(point), fstype});
+    out.push_back({unescape_mount_path(point), fstype});
   }
   return out;
 }

@@ -36,6 +36,19 @@ std::string read_first_line(const std::string& path) {
   return line;
 }
 
+// Deletes the cgroup directory tree at `dir`, children first (cgroupfs only allows rmdir).
+void remove_cgroup_tree(const std::string& dir) {
+  std::ifstream probe(dir + "/cgroup.procs");
+  if (!probe) return;
+  for (const auto& name : list_dir(dir)) {
+    std::string child = dir + "/" + name;
+    if (std::ifstream(child + "/cgroup.procs")) remove_cgroup_tree(child);
+  }
+  (void)::rmdir(dir.c_str());
+}
+
+} // namespace
+
 // Mount points in /proc/self/mountinfo are octal-escaped (space = \040).
 std::string unescape_mount_path(const std::string& s) {
   std::string out;
@@ -49,19 +62,6 @@ std::string unescape_mount_path(const std::string& s) {
   }
   return out;
 }
-
-// Deletes the cgroup directory tree at `dir`, children first (cgroupfs only allows rmdir).
-void remove_cgroup_tree(const std::string& dir) {
-  std::ifstream probe(dir + "/cgroup.procs");
-  if (!probe) return;
-  for (const auto& name : list_dir(dir)) {
-    std::string child = dir + "/" + name;
-    if (std::ifstream(child + "/cgroup.procs")) remove_cgroup_tree(child);
-  }
-  (void)::rmdir(dir.c_str());
-}
-
-} // namespace
 
 void kill_containers_and_shims(const std::string& exec_root) {
   for (const auto& runtime : list_dir(exec_root + "/runtime")) {

@@ -21,6 +21,9 @@ void remove_network_leftovers(const std::string& prefix, const std::string& exec
 /// Unmounts (lazily, deepest first) every mount point at or below `root`.
 void unmount_below(const std::string& root);
 
+/// A mount point as /proc/self/mountinfo writes it, unescaped (octal escapes such as \\040).
+[[nodiscard]] std::string unescape_mount_path(const std::string& s);
+
 /// Removes the cgroup directories named `parent` (e.g. "/berth-it-abc123") in every mounted
 /// cgroup hierarchy, deepest first. Fails quietly on cgroups that still hold processes.
 void remove_cgroups(const std::string& parent);
