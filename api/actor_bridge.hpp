@@ -35,10 +35,10 @@ template <class Handle>
 }
 
 /// Sends `args...` to `target` and calls `on_value` with the answer inside the bridge actor.
-/// On error or deadline, answers `ex` with the error.
+/// On error or after `timeout`, answers `ex` with the error.
 template <class Handle, class OnValue, class... Ts>
-void ask(const exchange_ptr& ex, const Handle& target, OnValue on_value, Ts... args) {
-  auto timeout = ex->context().request_timeout();
+void ask_within(const exchange_ptr& ex, const Handle& target, caf::timespan timeout,
+                OnValue on_value, Ts... args) {
   with_actor(
       ex, [ex, target, timeout, on_value = std::move(on_value),
            args = std::make_tuple(std::move(args)...)](caf::event_based_actor* self) mutable {
@@ -49,6 +49,12 @@ void ask(const exchange_ptr& ex, const Handle& target, OnValue on_value, Ts... a
             },
             args);
       });
+}
+
+/// ask_within with the API's request timeout.
+template <class Handle, class OnValue, class... Ts>
+void ask(const exchange_ptr& ex, const Handle& target, OnValue on_value, Ts... args) {
+  ask_within(ex, target, ex->context().request_timeout(), std::move(on_value), std::move(args)...);
 }
 
 } // namespace berth::api

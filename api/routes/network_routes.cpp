@@ -49,21 +49,17 @@ void create(const exchange_ptr& ex) {
   if (body.is_discarded())
     return ex->reply_error(make_error(errc::invalid_argument, "invalid JSON: malformed body"));
   actors::network_create_request req{std::move(body), ex->request().version >= api_version{1, 48}};
-  with_actor(ex, [ex, target, req = std::move(req)](caf::event_based_actor* self) mutable {
-    self->request(target, network_operation, actors::create_atom_v, std::move(req))
-        .then([ex](json& out) { ex->reply_json(201, out); },
-              [ex](caf::error& err) { ex->reply_error(err); });
-  });
+  ask_within(
+      ex, target, network_operation, [ex](json& out) { ex->reply_json(201, out); },
+      actors::create_atom_v, std::move(req));
 }
 
 void remove(const exchange_ptr& ex) {
   auto target = manager(ex);
   if (!target) return;
   auto name = ex->request().param("id");
-  with_actor(ex, [ex, target, name](caf::event_based_actor* self) {
-    self->request(target, network_operation, caf::delete_atom_v, name)
-        .then([ex]() { ex->reply_status(204); }, [ex](caf::error& err) { ex->reply_error(err); });
-  });
+  ask_within(
+      ex, target, network_operation, [ex]() { ex->reply_status(204); }, caf::delete_atom_v, name);
 }
 
 void prune(const exchange_ptr& ex) {
@@ -71,15 +67,13 @@ void prune(const exchange_ptr& ex) {
   if (!target) return;
   auto filters = filter_args::parse(ex->request().query.get("filters"));
   if (!filters) return ex->reply_error(filters.error());
-  with_actor(ex, [ex, target, f = std::move(*filters)](caf::event_based_actor* self) {
-    self->request(target, network_operation, actors::prune_atom_v, f)
-        .then(
-            [ex](std::vector<std::string>& removed) {
-              ex->reply_json(
-                  200, json{{"NetworksDeleted", removed.empty() ? json(nullptr) : json(removed)}});
-            },
-            [ex](caf::error& err) { ex->reply_error(err); });
-  });
+  ask_within(
+      ex, target, network_operation,
+      [ex](std::vector<std::string>& removed) {
+        ex->reply_json(200,
+                       json{{"NetworksDeleted", removed.empty() ? json(nullptr) : json(removed)}});
+      },
+      actors::prune_atom_v, std::move(*filters));
 }
 
 // EndpointConfig of a connect request: aliases, --ip, --mac-address.

@@ -68,11 +68,10 @@ void create(const exchange_ptr& ex) {
   if (!body) return ex->reply_error(body.error());
   auto req = create_request(*body);
   if (!req) return ex->reply_error(req.error());
-  with_actor(ex, [ex, target, req = std::move(*req)](caf::event_based_actor* self) {
-    self->request(target, volume_operation, actors::create_atom_v, req)
-        .then([ex](actors::volume_record& v) { ex->reply_json(201, render(ex, v)); },
-              [ex](caf::error& err) { ex->reply_error(err); });
-  });
+  ask_within(
+      ex, target, volume_operation,
+      [ex](actors::volume_record& v) { ex->reply_json(201, render(ex, v)); }, actors::create_atom_v,
+      std::move(*req));
 }
 
 void list(const exchange_ptr& ex) {
@@ -104,10 +103,9 @@ void remove(const exchange_ptr& ex) {
   if (!target) return;
   auto name = ex->request().param("name");
   bool force = ex->request().query.flag("force");
-  with_actor(ex, [ex, target, name, force](caf::event_based_actor* self) {
-    self->request(target, volume_operation, caf::delete_atom_v, name, force)
-        .then([ex]() { ex->reply_status(204); }, [ex](caf::error& err) { ex->reply_error(err); });
-  });
+  ask_within(
+      ex, target, volume_operation, [ex]() { ex->reply_status(204); }, caf::delete_atom_v, name,
+      force);
 }
 
 void prune(const exchange_ptr& ex) {
@@ -118,16 +116,14 @@ void prune(const exchange_ptr& ex) {
   // Before API 1.42 a prune took every unused volume, named ones too.
   if (ex->request().version < api_version{1, 42} && !filters->contains("all"))
     filters->add("all", "true");
-  with_actor(ex, [ex, target, f = std::move(*filters)](caf::event_based_actor* self) {
-    self->request(target, volume_operation, actors::prune_atom_v, f)
-        .then(
-            [ex](actors::volume_prune_result& r) {
-              ex->reply_json(
-                  200, json{{"VolumesDeleted", r.deleted.empty() ? json(nullptr) : json(r.deleted)},
+  ask_within(
+      ex, target, volume_operation,
+      [ex](actors::volume_prune_result& r) {
+        ex->reply_json(200,
+                       json{{"VolumesDeleted", r.deleted.empty() ? json(nullptr) : json(r.deleted)},
                             {"SpaceReclaimed", r.space_reclaimed}});
-            },
-            [ex](caf::error& err) { ex->reply_error(err); });
-  });
+      },
+      actors::prune_atom_v, std::move(*filters));
 }
 
 } // namespace
