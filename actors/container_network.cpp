@@ -1,7 +1,5 @@
 // A container's networks: joining them at start (endpoints in its namespace, published ports,
 // the embedded DNS server), leaving them at the exit, and docker network connect/disconnect.
-#include <sstream>
-
 #include <boost/asio/io_context.hpp>
 #include <caf/typed_event_based_actor.hpp>
 
@@ -16,6 +14,7 @@
 #include "net/dns_server.hpp"
 #include "net/dns_sockets.hpp"
 #include "net/dns_table.hpp"
+#include "runtime/container_files.hpp"
 
 namespace berth::actors {
 
@@ -80,15 +79,8 @@ void update_dns_view(container_pointer self) {
 std::vector<net::dns_upstream> upstreams(const std::vector<std::string>& configured) {
   std::vector<std::string> servers = configured;
   if (servers.empty())
-    if (auto text = sys::read_file("/etc/resolv.conf", 1 << 20)) {
-      std::istringstream in(*text);
-      std::string line;
-      while (std::getline(in, line)) {
-        std::istringstream words(line);
-        std::string key, value;
-        if (words >> key >> value && key == "nameserver") servers.push_back(value);
-      }
-    }
+    if (auto text = sys::read_file("/etc/resolv.conf", 1 << 20))
+      servers = runtime::resolv_conf_nameservers(*text);
   std::vector<net::dns_upstream> out;
   for (const auto& s : servers)
     if (auto a = ipv4_address::parse(s); a && out.size() < 3) out.push_back({*a, 53});

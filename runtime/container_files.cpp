@@ -65,6 +65,37 @@ bool has_ndots(const std::vector<std::string>& options) {
   return false;
 }
 
+struct parsed_resolv_conf {
+  std::vector<ip_address> nameservers;
+  std::vector<std::string> search, options, other, invalid;
+};
+
+// Reads a resolv.conf like libnetwork's resolvconf package.
+parsed_resolv_conf parse_resolv_conf(const std::string& text) {
+  parsed_resolv_conf p;
+  for (const auto& line : split(text, '\n')) {
+    auto f = fields(line);
+    if (f.empty() || f[0][0] == '#' || f[0][0] == ';') continue;
+    if (f[0] == "nameserver") {
+      if (f.size() < 2) continue;
+      if (auto ip = parse_ip(f[1]); ip && f[1].front() != '[') {
+        p.nameservers.push_back(*ip);
+      } else {
+        p.invalid.push_back(f[1]);
+      }
+    } else if (f[0] == "domain" || f[0] == "search") {
+      if (f.size() < 2) continue;
+      p.search.assign(f.begin() + 1, f.end()); // only the last one counts
+    } else if (f[0] == "options") {
+      if (f.size() < 2) continue;
+      p.options.insert(p.options.end(), f.begin() + 1, f.end());
+    } else {
+      p.other.push_back(line);
+    }
+  }
+  return p;
+}
+
 } // namespace
 
 std::string hostname_file(const std::string& hostname) {
@@ -105,34 +136,25 @@ std::string hosts_file(const std::string& hostname, const std::string& domainnam
   return out;
 }
 
+std::vector<std::string> resolv_conf_nameservers(const std::string& text) {
+  std::vector<std::string> out;
+  for (const auto& ip : parse_resolv_conf(text).nameservers)
+    out.push_back(ip.text);
+  return out;
+}
+
 std::string resolv_conf_file(const std::string& host_resolv_conf, bool host_network,
                              const std::vector<std::string>& dns,
                              const std::vector<std::string>& dns_search,
                              const std::vector<std::string>& dns_options, bool ipv6,
                              const std::string& source_path) {
-  std::vector<ip_address> nameservers;
-  std::vector<std::string> search, options, other, invalid, warnings, overrides;
-  // Parse the host's file like libnetwork's resolvconf package.
-  for (const auto& line : split(host_resolv_conf, '\n')) {
-    auto f = fields(line);
-    if (f.empty() || f[0][0] == '#' || f[0][0] == ';') continue;
-    if (f[0] == "nameserver") {
-      if (f.size() < 2) continue;
-      if (auto ip = parse_ip(f[1]); ip && f[1].front() != '[') {
-        nameservers.push_back(*ip);
-      } else {
-        invalid.push_back(f[1]);
-      }
-    } else if (f[0] == "domain" || f[0] == "search") {
-      if (f.size() < 2) continue;
-      search.assign(f.begin() + 1, f.end()); // only the last one counts
-    } else if (f[0] == "options") {
-      if (f.size() < 2) continue;
-      options.insert(options.end(), f.begin() + 1, f.end());
-    } else {
-      other.push_back(line);
-    }
-  }
+  auto parsed = parse_resolv_conf(host_resolv_conf);
+  auto& nameservers = parsed.nameservers;
+  auto& search = parsed.search;
+  auto& options = parsed.options;
+  auto& other = parsed.other;
+  auto& invalid = parsed.invalid;
+  std::vector<std::string> warnings, overrides;
   std::string ndots_from = has_ndots(options) ? "host" : "";
   bool ns_override = !dns.empty();
   if (ns_override) {

@@ -105,3 +105,11 @@ TEST(container_files, resolv_conf_overrides_and_host_network) {
                      "# Invalid nameservers: [bogus]\n"
                      "# Overrides: []\n");
 }
+
+TEST(container_files, resolv_conf_nameservers_reads_like_resolv_conf_file) {
+  auto servers = resolv_conf_nameservers("# comment\n; also\nnameserver 10.0.0.53\n"
+                                         "nameserver [::1]\nnameserver bogus\nsearch x.test\n"
+                                         "nameserver fe80::1%eth0\nnameserver\n");
+  EXPECT_EQ(servers, (std::vector<std::string>{"10.0.0.53", "fe80::1%eth0"}));
+  EXPECT_TRUE(resolv_conf_nameservers("").empty());
+}
