@@ -14,6 +14,7 @@
 #include <caf/error.hpp>
 
 #include "actors/atoms.hpp"
+#include "actors/directory.hpp"
 #include "base/error.hpp"
 
 namespace berth::metrics {
@@ -57,6 +58,12 @@ auto make_blocking_job(Job job) {
 }
 
 } // namespace detail
+
+/// The blocking pool as `self` finds it in the directory (invalid while it is not running).
+template <class Self>
+[[nodiscard]] caf::actor blocking_pool_of(Self* self) {
+  return directory::lookup<caf::actor>(self->system(), directory::blocking);
+}
 
 /// Runs `job` on `pool` and then calls `then` inside `self` with the job's result.
 /// `job` returns `caf::expected<T>` or `caf::error`; a refused or failed job arrives in `then` as

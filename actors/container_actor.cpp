@@ -33,7 +33,7 @@ void resize(container_pointer self, int rows, int cols, caf::response_promise re
   if (!self->state.rec.running())
     return reply.deliver(
         make_error(errc::conflict, "Container " + self->state.rec.id + " is not running"));
-  auto pool = directory::lookup<caf::actor>(self->system(), directory::blocking);
+  auto pool = blocking_pool_of(self);
   if (!pool)
     return reply.deliver(make_error(errc::unavailable, "the blocking pool is not running"));
   auto state_dir = self->state.paths.shim_state;

@@ -22,10 +22,6 @@ namespace {
 
 constexpr log::logger lg{"containers"};
 
-caf::actor blocking_pool_of(container_pointer self) {
-  return directory::lookup<caf::actor>(self->system(), directory::blocking);
-}
-
 std::string joined(const std::vector<std::string>& words) {
   std::string out;
   for (const auto& w : words) {

@@ -64,7 +64,7 @@ void copy_up_all(container_pointer self, mounts mounted,
     if (volumes[i].copy_data) copies.emplace_back(volumes[i].destination, mounted[i].source);
   }
   if (targets.empty()) return then(mounted);
-  auto pool = directory::lookup<caf::actor>(self->system(), directory::blocking);
+  auto pool = blocking_pool_of(self);
   if (!pool) return then(make_error(errc::unavailable, "the blocking pool is not running"));
   auto rootfs = self->state.paths.rootfs;
   run_blocking(

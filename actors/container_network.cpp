@@ -92,7 +92,7 @@ void start_dns(container_pointer self, std::function<void(caf::error)> then) {
   auto& st = self->state;
   if (!uses_embedded_dns(st.rec) || !st.ctx->io || !st.ctx->dns || st.dns) return then({});
   update_dns_view(self);
-  auto pool = directory::lookup<caf::actor>(self->system(), directory::blocking);
+  auto pool = blocking_pool_of(self);
   if (!pool) return then(make_error(errc::unavailable, "the blocking pool is not running"));
   auto netns = st.paths.netns;
   auto configured = st.rec.host.dns.empty() ? st.ctx->config.dns : st.rec.host.dns;

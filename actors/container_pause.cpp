@@ -16,10 +16,6 @@ namespace {
 
 constexpr log::logger lg{"containers"};
 
-caf::actor pool_of(container_pointer self) {
-  return directory::lookup<caf::actor>(self->system(), directory::blocking);
-}
-
 } // namespace
 
 void pause_container(container_pointer self, bool pause, caf::response_promise reply) {
@@ -31,7 +27,7 @@ void pause_container(container_pointer self, bool pause, caf::response_promise r
     return reply.deliver(make_error(errc::conflict, "Container " + id + " is already paused"));
   if (!pause && st.rec.status != container_status::paused)
     return reply.deliver(make_error(errc::conflict, "Container " + id + " is not paused"));
-  auto pool = pool_of(self);
+  auto pool = blocking_pool_of(self);
   if (!pool)
     return reply.deliver(make_error(errc::unavailable, "the blocking pool is not running"));
   auto argv = runtime_command_line(*st.ctx, st.rec, {pause ? "pause" : "resume"});
@@ -60,7 +56,7 @@ void pause_container(container_pointer self, bool pause, caf::response_promise r
 
 void resume_if_paused(container_pointer self, std::function<void()> then) {
   auto& st = self->state;
-  auto pool = pool_of(self);
+  auto pool = blocking_pool_of(self);
   if (st.rec.status != container_status::paused || !pool) return then();
   auto argv = runtime_command_line(*st.ctx, st.rec, {"resume"});
   run_blocking(
@@ -115,7 +111,7 @@ void update_container(container_pointer self, const container_update& update,
     reply.deliver(resources.error());
     return;
   }
-  auto pool = pool_of(self);
+  auto pool = blocking_pool_of(self);
   if (!pool) {
     reply.deliver(make_error(errc::unavailable, "the blocking pool is not running"));
     return;

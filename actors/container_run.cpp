@@ -21,10 +21,6 @@ namespace {
 
 constexpr log::logger lg{"containers"};
 
-caf::actor blocking_pool_of(container_pointer self) {
-  return directory::lookup<caf::actor>(self->system(), directory::blocking);
-}
-
 std::string attach_socket_path(const container_state& st) {
   return st.paths.shim_state + "/" + std::string(shim_protocol::attach_socket);
 }

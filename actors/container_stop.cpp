@@ -23,7 +23,7 @@ constexpr log::logger lg{"containers"};
 
 // Sends `signo` to the container's init through its shim, then emits the kill event.
 void deliver_signal(container_pointer self, int signo, std::function<void(caf::error)> then) {
-  auto pool = directory::lookup<caf::actor>(self->system(), directory::blocking);
+  auto pool = blocking_pool_of(self);
   if (!pool) return then(make_error(errc::unavailable, "the blocking pool is not running"));
   auto state_dir = self->state.paths.shim_state;
   run_blocking(
@@ -173,7 +173,7 @@ void finish_remove(container_pointer self) {
   auto began = monotonic_nanos();
   persist(self, [self, began](caf::error) {
     publish_summary(self);
-    auto pool = directory::lookup<caf::actor>(self->system(), directory::blocking);
+    auto pool = blocking_pool_of(self);
     auto paths = self->state.paths;
     auto erase_record = [self, began] {
       auto store = directory::lookup<state_store_actor>(self->system(), directory::state);

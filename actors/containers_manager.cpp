@@ -157,7 +157,7 @@ void respawn(containers_pointer self, const std::string& id) {
 // Sizes walk each read-write layer: on the blocking pool.
 caf::result<std::vector<container_summary>> with_sizes(containers_pointer self,
                                                        std::vector<container_summary> list) {
-  auto pool = directory::lookup<caf::actor>(self->system(), directory::blocking);
+  auto pool = blocking_pool_of(self);
   if (!pool) return list;
   auto rp = self->make_response_promise<std::vector<container_summary>>();
   run_blocking(
@@ -326,7 +326,7 @@ container_record make_record(const containers_state& st, create_draft d, const i
 
 void finish_create(containers_pointer self, container_record rec,
                    caf::typed_response_promise<create_result> rp, int64_t began) {
-  auto pool = directory::lookup<caf::actor>(self->system(), directory::blocking);
+  auto pool = blocking_pool_of(self);
   // A failed create gives back its name and the volumes it took (removing those made for it).
   std::vector<std::string> volume_names;
   for (const auto& v : rec.volumes)

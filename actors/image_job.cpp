@@ -77,7 +77,7 @@ image_job_outcome run_import(const image_job_spec& spec) {
 caf::actor spawn_image_job(caf::actor_system& sys, image_job_spec spec,
                            caf::strong_actor_ptr manager) {
   return sys.spawn([spec = std::move(spec), manager](caf::event_based_actor* self) mutable {
-    auto pool = directory::lookup<caf::actor>(self->system(), directory::blocking);
+    auto pool = blocking_pool_of(self);
     auto id = spec.id;
     auto report = [self, manager, id](image_job_outcome outcome) {
       self->send(caf::actor_cast<caf::actor>(manager), job_done_atom_v, id, std::move(outcome));

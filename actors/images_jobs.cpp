@@ -222,7 +222,7 @@ caf::result<void> start_save(images_pointer self, save_request req) {
     }
     if (!found->reference.empty()) snap->tags[pos->second].push_back(found->reference);
   }
-  auto pool = directory::lookup<caf::actor>(self->system(), directory::blocking);
+  auto pool = blocking_pool_of(self);
   if (!pool) return make_error(errc::unavailable, "the blocking pool is not running");
   auto rp = self->make_response_promise();
   auto content = self->state.ctx->content;

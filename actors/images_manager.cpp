@@ -77,7 +77,7 @@ void load_index(images_pointer self, std::function<void()> done) {
 
 // Removes what a crash left behind: layer directories no record knows, unreferenced blobs.
 void clean_up_after_crash(images_pointer self) {
-  auto pool = directory::lookup<caf::actor>(self->system(), directory::blocking);
+  auto pool = blocking_pool_of(self);
   if (!pool) return;
   std::set<std::string> cache_ids;
   for (const auto& [chain, l] : self->state.index.layers())
@@ -306,7 +306,7 @@ void publish_image_event(images_pointer self, const std::string& action, const s
 
 void remove_layers_and_collect(images_pointer self, std::vector<storage::layer_record> doomed,
                                std::function<void()> removed) {
-  auto pool = directory::lookup<caf::actor>(self->system(), directory::blocking);
+  auto pool = blocking_pool_of(self);
   if (!pool) {
     if (removed) removed();
     return;

@@ -32,10 +32,6 @@ struct network_actor_state {
 
 using network_pointer = network_actor::stateful_pointer<network_actor_state>;
 
-caf::actor blocking_pool_of(network_pointer self) {
-  return directory::lookup<caf::actor>(self->system(), directory::blocking);
-}
-
 // Stored before any reply, so a crash never forgets an address it handed out.
 void persist(network_pointer self, std::function<void(caf::error)> then) {
   auto store = directory::lookup<state_store_actor>(self->system(), directory::state);

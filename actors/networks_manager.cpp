@@ -79,7 +79,7 @@ caf::result<nlohmann::json> create(networks_pointer self, const network_create_r
     return make_error(errc::conflict, "network with name " + parsed->name + " already exists");
   auto pools = net::local_address_pools(st.ctx->config.default_address_pools);
   if (!pools) return pools.error();
-  auto pool = directory::lookup<caf::actor>(self->system(), directory::blocking);
+  auto pool = blocking_pool_of(self);
   if (!pool) return make_error(errc::unavailable, "the blocking pool is not running");
   auto rp = self->make_response_promise<nlohmann::json>();
   auto began = monotonic_nanos();

@@ -53,7 +53,7 @@ void forget_ports(networks_pointer self, const std::string& container) {
 }
 
 void remove_rules_later(networks_pointer self, const std::string& container) {
-  auto pool = directory::lookup<caf::actor>(self->system(), directory::blocking);
+  auto pool = blocking_pool_of(self);
   if (!pool) return;
   auto ctx = self->state.ctx;
   run_blocking(
@@ -75,7 +75,7 @@ caf::result<std::vector<net::published_port>> publish(networks_pointer self,
                                         mapping_options(st, request.endpoint.network_id));
   auto ports = net::allocate_port_bindings(groups, *st.allocator);
   if (!ports) return ports.error();
-  auto pool = directory::lookup<caf::actor>(self->system(), directory::blocking);
+  auto pool = blocking_pool_of(self);
   if (!pool) {
     net::release_port_bindings(*ports, *st.allocator);
     return make_error(errc::unavailable, "the blocking pool is not running");
@@ -117,7 +117,7 @@ caf::result<void> unpublish(networks_pointer self, const std::string& container)
   if (i == st.ports.end()) return caf::unit;
   net::release_port_bindings(i->second.ports, *st.allocator);
   st.ports.erase(i);
-  auto pool = directory::lookup<caf::actor>(self->system(), directory::blocking);
+  auto pool = blocking_pool_of(self);
   auto rp = self->make_response_promise();
   auto ctx = st.ctx;
   auto forget = [self, rp, container]() mutable {

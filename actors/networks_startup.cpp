@@ -155,7 +155,7 @@ void finish_start(networks_pointer self, stored_networks stored, std::vector<std
 
 void rebuild_then_finish(networks_pointer self, stored_networks stored,
                          std::vector<std::string> fresh, std::vector<std::string> dropped) {
-  auto pool = directory::lookup<caf::actor>(self->system(), directory::blocking);
+  auto pool = blocking_pool_of(self);
   std::vector<net::network_rules> rules;
   for (const auto& n : stored.networks)
     if (n.record.driver == "bridge" && !n.pools.empty())
@@ -213,7 +213,7 @@ void answer_ready_waiters(networks_pointer self) {
 void start_networks(networks_pointer self) {
   self->state.allocator = std::make_unique<net::port_allocator>(net::read_ip_local_port_range());
   auto store = directory::lookup<state_store_actor>(self->system(), directory::state);
-  auto pool = directory::lookup<caf::actor>(self->system(), directory::blocking);
+  auto pool = blocking_pool_of(self);
   if (!store || !pool) {
     lg.error("the networks cannot start without the state store and the blocking pool");
     self->state.ready = true;

@@ -34,10 +34,6 @@ storage::volume_paths paths(volume_pointer self) {
                                   self->state.rec.name);
 }
 
-caf::actor blocking_pool_of(volume_pointer self) {
-  return directory::lookup<caf::actor>(self->system(), directory::blocking);
-}
-
 void persist(volume_pointer self, std::vector<storage::state_op> ops,
              std::function<void(caf::error)> then) {
   auto store = directory::lookup<state_store_actor>(self->system(), directory::state);
