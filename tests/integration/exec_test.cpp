@@ -82,18 +82,14 @@ TEST_F(exec, detached_exec_runs_to_the_end) {
   EXPECT_TRUE(file_appears("/x"));
 }
 
-// DISABLED: flaky (about half the runs) — after `exit` in an `exec -it` shell the CLI sometimes
-// does not end within 15 s, so the stream end of a TTY exec has a race between the shim and the
-// daemon's splice. Known bug, left open in issue 8's notes; run with
-// --gtest_also_run_disabled_tests to see it.
-TEST_F(exec, DISABLED_tty_exec_has_a_terminal_of_the_clients_size) {
+TEST_F(exec, tty_exec_has_a_terminal_of_the_clients_size) {
   terminal term(daemon_.root, daemon_.docker_env(), "docker exec -it web sh");
   ASSERT_TRUE(term.shows("/ #")) << term.screen();
   term.type({"tty; stty size", "Enter"});
   EXPECT_TRUE(term.shows("/dev/pts/")) << term.screen();
   EXPECT_TRUE(term.shows("30 120")) << term.screen();
   term.type({"exit 3", "Enter"});
-  EXPECT_TRUE(term.shows("Pane is dead")) << term.screen();
+  EXPECT_TRUE(term.shows_exit(3)) << term.screen();
   // Without -t there is no terminal.
   EXPECT_EQ(docker({"exec", "web", "tty"}).exit_code, 1);
 }

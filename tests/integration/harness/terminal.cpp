@@ -8,8 +8,9 @@ namespace berth::test {
 terminal::terminal(const std::string& dir, const std::map<std::string, std::string>& env,
                    const std::string& command, const std::string& name)
     : socket_(dir + "/" + name), env_(env) {
-  tmux({"new-session", "-d", "-x", "120", "-y", "30", "-s", "t", command, ";", "set-option", "-t",
-        "t", "remain-on-exit", "on"});
+  tmux({"new-session", "-d", "-x", "120", "-y", "30", "-s", "t",
+        command + "; echo \"[command exited $?]\"", ";", "set-option", "-t", "t", "remain-on-exit",
+        "on"});
 }
 
 terminal::~terminal() {
@@ -30,6 +31,10 @@ bool terminal::shows(const std::string& text, std::chrono::milliseconds timeout)
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
   }
   return false;
+}
+
+bool terminal::shows_exit(int code, std::chrono::milliseconds timeout) {
+  return shows("[command exited " + std::to_string(code) + "]", timeout);
 }
 
 std::string terminal::screen() {

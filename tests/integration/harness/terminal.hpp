@@ -15,7 +15,8 @@ namespace berth::test {
 
 class terminal {
  public:
-  /// Runs `command` in a 120x30 tmux session whose server socket is `dir`/`name`.
+  /// Runs `command` in a 120x30 tmux session whose server socket is `dir`/`name`; when it ends,
+  /// the shell running it prints its exit status (see `shows_exit`).
   terminal(const std::string& dir, const std::map<std::string, std::string>& env,
            const std::string& command, const std::string& name = "tmux.sock");
   ~terminal();
@@ -28,6 +29,12 @@ class terminal {
   /// Waits (bounded) until the screen shows `text`.
   [[nodiscard]] bool shows(const std::string& text,
                            std::chrono::milliseconds timeout = std::chrono::seconds(15));
+
+  /// Waits (bounded) until the command has ended with `code`. tmux's own "Pane is dead" is not
+  /// used: under load tmux 3.3a sometimes leaves the exited command an unreaped zombie, and then
+  /// never marks the pane dead although the command has ended.
+  [[nodiscard]] bool shows_exit(int code,
+                                std::chrono::milliseconds timeout = std::chrono::seconds(15));
 
   [[nodiscard]] std::string screen();
 

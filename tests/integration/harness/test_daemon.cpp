@@ -170,6 +170,8 @@ std::vector<std::string> test_daemon::command() const {
                                   opts_.metrics ? "127.0.0.1:" + std::to_string(metrics_port) : ""};
   cmd.insert(cmd.end(), networking_args_.begin(), networking_args_.end());
   cmd.insert(cmd.end(), opts_.extra_args.begin(), opts_.extra_args.end());
+  // For chasing a failure: every request in the kept root's berthd.log.
+  if (std::getenv("BERTH_TEST_DEBUG")) cmd.emplace_back("--debug");
   return cmd;
 }
 
