@@ -91,8 +91,11 @@ std::vector<auth_challenge> parse_www_authenticate(std::string_view value) {
       std::string v;
       if (!s.done() && s.text[s.pos] == '"') {
         v = s.quoted();
-      } else {
-        v = std::string(s.token());
+      } else { // a token; leniently anything up to a comma or space (unquoted URLs)
+        size_t start = s.pos;
+        while (!s.done() && s.text[s.pos] != ',' && s.text[s.pos] != ' ' && s.text[s.pos] != '\t')
+          ++s.pos;
+        v = std::string(s.text.substr(start, s.pos - start));
       }
       challenge.params.emplace(std::move(key), std::move(v));
       s.skip_spaces();
