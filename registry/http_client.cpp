@@ -294,18 +294,16 @@ struct http_client::impl {
       parser.get().body().size = buf.size();
       auto ec = conn.read_some(parser);
       if (ec == http::error::need_buffer) ec = {};
+      // Bytes parsed before a failure are good: deliver them (a resume starts after them).
+      size_t n = buf.size() - parser.get().body().size;
+      if (n > 0 && handler && handler->on_data)
+        if (auto err = handler->on_data(buf.data(), n)) return err;
       if (ec) {
         auto kind = ec == beast::error::timeout ? errc::timeout : errc::unavailable;
         return make_error(kind, request_prefix(spec.method, spec.target) +
                                     detail::describe_transport_error(ec));
       }
-      size_t n = buf.size() - parser.get().body().size;
-      if (n == 0) continue;
-      if (handler) {
-        if (handler->on_data)
-          if (auto err = handler->on_data(buf.data(), n)) return err;
-        continue;
-      }
+      if (n == 0 || handler) continue;
       if (response.body.size() + n > options.max_buffered_body) {
         if (response.success())
           return make_error(errc::invalid_argument, request_prefix(spec.method, spec.target) +

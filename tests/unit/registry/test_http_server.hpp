@@ -41,8 +41,10 @@ struct test_response {
   size_t cut_after = std::string::npos;
   /// Never answer (the client must time out); the connection is closed at stop().
   bool stall = false;
-  /// Close the connection after this response.
+  /// Close the connection after this response (announced with Connection: close).
   bool close = false;
+  /// Close the connection after this response without announcing it (a server's idle timeout).
+  bool hangup = false;
 };
 
 class test_http_server {
@@ -207,7 +209,7 @@ class test_http_server {
       std::string_view body = head_only ? std::string_view{} : std::string_view{resp.body};
       if (resp.cut_after < body.size()) body = body.substr(0, resp.cut_after);
       if (!send_all(fd, head) || !send_all(fd, body)) break;
-      if (resp.close || resp.cut_after != std::string::npos) break;
+      if (resp.close || resp.hangup || resp.cut_after != std::string::npos) break;
     }
     std::lock_guard guard{mutex_};
     open_fds_.erase(fd);
