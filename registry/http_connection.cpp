@@ -50,7 +50,8 @@ std::string describe_handshake_error(const beast::error_code& ec, SSL* ssl_handl
       }
     }
   }
-  return "tls: " + describe_transport_error(ec);
+  auto text = describe_transport_error(ec);
+  return text.starts_with("tls: ") || text.starts_with("remote error: ") ? text : "tls: " + text;
 }
 
 caf::error transport_failure(const beast::error_code& ec, std::string message) {
@@ -95,7 +96,11 @@ std::string describe_transport_error(const beast::error_code& ec) {
     return "unexpected EOF";
   if (ec.category() == asio::error::get_ssl_category()) {
     const char* reason = ERR_reason_error_string(static_cast<unsigned long>(ec.value()));
-    return reason ? reason : ec.message();
+    std::string text = reason ? reason : ec.message();
+    // The peer's alerts, as Go words them: "remote error: tls: bad certificate".
+    if (auto alert = text.find("alert "); alert != std::string::npos)
+      return "remote error: tls: " + text.substr(alert + 6);
+    return "tls: " + text;
   }
   return ec.message();
 }

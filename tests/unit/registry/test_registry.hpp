@@ -71,7 +71,8 @@ inline std::string run_checked(const std::vector<std::string>& argv) {
 struct test_pki {
   std::string ca_cert, ca_key, server_cert, server_key, client_cert, client_key;
 
-  explicit test_pki(const temp_dir& dir) {
+  /// `server_san` names what the server certificate is valid for.
+  explicit test_pki(const temp_dir& dir, const std::string& server_san = "IP:127.0.0.1") {
     ca_cert = dir / "ca.pem";
     ca_key = dir / "ca-key.pem";
     server_cert = dir / "server.pem";
@@ -80,7 +81,8 @@ struct test_pki {
     client_key = dir / "client-key.pem";
     run_checked({"openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj",
                  "/CN=berth test CA", "-keyout", ca_key, "-out", ca_cert});
-    write_file(dir / "server.ext", "subjectAltName=IP:127.0.0.1\nextendedKeyUsage=serverAuth\n");
+    write_file(dir / "server.ext",
+               "subjectAltName=" + server_san + "\nextendedKeyUsage=serverAuth\n");
     write_file(dir / "client.ext", "extendedKeyUsage=clientAuth\n");
     issue(dir, "/CN=127.0.0.1", server_key, server_cert, dir / "server.ext");
     issue(dir, "/CN=berth test client", client_key, client_cert, dir / "client.ext");
