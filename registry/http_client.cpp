@@ -3,6 +3,7 @@
 #include "registry/http_client.hpp"
 
 #include <array>
+#include <limits>
 #include <map>
 #include <mutex>
 #include <strings.h>
