@@ -6,7 +6,6 @@
 #include <limits>
 #include <map>
 #include <mutex>
-#include <strings.h>
 #include <vector>
 
 #include "base/error.hpp"
@@ -59,8 +58,10 @@ bool is_redirect(int status) {
   return status == 301 || status == 302 || status == 303 || status == 307 || status == 308;
 }
 
-bool iequals(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && ::strncasecmp(a.data(), b.data(), a.size()) == 0;
+/// A transport failure of a request, in Go's words: `Get "url": i/o timeout`.
+caf::error transport_error(http_method method, const url& target, const beast::error_code& ec) {
+  auto kind = ec == beast::error::timeout ? errc::timeout : errc::unavailable;
+  return make_error(kind, request_prefix(method, target) + detail::describe_transport_error(ec));
 }
 
 /// What one exchange on one connection needs beyond the original request.
@@ -150,7 +151,7 @@ struct http_client::impl {
     req.set(http::field::host, spec.target.authority());
     req.set(http::field::user_agent, options.user_agent);
     for (const auto& h : request.headers) {
-      if (spec.drop_authorization && iequals(h.name, "Authorization")) continue;
+      if (spec.drop_authorization && same_header_name(h.name, "Authorization")) continue;
       req.insert(h.name, h.value);
     }
     bool has_body = spec.send_body && (request.body_source || !request.body.empty());
@@ -183,9 +184,7 @@ struct http_client::impl {
     detail::request_serializer sr{req};
     auto fail = [&](const beast::error_code& ec) {
       stale = is_stale_connection_error(ec);
-      auto kind = ec == beast::error::timeout ? errc::timeout : errc::unavailable;
-      return make_error(kind, request_prefix(spec.method, spec.target) +
-                                  detail::describe_transport_error(ec));
+      return transport_error(spec.method, spec.target, ec);
     };
     if (auto ec = conn.write_header(sr)) return fail(ec);
     if (!streamed) {
@@ -251,9 +250,7 @@ struct http_client::impl {
     if (spec.method == http_method::head) parser.skip(true);
     if (auto ec = conn->read_header(parser)) {
       result.retry_on_fresh_connection = reused && replayable && is_stale_connection_error(ec);
-      auto kind = ec == beast::error::timeout ? errc::timeout : errc::unavailable;
-      result.response = make_error(kind, request_prefix(spec.method, spec.target) +
-                                             detail::describe_transport_error(ec));
+      result.response = transport_error(spec.method, spec.target, ec);
       return result;
     }
     http_response response;
@@ -299,11 +296,7 @@ struct http_client::impl {
       size_t n = buf.size() - parser.get().body().size;
       if (n > 0 && handler && handler->on_data)
         if (auto err = handler->on_data(buf.data(), n)) return err;
-      if (ec) {
-        auto kind = ec == beast::error::timeout ? errc::timeout : errc::unavailable;
-        return make_error(kind, request_prefix(spec.method, spec.target) +
-                                    detail::describe_transport_error(ec));
-      }
+      if (ec) return transport_error(spec.method, spec.target, ec);
       if (n == 0 || handler) continue;
       if (response.body.size() + n > options.max_buffered_body) {
         if (response.success())

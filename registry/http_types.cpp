@@ -5,11 +5,9 @@
 
 namespace berth::registry {
 
-namespace {
-bool iequals(std::string_view a, std::string_view b) {
+bool same_header_name(std::string_view a, std::string_view b) {
   return a.size() == b.size() && ::strncasecmp(a.data(), b.data(), a.size()) == 0;
 }
-} // namespace
 
 std::string_view to_string(http_method m) {
   switch (m) {
@@ -31,14 +29,14 @@ std::string_view to_string(http_method m) {
 
 std::optional<std::string_view> find_header(const http_headers& headers, std::string_view name) {
   for (const auto& h : headers)
-    if (iequals(h.name, name)) return std::string_view{h.value};
+    if (same_header_name(h.name, name)) return std::string_view{h.value};
   return std::nullopt;
 }
 
 std::vector<std::string_view> http_response::headers_named(std::string_view name) const {
   std::vector<std::string_view> out;
   for (const auto& h : headers)
-    if (iequals(h.name, name)) out.emplace_back(h.value);
+    if (same_header_name(h.name, name)) out.emplace_back(h.value);
   return out;
 }
 

@@ -29,6 +29,9 @@ struct http_header {
 
 using http_headers = std::vector<http_header>;
 
+/// True when two header names are the same (ASCII case-insensitive).
+[[nodiscard]] bool same_header_name(std::string_view a, std::string_view b);
+
 /// The first header called `name` (ASCII case-insensitive), or nullopt.
 [[nodiscard]] std::optional<std::string_view> find_header(const http_headers& headers,
                                                           std::string_view name);

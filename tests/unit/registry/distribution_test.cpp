@@ -282,3 +282,51 @@ TEST_F(distribution, resumes_an_interrupted_download_with_a_range_request) {
   EXPECT_EQ(sink.restarts_, 0);
   EXPECT_TRUE(sink.data_ == layer);
 }
+
+TEST_F(distribution, docker_hub_pulls_go_to_a_live_mirror_first) {
+  auto push = open("library/hello", endpoint_use::push);
+  auto manifest = push_image(*push, "latest", "{}", {make_blob(1000, 40)});
+  uint16_t dead_port;
+  {
+    temp_dir gone_dir;
+    test_registry gone(gone_dir);
+    dead_port = gone.port();
+  } // stopped: its port refuses connections
+  auto config =
+      make_registry_config(
+          {}, {"http://127.0.0.1:" + std::to_string(dead_port), "http://" + registry_.domain()}, "")
+          .value();
+  http_client http({}, make_tls_policy(config));
+  auto ref = berth::storage::parse_normalized("hello").value();
+  auto repo = repository::open(http, config, ref, {}, endpoint_use::pull, quick_retries());
+  ASSERT_TRUE(repo) << error_message(repo.error());
+  EXPECT_TRUE((*repo)->endpoint().mirror);
+  EXPECT_EQ((*repo)->endpoint().base.port, registry_.port());
+  EXPECT_EQ((*repo)->path(), "library/hello");
+  EXPECT_EQ((*repo)->get_manifest("latest").value().bytes, manifest);
+}
+
+TEST_F(distribution, parallel_downloads_share_one_repository) {
+  auto push = open("parallel", endpoint_use::push);
+  std::vector<std::string> layers;
+  for (uint32_t i = 0; i < 4; ++i)
+    layers.push_back(make_blob(2 * 1024 * 1024 + i, 50 + i));
+  push_image(*push, "1", "{}", layers);
+  auto pull = open("parallel", endpoint_use::pull);
+  std::vector<std::string> results(layers.size());
+  std::vector<std::string> errors(layers.size());
+  std::vector<std::thread> threads;
+  for (size_t i = 0; i < layers.size(); ++i)
+    threads.emplace_back([&, i] {
+      string_blob_sink sink(4 * 1024 * 1024);
+      auto got = pull->fetch_blob(sha256_digest(layers[i]), sink);
+      if (!got) errors[i] = error_message(got.error());
+      results[i] = sink.take();
+    });
+  for (auto& t : threads)
+    t.join();
+  for (size_t i = 0; i < layers.size(); ++i) {
+    EXPECT_EQ(errors[i], "");
+    EXPECT_TRUE(results[i] == layers[i]) << i;
+  }
+}
