@@ -1,0 +1,94 @@
+// Tests for registry/credentials and registry/base64.
+#include <gtest/gtest.h>
+
+#include "base/error.hpp"
+#include "registry/base64.hpp"
+#include "registry/credentials.hpp"
+
+using namespace berth::registry;
+
+namespace {
+std::string message_of(const caf::error& err) {
+  return berth::error_message(err);
+}
+} // namespace
+
+TEST(base64, round_trips_and_accepts_both_alphabets) {
+  EXPECT_EQ(base64_encode("user:pass"), "dXNlcjpwYXNz");
+  EXPECT_EQ(base64_encode("a"), "YQ==");
+  EXPECT_EQ(base64url_encode("\xfb\xff"), "-_8");
+  EXPECT_EQ(base64_decode("YQ==").value(), "a");
+  EXPECT_EQ(base64_decode("YQ").value(), "a");
+  EXPECT_EQ(base64_decode("-_8").value(), "\xfb\xff");
+  EXPECT_EQ(base64_decode("+/8=").value(), "\xfb\xff");
+  EXPECT_FALSE(base64_decode("Y"));
+  EXPECT_FALSE(base64_decode("YQ=a"));
+  EXPECT_FALSE(base64_decode("YQ==="));
+  EXPECT_FALSE(base64_decode("Y!=="));
+}
+
+TEST(credentials, decodes_the_x_registry_auth_header) {
+  registry_credentials in;
+  in.username = "me";
+  in.password = "s3cret/+?";
+  in.server_address = "127.0.0.1:5000";
+  auto header = encode_registry_auth(in);
+  EXPECT_EQ(header.find_first_of("+/"), std::string::npos);
+  auto out = decode_registry_auth(header);
+  ASSERT_TRUE(out) << message_of(out.error());
+  EXPECT_EQ(*out, in);
+  EXPECT_FALSE(out->anonymous());
+}
+
+TEST(credentials, empty_and_empty_object_are_anonymous) {
+  EXPECT_TRUE(decode_registry_auth("")->anonymous());
+  EXPECT_TRUE(decode_registry_auth("e30=")->anonymous());
+  EXPECT_TRUE(decode_registry_auth(base64url_encode("null"))->anonymous());
+}
+
+TEST(credentials, takes_tokens_and_unknown_fields) {
+  auto out = decode_registry_auth(base64url_encode(
+      R"({"identitytoken":"refresh","registrytoken":"bearer","email":"x@y","extra":{"a":1}})"));
+  ASSERT_TRUE(out);
+  EXPECT_EQ(out->identity_token, "refresh");
+  EXPECT_EQ(out->registry_token, "bearer");
+  EXPECT_FALSE(out->anonymous());
+}
+
+TEST(credentials, splits_the_auth_field_when_alone) {
+  auto out = parse_auth_config(R"({"auth":"dXNlcjpwYTpzcw==","serveraddress":"r"})");
+  ASSERT_TRUE(out);
+  EXPECT_EQ(out->username, "user");
+  EXPECT_EQ(out->password, "pa:ss");
+  auto kept = parse_auth_config(R"({"username":"a","password":"b","auth":"dXNlcjpwYXNz"})");
+  EXPECT_EQ(kept->username, "a");
+}
+
+TEST(credentials, rejects_malformed_headers_with_dockerds_words) {
+  auto bad_base64 = decode_registry_auth("not base64!");
+  ASSERT_FALSE(bad_base64);
+  EXPECT_EQ(berth::error_kind(bad_base64.error()), berth::errc::invalid_argument);
+  EXPECT_EQ(message_of(bad_base64.error()),
+            "invalid X-Registry-Auth header: must be a valid base64url-encoded string");
+
+  auto bad_json = decode_registry_auth(base64url_encode("{\"username\":"));
+  ASSERT_FALSE(bad_json);
+  EXPECT_TRUE(message_of(bad_json.error())
+                  .starts_with("invalid X-Registry-Auth header: invalid "
+                               "JSON: "));
+
+  auto two = decode_registry_auth(base64url_encode("{} {}"));
+  ASSERT_FALSE(two);
+  EXPECT_EQ(message_of(two.error()),
+            "invalid X-Registry-Auth header: multiple JSON documents not allowed");
+
+  auto wrong_type = decode_registry_auth(base64url_encode(R"({"username":42})"));
+  ASSERT_FALSE(wrong_type);
+  EXPECT_NE(message_of(wrong_type.error()).find("AuthConfig.username of type string"),
+            std::string::npos);
+
+  auto array = parse_auth_config("[1]");
+  ASSERT_FALSE(array);
+
+  EXPECT_FALSE(decode_registry_auth(std::string(max_auth_config_bytes + 4, 'A')));
+}
