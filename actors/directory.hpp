@@ -16,6 +16,7 @@ inline constexpr caf::atom_value events = caf::atom("events");
 inline constexpr caf::atom_value metrics = caf::atom("metrics");
 inline constexpr caf::atom_value state = caf::atom("state");
 inline constexpr caf::atom_value blocking = caf::atom("blocking");
+inline constexpr caf::atom_value stats = caf::atom("stats");
 
 /// The current handle registered under `name` (invalid while it restarts or after shutdown).
 template <class Handle>

@@ -20,6 +20,7 @@
 #include "actors/images_manager.hpp"
 #include "actors/networks_manager.hpp"
 #include "actors/state_store_actor.hpp"
+#include "actors/stats_sampler.hpp"
 #include "actors/volumes_manager.hpp"
 #include "base/log.hpp"
 #include "base/time.hpp"
@@ -84,6 +85,8 @@ std::vector<child> make_children(caf::actor_system& sys, std::shared_ptr<const d
       [&sys, ctx, as_ptr] { return as_ptr(spawn_networks_manager(sys, ctx)); });
   add("containers", directory::containers,
       [&sys, ctx, as_ptr] { return as_ptr(spawn_containers_manager(sys, ctx)); });
+  add("stats", directory::stats,
+      [&sys, ctx, as_ptr] { return as_ptr(spawn_stats_sampler(sys, ctx)); });
   return out;
 }
 

@@ -17,6 +17,19 @@ int hex_value(char c) {
   return -1;
 }
 
+// A flag's value without spaces, in lower case.
+std::string flag_word(const std::string& v) {
+  std::string s;
+  for (char c : v)
+    if (!std::isspace(static_cast<unsigned char>(c)))
+      s += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return s;
+}
+
+bool false_word(const std::string& s) {
+  return s.empty() || s == "0" || s == "no" || s == "false" || s == "none";
+}
+
 } // namespace
 
 std::optional<std::string> percent_decode(std::string_view text, bool plus_is_space) {
@@ -71,12 +84,16 @@ std::vector<std::string> query_params::all(const std::string& key) const {
 }
 
 bool query_params::flag(const std::string& key) const {
-  auto v = get(key);
-  std::string s;
-  for (char c : v)
-    if (!std::isspace(static_cast<unsigned char>(c)))
-      s += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return !(s.empty() || s == "0" || s == "no" || s == "false" || s == "none");
+  return !false_word(flag_word(get(key)));
+}
+
+caf::expected<bool> query_params::strict_flag(const std::string& key, bool fallback) const {
+  if (!has(key)) return fallback;
+  auto s = flag_word(get(key));
+  if (false_word(s) || s == "f") return false;
+  if (s == "1" || s == "t" || s == "true" || s == "yes") return true;
+  return make_error(errc::invalid_argument,
+                    "invalid value for " + key + ": " + get(key) + " is not a boolean");
 }
 
 caf::expected<int64_t> query_params::integer(const std::string& key, int64_t fallback) const {

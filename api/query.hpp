@@ -31,6 +31,11 @@ class query_params {
   /// Docker's httputils.BoolValue: "", "0", "no", "false", "none" are false; anything else true.
   [[nodiscard]] bool flag(const std::string& key) const;
 
+  /// A boolean that must be one: absent → fallback; Docker's false words ("", "0", "no",
+  /// "false", "none") and "f" → false; "1", "t", "true", "yes" → true (case and spaces
+  /// ignored); anything else → errc::invalid_argument naming the key.
+  [[nodiscard]] caf::expected<bool> strict_flag(const std::string& key, bool fallback) const;
+
   /// An integer value; absent → fallback; malformed → error naming the key.
   [[nodiscard]] caf::expected<int64_t> integer(const std::string& key, int64_t fallback) const;
 

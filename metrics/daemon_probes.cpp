@@ -9,8 +9,10 @@ daemon_probes::daemon_probes()
     : http_(std::make_unique<http_probe>(registry_)),
       engine_(std::make_shared<engine_probe>(registry_)),
       containers_(std::make_shared<container_probe>(registry_)),
-      networks_(std::make_shared<network_probe>(registry_)) {
+      networks_(std::make_shared<network_probe>(registry_)),
+      container_stats_(std::make_shared<container_stats_collector>()) {
   registry_.add(std::make_shared<process_collector>());
+  registry_.add(container_stats_);
 }
 
 std::shared_ptr<actor_probe> daemon_probes::actor(const std::string& name) {

@@ -228,6 +228,12 @@ const std::vector<std::string>& default_readonly_paths() {
   return paths;
 }
 
+std::string container_cgroups_path(const host_config& h, const std::string& default_parent,
+                                   const std::string& container_id) {
+  auto parent = h.cgroup_parent.empty() ? default_parent : h.cgroup_parent;
+  return clean_path(parent + "/" + container_id);
+}
+
 caf::expected<json> make_oci_spec(const spec_inputs& in) {
   const auto& h = in.host;
   auto security = parse_security_options(h.security_opt);
@@ -285,12 +291,11 @@ caf::expected<json> make_oci_spec(const spec_inputs& in) {
   auto seccomp = seccomp_for(in, *security, *caps);
   if (!seccomp) return seccomp.error();
 
-  auto parent = h.cgroup_parent.empty() ? in.defaults.cgroup_parent : h.cgroup_parent;
   json linux_section = {
       {"namespaces", std::move(*ns)},
       {"devices", std::move(resources->devices)},
       {"resources", std::move(resources->resources)},
-      {"cgroupsPath", clean_path(parent + "/" + in.container_id)},
+      {"cgroupsPath", container_cgroups_path(h, in.defaults.cgroup_parent, in.container_id)},
   };
   if (!mounts->rootfs_propagation.empty())
     linux_section["rootfsPropagation"] = mounts->rootfs_propagation;

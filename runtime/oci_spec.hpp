@@ -93,6 +93,12 @@ container_command(const container_config& config, const nlohmann::json& image_co
 /// paths.
 [[nodiscard]] caf::expected<nlohmann::json> make_oci_spec(const spec_inputs& in);
 
+/// linux.cgroupsPath of a container: HostConfig.CgroupParent, else `default_parent` (the
+/// daemon's cgroup-parent, "/berth" by default), then the container's ID.
+[[nodiscard]] std::string container_cgroups_path(const host_config& h,
+                                                 const std::string& default_parent,
+                                                 const std::string& container_id);
+
 /// Docker's default masked paths (/proc/kcore, /sys/firmware, ... and the CPUs' thermal_throttle
 /// directories that exist on this host), which create stores in HostConfig.MaskedPaths.
 [[nodiscard]] const std::vector<std::string>& default_masked_paths();

@@ -11,6 +11,7 @@
 #include "api/actor_bridge.hpp"
 #include "api/json_body.hpp"
 #include "api/response_sink.hpp"
+#include "api/routes/container_lookup.hpp"
 #include "api/routes/routes.hpp"
 #include "base/random.hpp"
 #include "base/sys.hpp"
@@ -27,25 +28,6 @@ using json = nlohmann::json;
 using actors::container_record;
 using actors::container_status;
 using actors::containers_manager_actor;
-
-// Resolves {id}, reads its record, then runs `then(self, record, container)` in the bridge actor.
-template <class Then>
-void with_record(const exchange_ptr& ex, Then then) {
-  auto target = find_actor<containers_manager_actor>(ex, actors::directory::containers);
-  if (!target) return;
-  auto timeout = ex->context().request_timeout();
-  with_actor(ex, [ex, target, timeout, then](caf::event_based_actor* self) mutable {
-    self->request(target, timeout, actors::resolve_atom_v, ex->request().param("id"))
-        .then(
-            [self, ex, timeout, then](actors::resolved_container& found) mutable {
-              self->request(found.actor, timeout, actors::inspect_atom_v)
-                  .then([self, then, actor = found.actor](
-                            container_record& rec) mutable { then(self, rec, actor); },
-                        [ex](caf::error& err) { ex->reply_error(err); });
-            },
-            [ex](caf::error& err) { ex->reply_error(err); });
-  });
-}
 
 caf::actor blocking_pool(const exchange_ptr& ex) {
   return find_actor<caf::actor>(ex, actors::directory::blocking);

@@ -2,6 +2,7 @@
 #include <gtest/gtest.h>
 
 #include "api/query.hpp"
+#include "base/error.hpp"
 
 using namespace berth::api;
 
@@ -37,4 +38,18 @@ TEST(query, integers) {
   EXPECT_EQ(q.integer("t", 0), 10);
   EXPECT_EQ(q.integer("absent", 7), 7);
   EXPECT_FALSE(q.integer("bad", 0));
+}
+
+TEST(query, strict_booleans_refuse_other_words) {
+  auto q = *query_params::parse("a=1&b=0&c=TRUE&d=none&e=&f=maybe&g=%20yes");
+  EXPECT_EQ(q.strict_flag("a", false), true);
+  EXPECT_EQ(q.strict_flag("b", true), false);
+  EXPECT_EQ(q.strict_flag("c", false), true);
+  EXPECT_EQ(q.strict_flag("d", true), false);
+  EXPECT_EQ(q.strict_flag("e", true), false);
+  EXPECT_EQ(q.strict_flag("g", false), true);
+  EXPECT_EQ(q.strict_flag("absent", true), true);
+  auto maybe = q.strict_flag("f", true);
+  ASSERT_FALSE(maybe);
+  EXPECT_NE(berth::error_message(maybe.error()).find("f"), std::string::npos);
 }

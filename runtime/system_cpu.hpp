@@ -1,0 +1,23 @@
+// The host's CPU time as dockerd reports it beside each stats sample (system_cpu_usage,
+// online_cpus), from /proc/stat: the CLI's CPU % is the container's share of it.
+#pragma once
+
+#include <cstdint>
+#include <string_view>
+
+#include <caf/expected.hpp>
+
+namespace berth::runtime {
+
+struct system_cpu {
+  uint64_t usage_ns = 0;    ///< user+nice+system+idle+iowait+irq+softirq of the "cpu" line, in ns
+  uint32_t online_cpus = 0; ///< the "cpuN" lines
+};
+
+/// Parses /proc/stat text (dockerd's readSystemCPUUsage: clock ticks at 100 Hz).
+[[nodiscard]] caf::expected<system_cpu> parse_proc_stat(std::string_view text);
+
+/// Reads /proc/stat. Blocking; thread-safe.
+[[nodiscard]] caf::expected<system_cpu> read_system_cpu();
+
+} // namespace berth::runtime
