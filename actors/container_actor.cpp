@@ -243,6 +243,12 @@ container_actor::behavior_type container_impl(container_pointer self,
             [self](exec_atom, exited_atom, const std::string& id, const runtime::shim_exit& status,
                    bool known) { exec_exited(self, id, status, known); }),
       timed(self, probe,
+            [self](archive_atom, archive_request& request) -> caf::result<void> {
+              auto rp = self->make_response_promise();
+              request_archive(self, std::move(request), rp);
+              return rp;
+            }),
+      timed(self, probe,
             [self](shutdown_atom, bool stop_containers) -> caf::result<void> {
               if (!stop_containers || !self->state.rec.running()) return caf::unit;
               auto rp = self->make_response_promise();

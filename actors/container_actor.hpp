@@ -14,6 +14,7 @@
 #include <nlohmann/json.hpp>
 
 #include "actors/atoms.hpp"
+#include "actors/container_archive.hpp"
 #include "actors/container_exec.hpp"
 #include "actors/container_record.hpp"
 #include "actors/daemon_context.hpp"
@@ -73,6 +74,8 @@ struct container_update {
 /// - `(shutdown, stop_containers)`: the daemon is stopping.
 /// - `(pause)`, `(unpause)`: through the runtime; 409 when not running / already (not) paused.
 /// - `(update, container_update)` → warnings: new resources (live when running), restart policy.
+/// - `(archive, archive_request)`: docker cp's job on the container's root (see
+///   container_archive.hpp); answered with the job's outcome.
 using container_actor = caf::typed_actor<
     caf::replies_to<restore_atom>::with<void>, caf::replies_to<start_atom>::with<void>,
     caf::replies_to<stop_atom, int, std::string>::with<void>,
@@ -96,7 +99,8 @@ using container_actor = caf::typed_actor<
     caf::replies_to<exec_atom, inspect_atom, std::string>::with<exec_info>,
     caf::replies_to<exec_atom, resize_atom, std::string, int, int>::with<void>,
     caf::reacts_to<exec_atom, attached_atom, std::string, bool>,
-    caf::reacts_to<exec_atom, exited_atom, std::string, runtime::shim_exit, bool>>;
+    caf::reacts_to<exec_atom, exited_atom, std::string, runtime::shim_exit, bool>,
+    caf::replies_to<archive_atom, archive_request>::with<void>>;
 
 /// How a container actor starts: freshly created, or restored from the store at daemon start.
 enum class container_origin : uint8_t { created, restored };
@@ -116,3 +120,4 @@ CAF_ALLOW_UNSAFE_MESSAGE_TYPE(berth::actors::container_record)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(berth::actors::container_network)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(berth::runtime::shim_exit)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(berth::actors::container_update)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(berth::actors::archive_request)

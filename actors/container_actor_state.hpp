@@ -99,6 +99,8 @@ struct container_state {
   };
   std::map<std::string, exec_entry> execs;
 
+  archive_gate archive; ///< docker cp jobs (container_archive.cpp)
+
   static inline const char* name = "container";
 };
 
@@ -220,5 +222,23 @@ void update_container(container_pointer self, const container_update& update,
 
 /// A paused container is thawed (after a signal to it was queued, so a stop or kill takes effect).
 void resume_if_paused(container_pointer self, std::function<void()> then);
+
+// -- container_archive.cpp --------------------------------------------------------------------
+
+/// docker cp: queues the job, runs it on the container's root when it may.
+void request_archive(container_pointer self, archive_request request, caf::response_promise reply);
+/// A start or removal that must wait for archive jobs: true when it was deferred (it is resumed
+/// when the last job ends).
+[[nodiscard]] bool archive_defers_start(container_pointer self);
+[[nodiscard]] bool archive_defers_remove(container_pointer self);
+/// A start ended (running or failed): jobs waiting for it go on.
+void archive_resume(container_pointer self);
+
+// -- container_mounts.cpp (docker cp) ---------------------------------------------------------
+/// Mounts the volumes of a stopped container for a docker cp view (no copy-up); released with
+/// unmount_volumes.
+void mount_volumes_for_view(
+    container_pointer self,
+    std::function<void(caf::expected<std::vector<runtime::volume_mount>>)> then);
 
 } // namespace berth::actors

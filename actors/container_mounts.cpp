@@ -107,6 +107,13 @@ void mount_volumes(container_pointer self,
   });
 }
 
+void mount_volumes_for_view(
+    container_pointer self,
+    std::function<void(caf::expected<std::vector<runtime::volume_mount>>)> then) {
+  self->state.volumes_mounted = true;
+  mount_next(self, 0, std::make_shared<mounts>(), std::move(then));
+}
+
 void unmount_volumes(container_pointer self, std::function<void()> then) {
   if (!self->state.volumes_mounted) return then();
   self->state.volumes_mounted = false;

@@ -79,7 +79,8 @@ void start_failed(container_pointer self, const caf::error& err) {
         deliver_all(s.restart_replies, err);
         answer_waiters(self, true, false);
         publish_summary(self);
-        if (s.rec.host.auto_remove) finish_remove(self);
+        if (s.rec.host.auto_remove) return finish_remove(self);
+        archive_resume(self);
       });
     });
   });
@@ -111,6 +112,7 @@ void mark_running(container_pointer self, int pid) {
     }
     publish_summary(self);
     watch_exit(self);
+    archive_resume(self);
   });
 }
 
@@ -333,6 +335,7 @@ void begin_start(container_pointer self, caf::response_promise reply) {
     ++st.restart_generation; // a manual start cancels the pending restart
   if (reply.pending()) st.start_replies.push_back(reply);
   if (st.starting) return;
+  if (archive_defers_start(self)) return; // docker cp holds the root: started after it
   forget_execs(self); // those of the previous run
   st.starting = true;
   st.attaches_ready = false;

@@ -163,6 +163,7 @@ void begin_remove(container_pointer self, bool force, caf::response_promise repl
 }
 
 void finish_remove(container_pointer self) {
+  if (archive_defers_remove(self)) return; // docker cp holds the root: removed after it
   auto& st = self->state;
   st.removing = true;
   st.rec.status = container_status::removing;

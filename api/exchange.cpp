@@ -64,11 +64,14 @@ std::shared_ptr<spliceable_connection> exchange::upgrade(std::string content_typ
   return channel_->upgrade(std::move(head), info_);
 }
 
-std::shared_ptr<response_stream> exchange::stream(int status, std::string content_type) {
+std::shared_ptr<response_stream>
+exchange::stream(int status, std::string content_type,
+                 std::vector<std::pair<std::string, std::string>> headers) {
   if (!claim()) return nullptr;
   http_response head;
   head.status = status;
   head.content_type = std::move(content_type);
+  head.headers = std::move(headers);
   channel_->begin_stream(std::move(head), info_);
   return response_stream::open(channel_);
 }

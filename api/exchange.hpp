@@ -6,6 +6,8 @@
 #include <atomic>
 #include <memory>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include <caf/error.hpp>
 #include <nlohmann/json_fwd.hpp>
@@ -51,8 +53,11 @@ class exchange {
   /// already answered.
   [[nodiscard]] std::shared_ptr<spliceable_connection> upgrade(std::string content_type);
 
-  /// Sends the head of a chunked response and returns the stream for its body.
-  [[nodiscard]] std::shared_ptr<response_stream> stream(int status, std::string content_type);
+  /// Sends the head of a chunked response (with `headers` besides the content type) and returns
+  /// the stream for its body.
+  [[nodiscard]] std::shared_ptr<response_stream>
+  stream(int status, std::string content_type,
+         std::vector<std::pair<std::string, std::string>> headers = {});
 
   [[nodiscard]] bool answered() const { return answered_.load(); }
 

@@ -11,7 +11,7 @@ caf::error response_sink::write(const char* data, size_t n) {
   {
     std::lock_guard guard{mutex_};
     if (!stream_)
-      stream_ = ex_->stream(200, content_type_);
+      stream_ = ex_->stream(200, content_type_, std::move(headers_));
     stream = stream_;
   }
   if (!stream)
@@ -23,6 +23,11 @@ caf::error response_sink::write(const char* data, size_t n) {
     return make_error(errc::unavailable, "the client went away");
   stream->write(std::string(data, n));
   return {};
+}
+
+void response_sink::add_header(std::string name, std::string value) {
+  std::lock_guard guard{mutex_};
+  headers_.emplace_back(std::move(name), std::move(value));
 }
 
 bool response_sink::started() const {

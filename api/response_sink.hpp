@@ -7,6 +7,8 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "api/exchange.hpp"
 #include "base/byte_sink.hpp"
@@ -22,6 +24,9 @@ public:
 
   [[nodiscard]] caf::error write(const char* data, size_t n) override;
 
+  /// Adds a header to the response; only before the first write.
+  void add_header(std::string name, std::string value);
+
   /// True once the response has started.
   [[nodiscard]] bool started() const;
 
@@ -31,6 +36,7 @@ public:
 private:
   exchange_ptr ex_;
   std::string content_type_;
+  std::vector<std::pair<std::string, std::string>> headers_;
   mutable std::mutex mutex_;
   std::shared_ptr<response_stream> stream_;
 };

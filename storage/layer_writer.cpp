@@ -12,6 +12,7 @@
 
 #include "base/error.hpp"
 #include "base/sys.hpp"
+#include "storage/kernel_filesystem.hpp"
 #include "storage/layer_path.hpp"
 
 namespace berth::storage {
@@ -19,8 +20,8 @@ namespace berth::storage {
 namespace {
 
 /// Parents are resolved inside the target as if it were "/"; /proc-style magic links never jump,
-/// and a fresh layer directory has no mount points to cross.
-constexpr uint64_t in_root = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS | RESOLVE_NO_XDEV;
+/// and a fresh layer directory has no mount points to cross (unless the scope allows it).
+constexpr uint64_t in_root = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS;
 
 std::string str(std::string_view s) {
   return std::string{s};
@@ -46,10 +47,21 @@ caf::error xattr_error(std::string_view attr, std::string_view name, int err) {
 
 } // namespace
 
+layer_writer::layer_writer(unique_fd root, writer_scope scope)
+    : root_(std::move(root)), scope_(scope),
+      resolve_(in_root | (scope.cross_mounts ? 0 : RESOLVE_NO_XDEV)) {}
+
 caf::expected<layer_writer> layer_writer::open(const std::string& target_dir) {
   auto root = sys::open(target_dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW);
   if (!root) return root.error();
-  return layer_writer{std::move(*root)};
+  return layer_writer{std::move(*root), writer_scope{}};
+}
+
+caf::expected<layer_writer> layer_writer::open_at(unique_fd root, writer_scope scope) {
+  struct stat st {};
+  if (::fstat(root.get(), &st) != 0) return fail("stat", "/", errno);
+  if (!S_ISDIR(st.st_mode)) return fail("open", "/", ENOTDIR);
+  return layer_writer{std::move(root), scope};
 }
 
 caf::error layer_writer::add_directory(const std::string& name, const entry_meta& meta) {
@@ -69,6 +81,7 @@ caf::error layer_writer::add_directory(const std::string& name, const entry_meta
   }
   unique_fd dir{::openat(at->parent, leaf, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)};
   if (!dir) return fail("open", name, errno);
+  if (auto err = check_filesystem(dir.get(), name)) return err; // a kernel filesystem mounted here
   return apply_meta(dir.get(), name, meta, true);
 }
 
@@ -118,8 +131,8 @@ caf::error layer_writer::add_hardlink(const std::string& name, const std::string
   };
   if (target.empty()) return link_error("cannot link to the layer root");
   // The target must be a file this layer created: no symlink anywhere on the way to it.
-  auto source = sys::openat2(root_.get(), target, O_PATH | O_NOFOLLOW,
-                             RESOLVE_IN_ROOT | RESOLVE_NO_SYMLINKS | RESOLVE_NO_XDEV);
+  auto source =
+      sys::openat2(root_.get(), target, O_PATH | O_NOFOLLOW, resolve_ | RESOLVE_NO_SYMLINKS);
   if (!source) {
     if (error_kind(source.error()) == errc::not_found)
       return link_error("the target is not in the layer");
@@ -202,7 +215,7 @@ caf::error layer_writer::finish() {
     int fd = root_.get();
     if (!dir.name.empty()) {
       auto opened =
-          sys::openat2(root_.get(), dir.name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW, in_root);
+          sys::openat2(root_.get(), dir.name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW, resolve_);
       if (!opened) continue; // replaced by a later entry
       owned = std::move(*opened);
       fd = owned.get();
@@ -230,9 +243,10 @@ caf::expected<int> layer_writer::open_parent(std::string_view dir, std::string_v
   if (dir.empty()) return root_.get();
   // Entries come grouped by directory: most lookups are for the previous entry's directory.
   if (cache_valid_ && dir == cached_path_) return cached_parent_.get();
-  auto fd = sys::openat2(root_.get(), str(dir), O_RDONLY | O_DIRECTORY, in_root);
+  auto fd = sys::openat2(root_.get(), str(dir), O_RDONLY | O_DIRECTORY, resolve_);
   if (!fd && error_kind(fd.error()) == errc::not_found) fd = make_parents(dir, name);
   if (!fd) return fd.error();
+  if (auto err = check_filesystem(fd->get(), name)) return err;
   cached_parent_ = std::move(*fd);
   cached_path_.assign(dir);
   cache_valid_ = true;
@@ -250,7 +264,7 @@ caf::expected<unique_fd> layer_writer::make_parents(std::string_view dir, std::s
     auto part = str(dir.substr(pos, slash - pos));
     pos = slash + 1;
     if (!creating) {
-      auto fd = sys::openat2(root_.get(), prefix, O_RDONLY | O_DIRECTORY, in_root);
+      auto fd = sys::openat2(root_.get(), prefix, O_RDONLY | O_DIRECTORY, resolve_);
       if (fd) {
         current = std::move(*fd);
         continue;
@@ -259,6 +273,7 @@ caf::expected<unique_fd> layer_writer::make_parents(std::string_view dir, std::s
       creating = true;
     }
     int at = current ? current.get() : root_.get();
+    if (auto err = check_filesystem(at, name)) return err;
     if (::mkdirat(at, part.c_str(), 0755) != 0) {
       if (errno == EEXIST)
         return make_error(errc::invalid_argument,
@@ -281,6 +296,12 @@ caf::error layer_writer::clear(int parent, const std::string& leaf, std::string_
   if (auto err = sys::remove_all_at(parent, leaf))
     return make_error(errc::system, "replacing " + str(name) + ": " + error_message(err));
   return {};
+}
+
+caf::error layer_writer::check_filesystem(int dir, std::string_view name) const {
+  if (!scope_.refuse_kernel_filesystems || !on_kernel_filesystem(dir)) return {};
+  return make_error(errc::invalid_argument,
+                    "cannot write " + str(name) + ": its directory is on a kernel filesystem");
 }
 
 caf::error layer_writer::apply_meta(int fd, std::string_view name, const entry_meta& meta,

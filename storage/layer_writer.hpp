@@ -27,6 +27,16 @@ struct entry_meta {
   std::vector<std::pair<std::string, std::string>> xattrs; ///< name, value; set as given
 };
 
+/// How a writer resolves names below its root.
+struct writer_scope {
+  /// Cross mount points below the root (a running container's volumes); a fresh layer
+  /// directory has none, so by default a mount on the way is refused (RESOLVE_NO_XDEV).
+  bool cross_mounts = false;
+  /// Refuse to create anything in a kernel filesystem (proc, sysfs, cgroup, ...) met on the way:
+  /// a container's root seen through /proc/<pid>/root has them.
+  bool refuse_kernel_filesystems = false;
+};
+
 /// Writes entries into a target directory opened once. Names are cleaned entry names (see
 /// layer_path.hpp; "" is the root). Parent directories are resolved with openat2 and
 /// RESOLVE_IN_ROOT, so symlinks on the way are followed as if the target were "/", and missing ones
@@ -37,6 +47,9 @@ class layer_writer {
  public:
   /// Opens `target_dir` (must be a directory, not a symlink).
   [[nodiscard]] static caf::expected<layer_writer> open(const std::string& target_dir);
+
+  /// Writes below the directory `root` (already open, e.g. a container's root) with `scope`.
+  [[nodiscard]] static caf::expected<layer_writer> open_at(unique_fd root, writer_scope scope);
 
   layer_writer(layer_writer&&) noexcept = default;
   layer_writer& operator=(layer_writer&&) noexcept = default;
@@ -86,12 +99,13 @@ class layer_writer {
     std::string leaf;
   };
 
-  explicit layer_writer(unique_fd root) : root_(std::move(root)) {}
+  layer_writer(unique_fd root, writer_scope scope);
 
   caf::expected<leaf_ref> locate(std::string_view name);
   caf::expected<int> open_parent(std::string_view dir, std::string_view name);
   caf::expected<unique_fd> make_parents(std::string_view dir, std::string_view name);
   caf::error clear(int parent, const std::string& leaf, std::string_view name);
+  caf::error check_filesystem(int dir, std::string_view name) const;
   caf::error apply_meta(int fd, std::string_view name, const entry_meta& meta, bool is_dir);
   caf::error set_xattrs_at(int parent, const std::string& leaf, std::string_view name,
                            const entry_meta& meta);
@@ -99,6 +113,8 @@ class layer_writer {
                           const entry_meta& meta);
 
   unique_fd root_;
+  writer_scope scope_;
+  uint64_t resolve_ = 0;     ///< RESOLVE_* flags for names below the root
   unique_fd cached_parent_;  ///< the last parent directory resolved...
   std::string cached_path_;  ///< ...under this name
   bool cache_valid_ = false; ///< cleared whenever something is removed

@@ -19,6 +19,7 @@ std::shared_ptr<router> make_docker_router() {
   add_volume_routes(*r);
   add_container_tool_routes(*r);
   add_stats_routes(*r);
+  add_archive_routes(*r);
   return r;
 }
 

@@ -1,0 +1,215 @@
+// docker cp into a container: a tar extracted below a directory of the container's root, every
+// write through layer_writer's descriptors.
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <fcntl.h>
+#include <string>
+#include <string_view>
+#include <sys/stat.h>
+#include <tuple>
+#include <unistd.h>
+#include <utility>
+
+#include <archive.h>
+#include <archive_entry.h>
+
+#include "base/error.hpp"
+#include "base/sys.hpp"
+#include "storage/container_archive.hpp"
+#include "storage/container_path.hpp"
+#include "storage/kernel_filesystem.hpp"
+#include "storage/layer_path.hpp"
+#include "storage/layer_stream.hpp"
+#include "storage/layer_writer.hpp"
+#include "storage/tar_entry.hpp"
+
+namespace berth::storage {
+
+namespace {
+
+/// A source whose first bytes were read already, to tell an empty body (nothing to extract, as
+/// dockerd) from a stream libarchive should look at.
+class peeked_source final : public byte_source {
+ public:
+  explicit peeked_source(byte_source& inner) : inner_(inner) {}
+
+  /// Reads the first chunk; false when the source is empty.
+  caf::expected<bool> peek() {
+    first_.resize(64 << 10);
+    auto n = inner_.read(first_.data(), first_.size());
+    if (!n) return n.error();
+    first_.resize(*n);
+    return *n > 0;
+  }
+
+  caf::expected<size_t> read(char* buf, size_t n) override {
+    if (pos_ < first_.size()) {
+      auto take = std::min(n, first_.size() - pos_);
+      std::memcpy(buf, first_.data() + pos_, take);
+      pos_ += take;
+      return take;
+    }
+    return inner_.read(buf, n);
+  }
+
+ private:
+  byte_source& inner_;
+  std::string first_;
+  size_t pos_ = 0;
+};
+
+/// layer_stream's messages speak of a layer; here the stream is the uploaded archive.
+caf::error about_the_archive(caf::error err) {
+  if (error_kind(err) != errc::invalid_argument) return err;
+  static constexpr std::pair<std::string_view, std::string_view> wordings[] = {
+      {"layer is not a tar archive", "the archive is not a tar"},
+      {"reading layer tar", "reading the archive"},
+      {"decompressing layer", "decompressing the archive"},
+      {"layer is larger than", "the archive is larger than"},
+      {"layer is compressed more than once", "the archive is compressed more than once"},
+  };
+  auto text = error_message(err);
+  for (auto [from, to] : wordings)
+    if (text.starts_with(from))
+      return make_error(errc::invalid_argument, std::string{to} + text.substr(from.size()));
+  return err;
+}
+
+std::string joined(const std::string& base, const std::string& name) {
+  return base.empty() ? name : base + "/" + name;
+}
+
+/// The path in the container as dockerd's messages show it.
+std::string shown(const std::string& below) {
+  return "/" + below;
+}
+
+/// dockerd's NoOverwriteDirNonDir: a directory is not replaced by anything else, nor anything
+/// else by a directory.
+caf::error check_overwrite(int root_fd, const std::string& name, bool entry_is_dir,
+                           const std::string& directory) {
+  auto existing = sys::openat2(root_fd, name, O_PATH | O_NOFOLLOW, container_resolve);
+  if (!existing) return {};
+  struct stat st {};
+  if (::fstat(existing->get(), &st) != 0) return {};
+  bool is_dir = S_ISDIR(st.st_mode);
+  if (is_dir && !entry_is_dir)
+    return make_error(errc::invalid_argument, "cannot overwrite directory \"" + shown(name) +
+                                                  "\" with non-directory \"" + directory + "\"");
+  if (!is_dir && entry_is_dir)
+    return make_error(errc::invalid_argument, "cannot overwrite non-directory \"" + shown(name) +
+                                                  "\" with directory \"" + directory + "\"");
+  return {};
+}
+
+struct extraction {
+  int root_fd;
+  std::string base; ///< the extraction directory below the root ("" for the root itself)
+  std::string directory;
+  const extract_options& opts;
+  layer_stream& stream;
+  layer_writer& writer;
+
+  caf::error apply(archive_entry* entry) {
+    const char* raw = archive_entry_pathname(entry);
+    if (raw == nullptr)
+      return make_error(errc::invalid_argument, "archive entry without a usable name");
+    auto cleaned = clean_entry_name(raw);
+    if (!cleaned) return cleaned.error();
+    // "." is the extraction directory itself, which exists: dockerd leaves it as it is.
+    if (cleaned->empty()) return {};
+    auto name = joined(base, *cleaned);
+    auto meta = entry_meta_of(entry, *cleaned);
+    if (!meta) return meta.error();
+    if (opts.owner) std::tie(meta->uid, meta->gid) = *opts.owner;
+    const char* link = archive_entry_hardlink(entry);
+    auto type = archive_entry_filetype(entry);
+    if (opts.no_overwrite_dir_non_dir)
+      if (auto err = check_overwrite(root_fd, name, link == nullptr && type == AE_IFDIR, directory))
+        return err;
+    if (link != nullptr) {
+      auto target = clean_entry_name(link);
+      if (!target)
+        return entry_error(*cleaned, "hardlink target: " + error_message(target.error()));
+      return writer.add_hardlink(name, joined(base, *target));
+    }
+    switch (type) {
+    case AE_IFDIR:
+      return writer.add_directory(name, *meta);
+    case AE_IFREG: {
+      int64_t size =
+          archive_entry_size_is_set(entry) ? std::max<int64_t>(0, archive_entry_size(entry)) : 0;
+      auto fd = writer.create_file(name);
+      if (!fd) return fd.error();
+      if (auto err = write_entry_contents(stream, fd->get(), name, size))
+        return about_the_archive(err);
+      return writer.finish_file(fd->get(), name, *meta);
+    }
+    case AE_IFLNK: {
+      const char* target = archive_entry_symlink(entry);
+      if (target == nullptr) return entry_error(*cleaned, "symlink without a usable target");
+      return writer.add_symlink(name, target, *meta);
+    }
+    case AE_IFIFO:
+      return writer.add_fifo(name, *meta);
+    case AE_IFCHR:
+    case AE_IFBLK:
+    case AE_IFSOCK:
+      // A device node planted in a container is a way to the host's devices: never created.
+      return {};
+    default:
+      return entry_error(*cleaned, "unsupported type");
+    }
+  }
+};
+
+} // namespace
+
+caf::expected<std::string> extraction_directory(int root_fd, const std::string& path) {
+  // Every symlink followed, also the last one: extracting "to a symlink" extracts to the
+  // directory it leads to.
+  auto resolved = resolve_in_container(root_fd, path, missing_component::fail);
+  if (!resolved) return resolved.error();
+  auto fd = open_in_container(root_fd, *resolved, O_PATH | O_NOFOLLOW);
+  if (!fd) return fd.error();
+  struct stat st {};
+  if (::fstat(fd->get(), &st) != 0) return sys::error_from_errno("stat", *resolved, errno);
+  if (!S_ISDIR(st.st_mode))
+    return make_error(errc::invalid_argument, "extraction point is not a directory");
+  if (on_kernel_filesystem(fd->get()))
+    return make_error(errc::invalid_argument,
+                      "extraction point " + *resolved + " is on a kernel filesystem");
+  return resolved;
+}
+
+caf::error extract_into_container(int root_fd, const std::string& directory, byte_source& source,
+                                  const extract_options& opts) {
+  peeked_source body{source};
+  auto has_data = body.peek();
+  if (!has_data) return has_data.error();
+  if (!*has_data) return {};
+  unique_fd root{::fcntl(root_fd, F_DUPFD_CLOEXEC, 0)};
+  if (!root) return sys::error_from_errno("dup", "/", errno);
+  auto writer = layer_writer::open_at(
+      std::move(root), writer_scope{.cross_mounts = true, .refuse_kernel_filesystems = true});
+  if (!writer) return writer.error();
+  layer_stream stream{body, opts.limits, false};
+  if (auto err = stream.open()) return about_the_archive(err);
+  auto below = below_root(directory);
+  extraction run{root_fd, below == "." ? std::string{} : below, directory, opts, stream, *writer};
+  uint64_t entries = 0;
+  for (;;) {
+    auto entry = stream.next_entry();
+    if (!entry) return about_the_archive(entry.error());
+    if (*entry == nullptr) break;
+    if (++entries > opts.limits.max_entries)
+      return make_error(errc::invalid_argument, "archive has more than " +
+                                                    std::to_string(opts.limits.max_entries) +
+                                                    " entries");
+    if (auto err = run.apply(*entry)) return err;
+  }
+  return writer->finish();
+}
+
+} // namespace berth::storage

@@ -1,0 +1,167 @@
+// Paths inside a container's root directory, resolved through descriptors.
+#include "storage/container_path.hpp"
+
+#include <cerrno>
+#include <deque>
+#include <fcntl.h>
+#include <optional>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <vector>
+
+#include "base/error.hpp"
+#include "base/sys.hpp"
+#include "storage/kernel_filesystem.hpp"
+
+namespace berth::storage {
+
+namespace {
+
+/// Linux's and Go's limit on symlinks followed in one resolution.
+constexpr int max_symlinks = 255;
+
+std::deque<std::string> components(std::string_view path) {
+  std::deque<std::string> out;
+  size_t pos = 0;
+  while (pos <= path.size()) {
+    auto slash = path.find('/', pos);
+    if (slash == std::string_view::npos) slash = path.size();
+    if (slash > pos) out.emplace_back(path.substr(pos, slash - pos));
+    pos = slash + 1;
+  }
+  return out;
+}
+
+std::string joined(const std::vector<std::string>& parts) {
+  std::string out;
+  for (const auto& p : parts) {
+    if (!out.empty()) out += '/';
+    out += p;
+  }
+  return out;
+}
+
+/// What `leaf` in the resolved directory `parent` is: its lstat, or nullopt when it (or the
+/// directory) does not exist.
+caf::expected<std::optional<struct stat>> lstat_below(int root_fd, const std::string& parent,
+                                                      const std::string& leaf,
+                                                      missing_component missing) {
+  // The directory was resolved already: it must still be reached without any symlink.
+  auto dir = sys::openat2(root_fd, parent.empty() ? "." : parent, O_PATH | O_DIRECTORY,
+                          container_resolve | RESOLVE_NO_SYMLINKS);
+  if (!dir) {
+    bool absent = error_kind(dir.error()) == errc::not_found ||
+                  (missing == missing_component::keep && error_kind(dir.error()) == errc::system);
+    if (absent) return std::optional<struct stat>{};
+    return dir.error();
+  }
+  struct stat st {};
+  if (::fstatat(dir->get(), leaf.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0) {
+    if (errno == ENOENT || (missing == missing_component::keep && errno == ENOTDIR))
+      return std::optional<struct stat>{};
+    return sys::error_from_errno("lstat", "/" + (parent.empty() ? leaf : parent + "/" + leaf),
+                                 errno);
+  }
+  return std::optional<struct stat>{st};
+}
+
+caf::expected<std::string> link_target(int root_fd, const std::string& parent,
+                                       const std::string& leaf, const struct stat& st) {
+  auto dir = sys::openat2(root_fd, parent.empty() ? "." : parent, O_PATH | O_DIRECTORY,
+                          container_resolve | RESOLVE_NO_SYMLINKS);
+  if (!dir) return dir.error();
+  std::string target(static_cast<size_t>(st.st_size) + 1, '\0');
+  if (target.size() < 2) target.resize(4096);
+  auto n = ::readlinkat(dir->get(), leaf.c_str(), target.data(), target.size());
+  if (n < 0) return sys::error_from_errno("readlink", leaf, errno);
+  target.resize(static_cast<size_t>(n));
+  return target;
+}
+
+} // namespace
+
+std::string below_root(std::string_view path) {
+  auto first = path.find_first_not_of('/');
+  if (first == std::string_view::npos) return ".";
+  return std::string{path.substr(first)};
+}
+
+caf::expected<unique_fd> open_in_container(int root_fd, std::string_view path, int flags) {
+  auto fd =
+      sys::openat2(root_fd, below_root(path), static_cast<uint64_t>(flags), container_resolve);
+  if (!fd) return fd.error();
+  // The kernel filesystems of a running container are not part of what docker cp shows: only
+  // their mount points are (as the empty directories they are in the image).
+  if (on_kernel_filesystem(fd->get()) && !is_mount_root(fd->get()))
+    return sys::error_from_errno("open", path, ENOENT);
+  return fd;
+}
+
+caf::expected<std::string> resolve_in_container(int root_fd, std::string_view path,
+                                                missing_component missing) {
+  std::vector<std::string> resolved;
+  auto pending = components(path);
+  int links = 0;
+  while (!pending.empty()) {
+    auto part = std::move(pending.front());
+    pending.pop_front();
+    if (part == ".") continue;
+    if (part == "..") {
+      if (!resolved.empty()) resolved.pop_back();
+      continue;
+    }
+    auto parent = joined(resolved);
+    auto st = lstat_below(root_fd, parent, part, missing);
+    if (!st) return st.error();
+    if (!*st) {
+      if (missing == missing_component::fail)
+        return sys::error_from_errno("lstat", "/" + (parent.empty() ? part : parent + "/" + part),
+                                     ENOENT);
+      resolved.push_back(std::move(part));
+      continue;
+    }
+    if (!S_ISLNK((*st)->st_mode)) {
+      resolved.push_back(std::move(part));
+      continue;
+    }
+    if (++links > max_symlinks)
+      return make_error(errc::invalid_argument,
+                        "too many symlinks in " + std::string{path} + " (more than 255)");
+    auto target = link_target(root_fd, parent, part, **st);
+    if (!target) return target.error();
+    if (!target->empty() && target->front() == '/') resolved.clear();
+    auto more = components(*target);
+    pending.insert(pending.begin(), more.begin(), more.end());
+  }
+  return "/" + joined(resolved);
+}
+
+std::string archive_path(std::string_view path) {
+  std::vector<std::string> parts;
+  for (auto& part : components(path)) {
+    if (part == ".") continue;
+    if (part == "..") {
+      if (!parts.empty()) parts.pop_back();
+      continue;
+    }
+    parts.push_back(std::move(part));
+  }
+  auto cleaned = "/" + joined(parts);
+  if (go_base(cleaned) != "." && go_base(path) == ".") {
+    if (cleaned.back() != '/') cleaned += '/';
+    cleaned += '.';
+  }
+  if (cleaned.back() != '/' && !path.empty() && path.back() == '/') cleaned += '/';
+  return cleaned;
+}
+
+std::string go_base(std::string_view path) {
+  if (path.empty()) return ".";
+  auto end = path.find_last_not_of('/');
+  if (end == std::string_view::npos) return "/";
+  auto trimmed = path.substr(0, end + 1);
+  auto slash = trimmed.rfind('/');
+  return std::string{slash == std::string_view::npos ? trimmed : trimmed.substr(slash + 1)};
+}
+
+} // namespace berth::storage
