@@ -59,6 +59,7 @@ BERTH_ATOM(unmount_atom, "unmount");       ///< a stopped container no longer ne
 BERTH_ATOM(pause_atom, "pause");           ///< freeze a container's processes
 BERTH_ATOM(unpause_atom, "unpause");       ///< thaw a paused container
 BERTH_ATOM(exec_atom, "exec");             ///< docker exec: create, start, inspect, resize
+BERTH_ATOM(health_atom, "health");         ///< a container's healthcheck monitor (internal)
 
 #undef BERTH_ATOM
 

@@ -15,6 +15,7 @@
 
 #include "actors/atoms.hpp"
 #include "actors/container_exec.hpp"
+#include "actors/container_health.hpp"
 #include "actors/container_record.hpp"
 #include "actors/daemon_context.hpp"
 #include "base/spliceable_connection.hpp"
@@ -73,6 +74,7 @@ struct container_update {
 /// - `(shutdown, stop_containers)`: the daemon is stopping.
 /// - `(pause)`, `(unpause)`: through the runtime; 409 when not running / already (not) paused.
 /// - `(update, container_update)` → warnings: new resources (live when running), restart policy.
+/// - `(health, health_event)`: internal (the healthcheck monitor's timers, probe output and exit).
 using container_actor = caf::typed_actor<
     caf::replies_to<restore_atom>::with<void>, caf::replies_to<start_atom>::with<void>,
     caf::replies_to<stop_atom, int, std::string>::with<void>,
@@ -96,7 +98,8 @@ using container_actor = caf::typed_actor<
     caf::replies_to<exec_atom, inspect_atom, std::string>::with<exec_info>,
     caf::replies_to<exec_atom, resize_atom, std::string, int, int>::with<void>,
     caf::reacts_to<exec_atom, attached_atom, std::string, bool>,
-    caf::reacts_to<exec_atom, exited_atom, std::string, runtime::shim_exit, bool>>;
+    caf::reacts_to<exec_atom, exited_atom, std::string, runtime::shim_exit, bool>,
+    caf::reacts_to<health_atom, health_event>>;
 
 /// How a container actor starts: freshly created, or restored from the store at daemon start.
 enum class container_origin : uint8_t { created, restored };
