@@ -61,6 +61,7 @@ BERTH_ATOM(unpause_atom, "unpause");       ///< thaw a paused container
 BERTH_ATOM(exec_atom, "exec");             ///< docker exec: create, start, inspect, resize
 BERTH_ATOM(stats_atom, "stats");           ///< docker stats: samples of a container
 BERTH_ATOM(archive_atom, "archive");       ///< docker cp: a job on a container's root directory
+BERTH_ATOM(health_atom, "health");         ///< a container's healthcheck monitor (internal)
 
 #undef BERTH_ATOM
 

@@ -249,6 +249,8 @@ container_actor::behavior_type container_impl(container_pointer self,
               return rp;
             }),
       timed(self, probe,
+            [self](health_atom, health_event& event) { handle_health_event(self, event); }),
+      timed(self, probe,
             [self](shutdown_atom, bool stop_containers) -> caf::result<void> {
               if (!stop_containers || !self->state.rec.running()) return caf::unit;
               auto rp = self->make_response_promise();
@@ -306,6 +308,7 @@ void publish_summary(container_pointer self) {
   s.finished_at = rec.finished_at;
   s.labels = rec.config.labels;
   s.network_mode = rec.host.network_mode;
+  if (rec.health) s.health = runtime::to_string(rec.health->status);
   s.rw_dir = self->state.paths.layer_dir + "/diff";
   s.image_size = rec.image_size;
   s.networks = rec.networks;

@@ -16,6 +16,7 @@
 #include "actors/atoms.hpp"
 #include "actors/container_archive.hpp"
 #include "actors/container_exec.hpp"
+#include "actors/container_health.hpp"
 #include "actors/container_record.hpp"
 #include "actors/daemon_context.hpp"
 #include "base/spliceable_connection.hpp"
@@ -76,6 +77,7 @@ struct container_update {
 /// - `(update, container_update)` → warnings: new resources (live when running), restart policy.
 /// - `(archive, archive_request)`: docker cp's job on the container's root (see
 ///   container_archive.hpp); answered with the job's outcome.
+/// - `(health, health_event)`: internal (the healthcheck monitor's timers, probe output and exit).
 using container_actor = caf::typed_actor<
     caf::replies_to<restore_atom>::with<void>, caf::replies_to<start_atom>::with<void>,
     caf::replies_to<stop_atom, int, std::string>::with<void>,
@@ -100,7 +102,8 @@ using container_actor = caf::typed_actor<
     caf::replies_to<exec_atom, resize_atom, std::string, int, int>::with<void>,
     caf::reacts_to<exec_atom, attached_atom, std::string, bool>,
     caf::reacts_to<exec_atom, exited_atom, std::string, runtime::shim_exit, bool>,
-    caf::replies_to<archive_atom, archive_request>::with<void>>;
+    caf::replies_to<archive_atom, archive_request>::with<void>,
+    caf::reacts_to<health_atom, health_event>>;
 
 /// How a container actor starts: freshly created, or restored from the store at daemon start.
 enum class container_origin : uint8_t { created, restored };

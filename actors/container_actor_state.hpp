@@ -16,6 +16,7 @@
 #include <caf/typed_response_promise.hpp>
 
 #include "actors/container_actor.hpp"
+#include "actors/container_health.hpp"
 #include "actors/container_lifecycle.hpp"
 
 namespace berth::metrics {
@@ -100,6 +101,7 @@ struct container_state {
   std::map<std::string, exec_entry> execs;
 
   archive_gate archive; ///< docker cp jobs (container_archive.cpp)
+  health_monitor health; ///< healthcheck probes (container_health.cpp)
 
   static inline const char* name = "container";
 };
@@ -164,6 +166,25 @@ void resize_exec(container_pointer self, const std::string& id, int rows, int co
                  caf::response_promise reply);
 /// The container's execs are forgotten (a new start, or its removal).
 void forget_execs(container_pointer self);
+/// Adds an exec to the container's table and the daemon's index (dockerd's exec_create event).
+void register_exec(container_pointer self, const std::string& id, exec_config config);
+/// An exec's command as dockerd's exec events show it.
+std::string exec_command_text(const std::vector<std::string>& cmd);
+/// Blocking: writes the exec's process JSON and has the shim prepare it (its socket listens).
+caf::expected<std::string> write_exec_process(const container_paths& paths,
+                                              const std::vector<std::string>& group_add,
+                                              const std::string& id, const exec_config& config);
+
+// -- container_health.cpp --------------------------------------------------------------------
+/// The container runs (start, restart, restore): its health is `starting` again and probes are
+/// scheduled, when it has a healthcheck.
+void start_health_monitor(container_pointer self);
+/// The container stopped running: probes stop and a monitored health becomes unhealthy.
+void stop_health_monitor(container_pointer self);
+/// Paused: probes stop (unhealthy, as dockerd); unpaused: they resume.
+void pause_health_monitor(container_pointer self, bool paused);
+/// `(health, event)`.
+void handle_health_event(container_pointer self, health_event& event);
 
 // -- container_mounts.cpp ---------------------------------------------------------------------
 /// Mounts the container's volumes (and runs copy-up into empty ones): the binds for the spec.

@@ -22,55 +22,11 @@ namespace {
 
 constexpr log::logger lg{"containers"};
 
-std::string joined(const std::vector<std::string>& words) {
-  std::string out;
-  for (const auto& w : words) {
-    if (!out.empty()) out += ' ';
-    out += w;
-  }
-  return out;
-}
-
 caf::error not_running(const container_state& st) {
   if (st.rec.status == container_status::paused)
     return make_error(errc::conflict,
                       "Container " + st.rec.id + " is paused, unpause the container before exec");
   return make_error(errc::conflict, "container " + st.rec.id + " is not running");
-}
-
-/// What the shim needs to run the exec: its process JSON (blocking: reads config.json and the
-/// container's passwd/group).
-caf::expected<std::string> write_exec_process(const container_paths& paths,
-                                              const std::vector<std::string>& group_add,
-                                              const std::string& id, const exec_config& config) {
-  auto spec_text = sys::read_file(paths.bundle + "/config.json", 16 << 20);
-  if (!spec_text) return spec_text.error();
-  auto spec = nlohmann::json::parse(*spec_text, nullptr, false);
-  if (spec.is_discarded() || !spec.is_object())
-    return make_error(errc::internal, "the container's config.json is not valid JSON");
-  runtime::exec_process_inputs in;
-  in.args = config.cmd;
-  in.env = config.env;
-  in.working_dir = config.working_dir;
-  in.privileged = config.privileged;
-  if (config.privileged) in.all_caps = runtime::available_capabilities();
-  in.tty = config.tty;
-  in.rows = config.rows;
-  in.cols = config.cols;
-  if (!config.user.empty()) {
-    auto user = runtime::resolve_user(paths.rootfs, config.user, group_add);
-    if (!user) return user.error();
-    in.user = *user;
-  }
-  auto process = runtime::make_exec_process(spec.value("process", nlohmann::json{}), in);
-  if (!process) return process.error();
-  auto path = paths.shim_state + "/" + shim_protocol::exec_process_file(id);
-  if (auto err = sys::write_file_atomic(path, process->dump(), 0600)) return err;
-  std::string command =
-      "exec " + id + (config.tty ? " 1" : " 0") + (config.attach_stdin ? " 1" : " 0");
-  auto reply = runtime::shim_command(paths.shim_state, command, std::chrono::seconds(10));
-  if (!reply) return reply.error();
-  return std::string{};
 }
 
 void watch_exec_exit(container_pointer self, const std::string& id) {
@@ -95,7 +51,7 @@ void run_exec(container_pointer self, const std::string& id) {
           make_error(errc::unavailable, "the blocking pool is not running"));
     return;
   }
-  publish_event(self, "exec_start: " + joined(it->second.config.cmd), {{"execID", id}});
+  publish_event(self, "exec_start: " + exec_command_text(it->second.config.cmd), {{"execID", id}});
   auto state_dir = self->state.paths.shim_state;
   run_blocking(
       self, pool,
@@ -131,17 +87,65 @@ void run_exec(container_pointer self, const std::string& id) {
 
 } // namespace
 
-caf::result<std::string> create_exec(container_pointer self, exec_config config) {
+std::string exec_command_text(const std::vector<std::string>& cmd) {
+  std::string out;
+  for (const auto& w : cmd) {
+    if (!out.empty()) out += ' ';
+    out += w;
+  }
+  return out;
+}
+
+// Blocking: reads config.json and the container's passwd/group.
+caf::expected<std::string> write_exec_process(const container_paths& paths,
+                                              const std::vector<std::string>& group_add,
+                                              const std::string& id, const exec_config& config) {
+  auto spec_text = sys::read_file(paths.bundle + "/config.json", 16 << 20);
+  if (!spec_text) return spec_text.error();
+  auto spec = nlohmann::json::parse(*spec_text, nullptr, false);
+  if (spec.is_discarded() || !spec.is_object())
+    return make_error(errc::internal, "the container's config.json is not valid JSON");
+  runtime::exec_process_inputs in;
+  in.args = config.cmd;
+  in.env = config.env;
+  in.working_dir = config.working_dir;
+  in.privileged = config.privileged;
+  if (config.privileged) in.all_caps = runtime::available_capabilities();
+  in.tty = config.tty;
+  in.rows = config.rows;
+  in.cols = config.cols;
+  if (!config.user.empty()) {
+    auto user = runtime::resolve_user(paths.rootfs, config.user, group_add);
+    if (!user) return user.error();
+    in.user = *user;
+  }
+  auto process = runtime::make_exec_process(spec.value("process", nlohmann::json{}), in);
+  if (!process) return process.error();
+  auto path = paths.shim_state + "/" + shim_protocol::exec_process_file(id);
+  if (auto err = sys::write_file_atomic(path, process->dump(), 0600)) return err;
+  std::string command =
+      "exec " + id + (config.tty ? " 1" : " 0") + (config.attach_stdin ? " 1" : " 0");
+  auto reply = runtime::shim_command(paths.shim_state, command, std::chrono::seconds(10));
+  if (!reply) return reply.error();
+  return std::string{};
+}
+
+void register_exec(container_pointer self, const std::string& id, exec_config config) {
   auto& st = self->state;
-  if (st.rec.status != container_status::running || st.removing) return not_running(st);
-  if (config.cmd.empty()) return make_error(errc::invalid_argument, "No exec command specified");
-  auto id = random_hex(32);
-  auto cmd = joined(config.cmd);
+  auto cmd = exec_command_text(config.cmd);
   container_state::exec_entry entry;
   entry.config = std::move(config);
   st.execs.emplace(id, std::move(entry));
   if (st.ctx->execs) st.ctx->execs->add(id, st.rec.id);
   publish_event(self, "exec_create: " + cmd, {{"execID", id}});
+}
+
+caf::result<std::string> create_exec(container_pointer self, exec_config config) {
+  auto& st = self->state;
+  if (st.rec.status != container_status::running || st.removing) return not_running(st);
+  if (config.cmd.empty()) return make_error(errc::invalid_argument, "No exec command specified");
+  auto id = random_hex(32);
+  register_exec(self, id, std::move(config));
   return id;
 }
 

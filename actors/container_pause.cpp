@@ -45,6 +45,7 @@ void pause_container(container_pointer self, bool pause, caf::response_promise r
                                 s.rec.id + ": " + error_message(err)));
         }
         s.rec.status = pause ? container_status::paused : container_status::running;
+        pause_health_monitor(self, pause);
         persist(self, [self, pause, reply](caf::error stored) mutable {
           if (stored) return reply.deliver(stored);
           publish_event(self, pause ? "pause" : "unpause");
@@ -70,6 +71,7 @@ void resume_if_paused(container_pointer self, std::function<void()> then) {
         }
         if (s.rec.status != container_status::paused) return then();
         s.rec.status = container_status::running;
+        pause_health_monitor(self, false);
         persist(self, [self, then](caf::error) {
           publish_event(self, "unpause");
           publish_summary(self);

@@ -125,7 +125,8 @@ std::string to_state_json(const container_record& c) {
               {"exec_ids", c.exec_ids},
               {"networks", networks_json(c.networks)},
               {"volumes", volumes_json(c.volumes)},
-              {"ports", ports_json(c.ports)}}
+              {"ports", ports_json(c.ports)},
+              {"health", c.health ? runtime::health_record_json(*c.health) : json(nullptr)}}
       .dump();
 }
 
@@ -168,6 +169,7 @@ caf::expected<container_record> container_from_state_json(const std::string& tex
   if (!networks) return networks.error();
   c.networks = std::move(*networks);
   c.ports = ports_from_json(j.value("ports", json::array()));
+  if (j.contains("health")) c.health = runtime::health_from_record_json(j["health"]);
   for (const auto& v : j.value("volumes", json::array()))
     c.volumes.push_back(container_volume_from_json(v));
   return c;

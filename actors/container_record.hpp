@@ -15,6 +15,7 @@
 #include "actors/network_endpoint.hpp"
 #include "net/port_spec.hpp"
 #include "runtime/container_config.hpp"
+#include "runtime/health_state.hpp"
 
 namespace berth::actors {
 
@@ -75,6 +76,9 @@ struct container_record {
   int shim_pid = 0;
   std::vector<std::string> exec_ids;
   std::vector<net::published_port> ports; ///< host ports bound while running
+
+  /// State.Health: set once the container ran with a healthcheck (kept across runs, as dockerd).
+  std::optional<runtime::health_state> health;
 
   [[nodiscard]] bool running() const {
     return status == container_status::running || status == container_status::paused;

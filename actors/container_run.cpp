@@ -96,6 +96,7 @@ void mark_running(container_pointer self, int pid) {
   st.rec.exit_code = 0;
   st.rec.oom_killed = false;
   st.rec.error.clear();
+  start_health_monitor(self);
   persist(self, [self](caf::error err) {
     auto& s = self->state;
     s.starting = false;
@@ -303,6 +304,8 @@ void reattach(container_pointer self, caf::response_promise done) {
           lg.info("reattached to a running container", {{"id", s.rec.id}});
           resume_dns(self);
           resume_volumes(self);
+          start_health_monitor(self); // as dockerd: starting again (not while paused)
+          publish_summary(self);
           return watch_exit(self); // running: wait for its exit again
         }
         auto exit = runtime::read_shim_exit(s.paths.shim_state);
@@ -413,6 +416,7 @@ void handle_exit(container_pointer self, const runtime::shim_exit& status) {
   st.rec.pid = 0;
   st.rec.shim_pid = 0;
   ++st.stop_generation; // any stop deadline is moot now
+  stop_health_monitor(self);
   bool restart = !st.stopping && !st.removing && !st.remove_after_exit && !st.restart_after_exit &&
                  should_restart(st.rec);
   if (restart) schedule_restart(self, ran);

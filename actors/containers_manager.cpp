@@ -25,6 +25,7 @@
 #include "base/units.hpp"
 #include "metrics/daemon_probes.hpp"
 #include "runtime/container_config.hpp"
+#include "runtime/health_state.hpp"
 #include "runtime/oci_spec.hpp"
 #include "storage/layer_store.hpp"
 
@@ -546,6 +547,12 @@ caf::expected<std::vector<container_summary>> list(const containers_state& st,
     if (!valid.count(s))
       return make_error(errc::invalid_argument, "invalid filter 'status=" + s + "'");
   }
+  for (const auto& h : f.get("health")) {
+    if (h != "none" && !runtime::parse_health_status(h))
+      return make_error(errc::invalid_argument,
+                        "invalid filter 'health=" + h + "': invalid value for health (" + h +
+                            "): must be one of none, starting, healthy, unhealthy");
+  }
   auto created_of = [&](const std::string& key) -> caf::expected<int64_t> {
     int64_t t = 0;
     for (const auto& v : f.get(key)) {
@@ -566,7 +573,8 @@ caf::expected<std::vector<container_summary>> list(const containers_state& st,
                  s.status == container_status::paused || s.status == container_status::restarting;
     if (!shown && !f.contains("status") && !f.contains("exited")) continue;
     if (!status_filter_matches(f, s.status) || !f.fuzzy_match("id", s.id) ||
-        !f.match_kv_list("label", s.labels))
+        !f.match_kv_list("label", s.labels) ||
+        !f.exact_match("health", s.health.empty() ? "none" : s.health))
       continue;
     if (f.contains("name")) {
       bool matched = false;

@@ -10,6 +10,7 @@
 #include "metrics/container_probe.hpp"
 #include "metrics/container_stats_collector.hpp"
 #include "metrics/engine_probe.hpp"
+#include "metrics/healthcheck_probe.hpp"
 #include "metrics/http_probe.hpp"
 #include "metrics/network_probe.hpp"
 #include "metrics/registry.hpp"
@@ -29,6 +30,7 @@ class daemon_probes {
   [[nodiscard]] const std::shared_ptr<container_stats_collector>& container_stats() {
     return container_stats_;
   }
+  [[nodiscard]] healthcheck_probe& healthchecks() { return *healthchecks_; }
 
   /// The probe of the actor named `name` (one per name for the process lifetime, so a restarted
   /// actor keeps its counters).
@@ -41,6 +43,7 @@ class daemon_probes {
   std::shared_ptr<container_probe> containers_;
   std::shared_ptr<network_probe> networks_;
   std::shared_ptr<container_stats_collector> container_stats_;
+  std::unique_ptr<healthcheck_probe> healthchecks_;
   std::mutex actors_mutex_;
   std::map<std::string, std::shared_ptr<actor_probe>> actors_;
 };

@@ -140,4 +140,57 @@ std::string trim_space(std::string_view text) {
   return std::string(text);
 }
 
+namespace {
+
+// The fraction of v / 10^prec without trailing zeros (and without the point when it is zero).
+std::string go_fraction(uint64_t v, int prec) {
+  std::string digits;
+  bool printing = false;
+  for (int i = 0; i < prec; ++i) {
+    auto digit = v % 10;
+    printing = printing || digit != 0;
+    if (printing) digits.insert(digits.begin(), static_cast<char>('0' + digit));
+    v /= 10;
+  }
+  return digits.empty() ? std::string{} : "." + digits;
+}
+
+uint64_t power_of_ten(int n) {
+  uint64_t out = 1;
+  while (n-- > 0)
+    out *= 10;
+  return out;
+}
+
+} // namespace
+
+std::string format_go_duration(int64_t nanos) {
+  bool negative = nanos < 0;
+  uint64_t u = negative ? uint64_t{0} - static_cast<uint64_t>(nanos) : static_cast<uint64_t>(nanos);
+  std::string out;
+  if (u == 0) return "0s";
+  if (u < 1'000'000'000) {
+    // Below a second the unit shrinks: 1.2ms, 3µs, 15ns.
+    int prec = 0;
+    std::string unit = "ns";
+    if (u >= 1'000'000) {
+      prec = 6;
+      unit = "ms";
+    } else if (u >= 1'000) {
+      prec = 3;
+      unit = "\xC2\xB5s";
+    }
+    out = std::to_string(u / power_of_ten(prec)) + go_fraction(u, prec) + unit;
+  } else {
+    auto seconds = u / 1'000'000'000;
+    out = std::to_string(seconds % 60) + go_fraction(u, 9) + "s";
+    auto minutes = seconds / 60;
+    if (minutes > 0) {
+      out = std::to_string(minutes % 60) + "m" + out;
+      if (auto hours = minutes / 60; hours > 0) out = std::to_string(hours) + "h" + out;
+    }
+  }
+  return negative ? "-" + out : out;
+}
+
 } // namespace berth::runtime

@@ -131,6 +131,8 @@ void supervisor::dispatch(control_conn& conn, std::string_view line) {
         return reply(conn, "error system " + st.message());
     return reply(conn, "ok");
   }
+  case control_command::exec_kill:
+    return exec_kill(conn, command->exec_id, command->signal);
   case control_command::stats: {
     uint64_t drops = dropped_clients_drops_;
     for (auto& client : clients_)

@@ -43,6 +43,11 @@ std::optional<control_command> parse_exec_command(const std::string_view* words,
     out.cols = static_cast<int>(b);
     return out;
   }
+  if (verb == "kill-exec" && count == 3 && parse_int(words[2], 1, 64, a)) {
+    out.kind = control_command::exec_kill;
+    out.signal = static_cast<int>(a);
+    return out;
+  }
   return std::nullopt;
 }
 

@@ -20,9 +20,10 @@ struct control_command {
     exec_prepare, ///< exec <id> <tty> <stdin>
     exec_start,   ///< exec-start <id>
     exec_wait,    ///< wait-exec <id>
-    exec_resize   ///< resize-exec <id> <rows> <cols>
+    exec_resize,  ///< resize-exec <id> <rows> <cols>
+    exec_kill     ///< kill-exec <id> <signal-number>
   } kind = state;
-  int signal = 0; ///< kill
+  int signal = 0; ///< kill, exec_kill
   int rows = 0;   ///< resize, exec_resize
   int cols = 0;
   std::string exec_id; ///< exec_*

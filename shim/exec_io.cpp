@@ -3,6 +3,7 @@
 // to exec-<id>.json before its clients are closed. Nothing here blocks the container.
 #include <algorithm>
 #include <cerrno>
+#include <csignal>
 #include <sys/wait.h>
 #include <termios.h>
 #include <unistd.h>
@@ -116,6 +117,24 @@ void supervisor::exec_wait(control_conn& conn, const std::string& id) {
   while (!text.empty() && text.back() == '\n')
     text.pop_back();
   reply(conn, "ok " + text);
+}
+
+void supervisor::exec_kill(control_conn& conn, const std::string& id, int signal) {
+  auto* exec = find_exec(id);
+  if (exec == nullptr) return reply(conn, "error conflict no such exec: " + id);
+  switch (exec->state) {
+  case exec_process::phase::prepared:
+  case exec_process::phase::starting:
+    return reply(conn, "error conflict exec " + id + " is not running");
+  case exec_process::phase::running:
+    // Not reaped yet: the pid is still this process's.
+    if (::kill(exec->pid, signal) != 0 && errno != ESRCH)
+      return reply(conn, "error system kill: " + errno_text(errno));
+    return reply(conn, "ok");
+  case exec_process::phase::exited:
+  case exec_process::phase::done:
+    return reply(conn, "ok");
+  }
 }
 
 bool supervisor::reap_exec(pid_t pid, int wstatus) {

@@ -112,6 +112,7 @@ class supervisor {
   void exec_prepare(control_conn& conn, const control_command& command);
   void exec_start(control_conn& conn, exec_process& exec);
   void exec_wait(control_conn& conn, const std::string& id);
+  void exec_kill(control_conn& conn, const std::string& id, int signal);
   [[nodiscard]] bool reap_exec(pid_t pid, int wstatus);
   void on_exec_runtime_done(exec_process& exec, int wstatus);
   void on_exec_exit(exec_process& exec, int wstatus);

@@ -15,10 +15,23 @@ std::string time_or_zero(int64_t nanos) {
   return nanos ? format_rfc3339(nanos) : std::string(zero_time);
 }
 
+// State.Health: present once a healthcheck has run for the container (dockerd's shape).
+json health_json(const runtime::health_state& health) {
+  auto log = json::array();
+  for (const auto& r : health.log)
+    log.push_back({{"Start", format_rfc3339(r.start)},
+                   {"End", format_rfc3339(r.end)},
+                   {"ExitCode", r.exit_code},
+                   {"Output", r.output}});
+  return json{{"Status", runtime::to_string(health.status)},
+              {"FailingStreak", health.failing_streak},
+              {"Log", health.log.empty() ? json(nullptr) : log}};
+}
+
 json state_json(const actors::container_record& rec) {
   using actors::container_status;
   auto s = rec.status;
-  return json{{"Status", actors::to_string(s)},
+  json result{{"Status", actors::to_string(s)},
               {"Running", s == container_status::running || s == container_status::paused ||
                               s == container_status::restarting},
               {"Paused", s == container_status::paused},
@@ -30,6 +43,8 @@ json state_json(const actors::container_record& rec) {
               {"Error", rec.error},
               {"StartedAt", time_or_zero(rec.started_at)},
               {"FinishedAt", time_or_zero(rec.finished_at)}};
+  if (rec.health) result["Health"] = health_json(*rec.health);
+  return result;
 }
 
 } // namespace
@@ -57,8 +72,11 @@ std::string status_text(const actors::container_summary& s, int64_t now) {
   case container_status::running:
   case container_status::paused: {
     auto text = "Up " + human_duration(now - s.started_at);
-    if (s.status == container_status::paused) text += " (Paused)";
-    if (!s.health.empty()) text += " (" + s.health + ")";
+    // dockerd: "(Paused)", else the health: "(health: starting)", "(healthy)", "(unhealthy)".
+    if (s.status == container_status::paused)
+      text += " (Paused)";
+    else if (!s.health.empty())
+      text += s.health == "starting" ? " (health: starting)" : " (" + s.health + ")";
     return text;
   }
   case container_status::restarting:

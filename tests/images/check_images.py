@@ -46,6 +46,7 @@ EXPECTED = {
     "busybox.tar": (True, "docker.io/library/busybox:latest", "busybox:latest", 1),
     "busybox-oci.tar": (False, "docker.io/library/busybox:oci", "busybox:oci", 1),
     "layered.tar": (True, "docker.io/berth-test/layered:1", "berth-test/layered:1", 3),
+    "health.tar": (True, "docker.io/berth-test/health:1", "berth-test/health:1", 1),
     "big.tar": (True, "docker.io/berth-test/big:1", "berth-test/big:1", 5),
 }
 
@@ -358,6 +359,8 @@ def main(argv=None) -> int:
     check(gzip.decompress(gz_bytes) == bb_bytes, "busybox-oci gzip layer != busybox.tar layer")
     check(lay["diff_ids"][0] == bb_layer_digest and lay["layer_blobs"][0] == bb_layer_path,
           "layered.tar layer 1 is not the busybox layer")
+    check(facts["health.tar"]["diff_ids"] == [bb_layer_digest],
+          "health.tar's layer is not the busybox layer")
     with open(os.path.join(args.dir, "rootfs.tar"), "rb") as fh:
         rootfs = fh.read()
     check(rootfs == bb_bytes, "rootfs.tar != busybox layer")

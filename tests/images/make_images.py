@@ -9,6 +9,8 @@ Writes into DIR:
                    + OCI image layout) of busybox:latest, one uncompressed layer.
   busybox-oci.tar  the same image as a pure OCI image layout, gzip layer, tag busybox:oci.
   layered.tar      `docker save` archive of berth-test/layered:1, three layers with whiteouts.
+  health.tar       `docker save` archive of berth-test/health:1: busybox with a Healthcheck
+                   (CMD-SHELL test -f /ok, interval 200ms, retries 2) in its config.
   rootfs.tar       plain rootfs tarball (the busybox layer, byte-identical) for `docker import`.
   big.tar          (only with --big-mb N) `docker save` archive of berth-test/big:1,
                    busybox + 4 layers of incompressible data, about N MiB.
@@ -540,7 +542,16 @@ def main(argv=None) -> int:
         write_archive(os.path.join(out, "layered.tar"), layered, docker_save=True)
         summary.append(("layered.tar", layered))
 
-        # 4. rootfs.tar: the busybox layer itself
+        # 4. health.tar: busybox with a HEALTHCHECK in its config (the image's probe is inherited
+        #    by containers; --health-* flags override its fields, --no-healthcheck disables it)
+        health = build_image(store, Image(
+            "docker.io/berth-test/health", "1", [bb_layer],
+            config_extra={"Healthcheck": {"Test": ["CMD-SHELL", "test -f /ok"],
+                                          "Interval": 200_000_000, "Retries": 2}}))
+        write_archive(os.path.join(out, "health.tar"), health, docker_save=True)
+        summary.append(("health.tar", health))
+
+        # 5. rootfs.tar: the busybox layer itself
         tmp = os.path.join(out, "rootfs.tar.tmp")
         with open(bb_tar.path, "rb") as src, open(tmp, "wb") as dst:
             while chunk := src.read(CHUNK):
@@ -548,7 +559,7 @@ def main(argv=None) -> int:
         os.replace(tmp, os.path.join(out, "rootfs.tar"))
         summary.append(("rootfs.tar", None))
 
-        # 5. big.tar
+        # 6. big.tar
         if args.big_mb:
             layers = [bb_layer]
             for i, (entries, payload) in enumerate(big_layers_entries(args.big_mb)):

@@ -101,6 +101,21 @@ TEST(container_record, the_stored_form_round_trips) {
   EXPECT_EQ(back->ports, c.ports);
 }
 
+TEST(container_record, the_health_is_stored_with_the_record) {
+  auto c = sample();
+  auto none = container_from_state_json(to_state_json(c));
+  ASSERT_TRUE(none);
+  EXPECT_FALSE(none->health); // no healthcheck ran: no State.Health
+  c.health = runtime::health_state{};
+  c.health->status = runtime::health_status::unhealthy;
+  c.health->failing_streak = 3;
+  c.health->log = {{1, 2, 1, ""}, {3, 4, -1, "Health check exceeded timeout (1s)"}};
+  auto back = container_from_state_json(to_state_json(c));
+  ASSERT_TRUE(back);
+  ASSERT_TRUE(back->health);
+  EXPECT_EQ(*back->health, *c.health);
+}
+
 TEST(container_record, a_corrupt_endpoint_is_refused) {
   auto j = nlohmann::json::parse(to_state_json(sample()));
   j["networks"][0]["endpoint"]["Address"] = "not an address";

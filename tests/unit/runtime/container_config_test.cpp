@@ -120,6 +120,9 @@ TEST(container_config, config_validation_messages) {
       {{{"Env", {"=x"}}}, "invalid environment variable: =x"},
       {{{"Env", {""}}}, "invalid environment variable: "},
       {{{"Healthcheck", {{"Interval", 1000}}}}, "Interval in Healthcheck cannot be less than 1ms"},
+      {{{"Healthcheck", {{"Interval", -1000000000}}}},
+       "Interval in Healthcheck cannot be less than 1ms"},
+      {{{"Healthcheck", {{"Timeout", -1}}}}, "Timeout in Healthcheck cannot be less than 1ms"},
       {{{"Healthcheck", {{"Timeout", 10}}}}, "Timeout in Healthcheck cannot be less than 1ms"},
       {{{"Healthcheck", {{"Retries", -1}}}}, "Retries in Healthcheck cannot be negative"},
       {{{"Healthcheck", {{"StartPeriod", 5}}}},
@@ -136,6 +139,8 @@ TEST(container_config, config_validation_messages) {
   for (const auto& r : rows)
     EXPECT_EQ(config_error(r.changes), r.message) << r.changes.dump();
   EXPECT_EQ(config_error({{"StopSignal", "kill"}}), "(no error)");
+  // Zero means "inherit or default"; 1ms is the least dockerd accepts.
+  EXPECT_EQ(config_error({{"Healthcheck", {{"Interval", 0}, {"Timeout", 1000000}}}}), "(no error)");
   EXPECT_EQ(config_error({{"StopSignal", "RTMIN+3"}}), "(no error)");
   EXPECT_EQ(config_error({{"StopSignal", "9"}}), "(no error)");
   auto null_body = parse_container_config(json(nullptr));

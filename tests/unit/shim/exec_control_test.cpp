@@ -24,9 +24,15 @@ TEST(shim_exec_control, parses_exec_commands) {
   EXPECT_EQ(resize->kind, control_command::exec_resize);
   EXPECT_EQ(resize->rows, 24);
   EXPECT_EQ(resize->cols, 80);
+  auto kill = parse_control_command("kill-exec ff 9");
+  ASSERT_TRUE(kill);
+  EXPECT_EQ(kill->kind, control_command::exec_kill);
+  EXPECT_EQ(kill->exec_id, "ff");
+  EXPECT_EQ(kill->signal, 9);
   for (auto bad :
        {"exec", "exec abc 1", "exec abc 2 0", "exec ../x 0 0", "exec ABC 0 0", "exec-start",
-        "exec-start a b", "wait-exec", "resize-exec ff 0 80", "exec-start g"})
+        "exec-start a b", "wait-exec", "resize-exec ff 0 80", "exec-start g", "kill-exec ff",
+        "kill-exec ff 0", "kill-exec ff 65", "kill-exec ff TERM"})
     EXPECT_FALSE(parse_control_command(bad)) << bad;
   EXPECT_FALSE(parse_control_command("exec " + std::string(65, 'a') + " 0 0"));
 }
