@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -52,6 +53,16 @@ struct container_update {
   nlohmann::json body;
 };
 
+/// POST /commit: what to make of the container's filesystem.
+struct container_commit_request {
+  std::string reference; ///< normalized repo:tag to tag the image with, or ""
+  std::string comment;
+  std::string author;
+  bool pause = true;                               ///< freeze a running container meanwhile
+  std::vector<std::string> changes;                ///< Dockerfile instructions (CMD, ENV, ...)
+  std::optional<runtime::container_config> config; ///< the request body's Config, if one was sent
+};
+
 /// Messages (replies are errors with Docker's status when the state forbids the operation):
 /// - `(restore)`: once, for a container loaded from the store: reattach to its shim or record the
 ///   exit it had meanwhile, start it if its restart policy says so; answered when done.
@@ -73,6 +84,7 @@ struct container_update {
 /// - `(shutdown, stop_containers)`: the daemon is stopping.
 /// - `(pause)`, `(unpause)`: through the runtime; 409 when not running / already (not) paused.
 /// - `(update, container_update)` → warnings: new resources (live when running), restart policy.
+/// - `(commit, container_commit_request)` → image ID: docker commit (409 while being removed).
 using container_actor = caf::typed_actor<
     caf::replies_to<restore_atom>::with<void>, caf::replies_to<start_atom>::with<void>,
     caf::replies_to<stop_atom, int, std::string>::with<void>,
@@ -91,6 +103,7 @@ using container_actor = caf::typed_actor<
     caf::reacts_to<timer_atom, uint8_t, uint64_t>, caf::replies_to<shutdown_atom, bool>::with<void>,
     caf::replies_to<pause_atom>::with<void>, caf::replies_to<unpause_atom>::with<void>,
     caf::replies_to<update_atom, container_update>::with<std::vector<std::string>>,
+    caf::replies_to<commit_atom, container_commit_request>::with<std::string>,
     caf::replies_to<exec_atom, create_atom, exec_config>::with<std::string>,
     caf::replies_to<exec_atom, start_atom, std::string, exec_start_request>::with<void>,
     caf::replies_to<exec_atom, inspect_atom, std::string>::with<exec_info>,
@@ -116,3 +129,4 @@ CAF_ALLOW_UNSAFE_MESSAGE_TYPE(berth::actors::container_record)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(berth::actors::container_network)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(berth::runtime::shim_exit)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(berth::actors::container_update)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(berth::actors::container_commit_request)

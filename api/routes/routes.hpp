@@ -23,5 +23,6 @@ void add_swarm_routes(router& r);
 void add_volume_routes(router& r);
 void add_container_tool_routes(router& r);
 void add_exec_routes(router& r);
+void add_commit_routes(router& r);
 
 } // namespace berth::api
