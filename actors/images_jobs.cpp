@@ -96,13 +96,15 @@ caf::result<std::string> start_import(images_pointer self, import_request req) {
 }
 
 caf::result<std::string> start_commit(images_pointer self, image_commit_request req) {
-  const auto* parent = self->state.index.image(req.parent_id);
-  if (!parent) return storage::no_such_image(req.parent_id);
   image_job_spec spec;
+  if (!req.parent_id.empty()) {
+    const auto* parent = self->state.index.image(req.parent_id);
+    if (!parent) return storage::no_such_image(req.parent_id);
+    spec.parent = *parent;
+  }
   spec.what = image_job_spec::kind::commit;
   spec.upper_dir = std::move(req.upper_dir);
   spec.lower_dirs = std::move(req.lower_dirs);
-  spec.parent = *parent;
   spec.child = std::move(req.child);
   return launch_image_job(self, std::move(spec), std::move(req.reference));
 }

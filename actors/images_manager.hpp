@@ -98,7 +98,7 @@ struct import_request {
 /// docker commit (from the container's actor): the container's upper directory becomes a layer on
 /// its image, and the image with that layer and `child`'s config becomes a new image.
 struct image_commit_request {
-  std::string parent_id;               ///< the container's image
+  std::string parent_id;               ///< the container's image ("" = from scratch)
   std::string upper_dir;               ///< the container's overlay upper directory
   std::vector<std::string> lower_dirs; ///< the image's layer directories, top-most first
   storage::child_image_options child;  ///< config, container, author, comment, created_by
