@@ -212,6 +212,12 @@ container_actor::behavior_type container_impl(container_pointer self,
               return rp;
             }),
       timed(self, probe,
+            [self](commit_atom, container_commit_request& req) -> caf::result<std::string> {
+              auto rp = self->make_response_promise<std::string>();
+              commit_container(self, std::move(req), rp);
+              return rp;
+            }),
+      timed(self, probe,
             [self](exec_atom, create_atom, exec_config& config) {
               return create_exec(self, std::move(config));
             }),

@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -54,6 +55,16 @@ struct container_update {
   nlohmann::json body;
 };
 
+/// POST /commit: what to make of the container's filesystem.
+struct container_commit_request {
+  std::string reference; ///< normalized repo:tag to tag the image with, or ""
+  std::string comment;
+  std::string author;
+  bool pause = true;                               ///< freeze a running container meanwhile
+  std::vector<std::string> changes;                ///< Dockerfile instructions (CMD, ENV, ...)
+  std::optional<runtime::container_config> config; ///< the request body's Config, if one was sent
+};
+
 /// Messages (replies are errors with Docker's status when the state forbids the operation):
 /// - `(restore)`: once, for a container loaded from the store: reattach to its shim or record the
 ///   exit it had meanwhile, start it if its restart policy says so; answered when done.
@@ -78,6 +89,7 @@ struct container_update {
 /// - `(archive, archive_request)`: docker cp's job on the container's root (see
 ///   container_archive.hpp); answered with the job's outcome.
 /// - `(health, health_event)`: internal (the healthcheck monitor's timers, probe output and exit).
+/// - `(commit, container_commit_request)` → image ID: docker commit (409 while being removed).
 using container_actor = caf::typed_actor<
     caf::replies_to<restore_atom>::with<void>, caf::replies_to<start_atom>::with<void>,
     caf::replies_to<stop_atom, int, std::string>::with<void>,
@@ -96,6 +108,7 @@ using container_actor = caf::typed_actor<
     caf::reacts_to<timer_atom, uint8_t, uint64_t>, caf::replies_to<shutdown_atom, bool>::with<void>,
     caf::replies_to<pause_atom>::with<void>, caf::replies_to<unpause_atom>::with<void>,
     caf::replies_to<update_atom, container_update>::with<std::vector<std::string>>,
+    caf::replies_to<commit_atom, container_commit_request>::with<std::string>,
     caf::replies_to<exec_atom, create_atom, exec_config>::with<std::string>,
     caf::replies_to<exec_atom, start_atom, std::string, exec_start_request>::with<void>,
     caf::replies_to<exec_atom, inspect_atom, std::string>::with<exec_info>,
@@ -124,3 +137,4 @@ CAF_ALLOW_UNSAFE_MESSAGE_TYPE(berth::actors::container_network)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(berth::runtime::shim_exit)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(berth::actors::container_update)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(berth::actors::archive_request)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(berth::actors::container_commit_request)

@@ -102,6 +102,8 @@ struct container_state {
 
   archive_gate archive; ///< docker cp jobs (container_archive.cpp)
   health_monitor health; ///< healthcheck probes (container_health.cpp)
+  // docker commit: commits reading the upper directory (the container is not removed meanwhile)
+  int commits = 0;
 
   static inline const char* name = "container";
 };
@@ -241,6 +243,11 @@ void pause_container(container_pointer self, bool pause, caf::response_promise r
 void update_container(container_pointer self, const container_update& update,
                       caf::typed_response_promise<std::vector<std::string>> reply);
 
+/// Freezes (`pause` true) or thaws the container through the runtime, persists the state and
+/// emits pause / unpause; `then` gets dockerd's error ("Cannot pause container <id>: ..."). The
+/// caller checks the state first.
+void set_paused(container_pointer self, bool pause, std::function<void(caf::error)> then);
+
 /// A paused container is thawed (after a signal to it was queued, so a stop or kill takes effect).
 void resume_if_paused(container_pointer self, std::function<void()> then);
 
@@ -261,5 +268,11 @@ void archive_resume(container_pointer self);
 void mount_volumes_for_view(
     container_pointer self,
     std::function<void(caf::expected<std::vector<runtime::volume_mount>>)> then);
+// -- container_commit.cpp ---------------------------------------------------------------------
+
+/// docker commit: freezes a running container (unless asked not to), has the images manager store
+/// its upper directory as a layer on its image, thaws it, emits `commit`.
+void commit_container(container_pointer self, container_commit_request request,
+                      caf::typed_response_promise<std::string> reply);
 
 } // namespace berth::actors

@@ -27,30 +27,36 @@ void pause_container(container_pointer self, bool pause, caf::response_promise r
     return reply.deliver(make_error(errc::conflict, "Container " + id + " is already paused"));
   if (!pause && st.rec.status != container_status::paused)
     return reply.deliver(make_error(errc::conflict, "Container " + id + " is not paused"));
+  set_paused(self, pause, [reply](caf::error err) mutable {
+    if (err) return reply.deliver(err);
+    reply.deliver(caf::unit);
+  });
+}
+
+void set_paused(container_pointer self, bool pause, std::function<void(caf::error)> then) {
+  auto& st = self->state;
   auto pool = blocking_pool_of(self);
-  if (!pool)
-    return reply.deliver(make_error(errc::unavailable, "the blocking pool is not running"));
+  if (!pool) return then(make_error(errc::unavailable, "the blocking pool is not running"));
   auto argv = runtime_command_line(*st.ctx, st.rec, {pause ? "pause" : "resume"});
   // Awaited: no stop, kill or second pause sees the state between the command and the record.
   run_blocking_awaited(
       self, pool, [argv]() -> caf::error { return run_runtime_command(argv); },
-      [self, pause, reply](caf::error err) mutable {
+      [self, pause, then](caf::error err) {
         auto& s = self->state;
         if (err) {
           if (!s.rec.running())
-            return reply.deliver(
-                make_error(errc::conflict, "Container " + s.rec.id + " is not running"));
-          return reply.deliver(make_error(
-              errc::system, (pause ? "Cannot pause container " : "Cannot unpause container ") +
-                                s.rec.id + ": " + error_message(err)));
+            return then(make_error(errc::conflict, "Container " + s.rec.id + " is not running"));
+          return then(make_error(errc::system,
+                                 (pause ? "Cannot pause container " : "Cannot unpause container ") +
+                                     s.rec.id + ": " + error_message(err)));
         }
         s.rec.status = pause ? container_status::paused : container_status::running;
         pause_health_monitor(self, pause);
-        persist(self, [self, pause, reply](caf::error stored) mutable {
-          if (stored) return reply.deliver(stored);
+        persist(self, [self, pause, then](caf::error stored) {
+          if (stored) return then(stored);
           publish_event(self, pause ? "pause" : "unpause");
           publish_summary(self);
-          reply.deliver(caf::unit);
+          then({});
         });
       });
 }

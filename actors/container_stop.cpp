@@ -135,6 +135,9 @@ void begin_remove(container_pointer self, bool force, caf::response_promise repl
   if (st.removing)
     return reply.deliver(make_error(errc::conflict, "removal of container " + st.rec.id +
                                                         " is already in progress"));
+  if (st.commits > 0)
+    return reply.deliver(make_error(errc::conflict, "You cannot remove container " + st.rec.id +
+                                                        " while it is being committed"));
   if (st.rec.running() || st.starting) {
     if (!force)
       return reply.deliver(make_error(

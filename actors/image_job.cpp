@@ -1,4 +1,4 @@
-// One load or import job.
+// One load, import or commit job.
 #include "actors/image_job.hpp"
 
 #include <malloc.h>
@@ -12,6 +12,7 @@
 #include "actors/directory.hpp"
 #include "base/time.hpp"
 #include "storage/image_archive.hpp"
+#include "storage/image_commit.hpp"
 #include "storage/image_import.hpp"
 #include "storage/image_layers.hpp"
 
@@ -72,6 +73,45 @@ image_job_outcome run_import(const image_job_spec& spec) {
   return out;
 }
 
+// Stores a container's upper directory as a layer on its image and makes the child image.
+image_job_outcome run_commit(const image_job_spec& spec) {
+  storage::content_store::lease::scope leased{spec.lease.get()};
+  image_job_outcome out;
+  const storage::image_record* parent = spec.parent ? &*spec.parent : nullptr;
+  auto parent_chain =
+      parent && !parent->chain_ids.empty() ? parent->chain_ids.back() : std::string{};
+  auto layer =
+      storage::commit_upper_dir(spec.upper_dir, spec.lower_dirs, parent_chain, spec.present_chains,
+                                *spec.content, *spec.layers, spec.limits);
+  if (!layer) {
+    out.error = layer.error();
+    return out;
+  }
+  if (layer->created) out.new_layers.push_back(std::move(*layer->created));
+  auto child = spec.child;
+  child.diff_id = layer->diff_id;
+  child.now_nanos = unix_nanos_now();
+  auto image = storage::make_child_image(parent, child);
+  if (!image) {
+    out.error = image.error();
+    return out;
+  }
+  out.images.push_back({std::move(*image), {}});
+  return out;
+}
+
+image_job_outcome run_job(const image_job_spec& spec) {
+  switch (spec.what) {
+  case image_job_spec::kind::load:
+    return run_load(spec);
+  case image_job_spec::kind::import:
+    return run_import(spec);
+  case image_job_spec::kind::commit:
+    return run_commit(spec);
+  }
+  return run_load(spec);
+}
+
 } // namespace
 
 caf::actor spawn_image_job(caf::actor_system& sys, image_job_spec spec,
@@ -93,8 +133,7 @@ caf::actor spawn_image_job(caf::actor_system& sys, image_job_spec spec,
     run_blocking(
         self, pool,
         [shared]() -> caf::expected<image_job_outcome> {
-          auto outcome =
-              shared->what == image_job_spec::kind::load ? run_load(*shared) : run_import(*shared);
+          auto outcome = run_job(*shared);
           // A load's buffers (archive reading, decompression) are freed by now; hand the pages
           // back so an idle daemon stays small.
           ::malloc_trim(0);

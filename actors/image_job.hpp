@@ -1,10 +1,11 @@
-// One load or import, as its own actor: it runs the blocking work (reading the archive, storing
-// blobs, unpacking layers) on the blocking pool and reports the outcome to the images manager,
-// which persists it. A job that dies is noticed by the manager through its monitor.
+// One load, import or commit, as its own actor: it runs the blocking work (reading the archive,
+// storing blobs, unpacking layers) on the blocking pool and reports the outcome to the images
+// manager, which persists it. A job that dies is noticed by the manager through its monitor.
 #pragma once
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <set>
 #include <string>
 #include <vector>
@@ -15,6 +16,7 @@
 
 #include "base/byte_source.hpp"
 #include "storage/content_store.hpp"
+#include "storage/image_commit.hpp"
 #include "storage/image_record.hpp"
 #include "storage/layer_store.hpp"
 #include "storage/layer_unpack.hpp"
@@ -36,7 +38,7 @@ struct image_job_outcome {
 
 /// The work of a job.
 struct image_job_spec {
-  enum class kind : uint8_t { load, import } what = kind::load;
+  enum class kind : uint8_t { load, import, commit } what = kind::load;
   uint64_t id = 0;
   std::shared_ptr<byte_source> body;
   std::set<std::string> present_chains; ///< layers the store had when the job started
@@ -47,6 +49,11 @@ struct image_job_spec {
   // import only
   std::string message;
   std::vector<std::string> changes;
+  // commit only
+  std::string upper_dir;                       ///< the container's overlay upper directory
+  std::vector<std::string> lower_dirs;         ///< its image's layer directories, top-most first
+  std::optional<storage::image_record> parent; ///< the container's image
+  storage::child_image_options child; ///< config and history entry (the job sets layer and time)
 };
 
 /// Spawns a job that reports `(job_done_atom, id, outcome)` to `manager` and then quits.

@@ -1,5 +1,5 @@
-// The images manager's jobs: load and import run as job actors; save streams an archive from the
-// blocking pool. Finished jobs are persisted here, all or nothing.
+// The images manager's jobs: load, import and commit run as job actors; save streams an archive
+// from the blocking pool. Finished jobs are persisted here, all or nothing.
 #include <caf/actor_cast.hpp>
 #include <caf/actor_system.hpp>
 #include <caf/typed_event_based_actor.hpp>
@@ -68,27 +68,45 @@ caf::result<load_outcome> start_load(images_pointer self, load_request req) {
   return reply;
 }
 
-caf::result<std::string> start_import(images_pointer self, import_request req) {
+namespace {
+
+// An import or a commit: one image, tagged with `reference` ("" = none), its ID the answer.
+caf::result<std::string> launch_image_job(images_pointer self, image_job_spec spec,
+                                          std::string reference) {
   pending_job pending;
-  pending.what = image_job_spec::kind::import;
-  if (!req.repo.empty()) {
-    auto ref = storage::parse_normalized(req.repo);
-    if (!ref) return ref.error();
-    if (!req.tag.empty()) {
-      if (auto err = storage::validate_tag(req.tag)) return err;
-      ref->tag = req.tag;
-    }
-    pending.import_reference = storage::with_default_tag(*ref).string();
-  }
+  pending.what = spec.what;
+  pending.import_reference = std::move(reference);
   pending.import_reply = self->make_response_promise<std::string>();
   auto reply = pending.import_reply;
+  launch(self, std::move(spec), std::move(pending));
+  return reply;
+}
+
+} // namespace
+
+caf::result<std::string> start_import(images_pointer self, import_request req) {
+  auto reference = storage::repo_tag_reference(req.repo, req.tag);
+  if (!reference) return reference.error();
   image_job_spec spec;
   spec.what = image_job_spec::kind::import;
   spec.body = std::move(req.body);
   spec.message = std::move(req.message);
   spec.changes = std::move(req.changes);
-  launch(self, std::move(spec), std::move(pending));
-  return reply;
+  return launch_image_job(self, std::move(spec), std::move(*reference));
+}
+
+caf::result<std::string> start_commit(images_pointer self, image_commit_request req) {
+  image_job_spec spec;
+  if (!req.parent_id.empty()) {
+    const auto* parent = self->state.index.image(req.parent_id);
+    if (!parent) return storage::no_such_image(req.parent_id);
+    spec.parent = *parent;
+  }
+  spec.what = image_job_spec::kind::commit;
+  spec.upper_dir = std::move(req.upper_dir);
+  spec.lower_dirs = std::move(req.lower_dirs);
+  spec.child = std::move(req.child);
+  return launch_image_job(self, std::move(spec), std::move(req.reference));
 }
 
 void finish_job(images_pointer self, uint64_t id, image_job_outcome outcome) {
@@ -134,7 +152,7 @@ void finish_job(images_pointer self, uint64_t id, image_job_outcome outcome) {
   }
   auto now = unix_nanos_now();
   for (auto& img : outcome.images) {
-    if (job.what == image_job_spec::kind::import && !job.import_reference.empty())
+    if (job.what != image_job_spec::kind::load && !job.import_reference.empty())
       img.tags.push_back(job.import_reference);
     if (!img.tags.empty()) img.image.last_tag_nanos = now;
     ops.push_back(
@@ -168,7 +186,10 @@ void finish_job(images_pointer self, uint64_t id, image_job_outcome outcome) {
                   lines.lines.push_back("Loaded image: " + familiar(tag));
                 if (img.tags.empty()) lines.lines.push_back("Loaded image ID: " + image_id);
               } else {
-                publish_image_event(self, "import", image_id, image_id);
+                // dockerd: "import" for an import, "create" for a committed image.
+                publish_image_event(self,
+                                    job.what == image_job_spec::kind::import ? "import" : "create",
+                                    image_id, image_id);
                 for (const auto& tag : img.tags)
                   publish_image_event(self, "tag", image_id, familiar(tag));
               }

@@ -1,6 +1,8 @@
 // The images manager: startup, queries, tag, delete, prune, and the bookkeeping of jobs.
 #include "actors/images_manager.hpp"
 
+#include <set>
+
 #include <caf/actor_cast.hpp>
 #include <caf/actor_system.hpp>
 #include <caf/typed_event_based_actor.hpp>
@@ -250,6 +252,18 @@ void execute_plan(images_pointer self, storage::delete_plan plan,
   });
 }
 
+// The image's local parents, nearest first, as far as they are still stored.
+std::vector<image_ancestor> ancestors_of(const images_state& st, const storage::image_record& img) {
+  std::vector<image_ancestor> out;
+  std::set<std::string> seen{img.id};
+  for (const auto* p = st.index.image(img.parent); p && seen.insert(p->id).second;
+       p = st.index.image(p->parent)) {
+    auto view = make_view(st, *p);
+    out.push_back({p->id, std::move(view.repo_tags)});
+  }
+  return out;
+}
+
 template <class Result>
 void deliver(caf::typed_response_promise<Result> rp, caf::expected<Result> r) {
   if (r)
@@ -374,7 +388,9 @@ images_manager_actor::behavior_type images_impl(images_pointer self,
             [self](inspect_atom, const std::string& name) -> caf::result<image_view> {
               auto found = self->state.index.resolve(name);
               if (!found) return found.error();
-              return make_view(self->state, *found->image);
+              auto view = make_view(self->state, *found->image);
+              view.ancestors = ancestors_of(self->state, *found->image);
+              return view;
             }),
       timed(self, probe,
             [self](tag_atom, const tag_request& req) -> caf::result<void> {
@@ -451,6 +467,10 @@ images_manager_actor::behavior_type images_impl(images_pointer self,
       timed(self, probe,
             [self](import_atom, import_request& req) -> caf::result<std::string> {
               return start_import(self, std::move(req));
+            }),
+      timed(self, probe,
+            [self](commit_atom, image_commit_request& req) -> caf::result<std::string> {
+              return start_commit(self, std::move(req));
             }),
       timed(self, probe,
             [self](save_atom, save_request& req) -> caf::result<void> {

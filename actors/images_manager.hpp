@@ -37,6 +37,12 @@ typename Inspector::result_type inspect(Inspector& f, image_counts& x) {
   return f(caf::meta::type_name("berth.image_counts"), x.images, x.layers_size);
 }
 
+/// A local parent of an image (builds, commits), for docker history.
+struct image_ancestor {
+  std::string id;
+  std::vector<std::string> repo_tags; ///< familiar
+};
+
 /// A snapshot of one image for the API layer.
 struct image_view {
   storage::image_record image;
@@ -46,6 +52,7 @@ struct image_view {
   int64_t containers = -1;                   ///< containers using it (-1: not counted)
   std::vector<storage::layer_record> layers; ///< bottom first
   std::string layer_root;                    ///< overlay2 directory (GraphDriver data)
+  std::vector<image_ancestor> ancestors;     ///< parent, its parent...: filled by inspect only
 };
 
 struct image_list_query {
@@ -88,6 +95,16 @@ struct import_request {
   std::vector<std::string> changes;
 };
 
+/// docker commit (from the container's actor): the container's upper directory becomes a layer on
+/// its image, and the image with that layer and `child`'s config becomes a new image.
+struct image_commit_request {
+  std::string parent_id;               ///< the container's image ("" = from scratch)
+  std::string upper_dir;               ///< the container's overlay upper directory
+  std::vector<std::string> lower_dirs; ///< the image's layer directories, top-most first
+  storage::child_image_options child;  ///< config, container, author, comment, created_by
+  std::string reference;               ///< normalized reference to tag the image with, or ""
+};
+
 struct save_request {
   std::vector<std::string> names;
   std::shared_ptr<byte_sink> out;
@@ -106,6 +123,7 @@ struct image_usage {
 /// - `(inspect, name)` → image_view (404 No such image)
 /// - `(tag, request)` → (); `(delete, request)` → delete_outcome; `(prune, filters)` → outcome
 /// - `(load, request)` / `(import, request)` → run a job actor; load_outcome / image ID
+/// - `(commit, image_commit_request)` → image ID: a job actor like import; events `create`, `tag`
 /// - `(save, request)` → () once the archive is written to the sink
 /// - `(get, usage)` → image_usage
 /// - `(job_done, id, outcome)`: from a job actor (internal)
@@ -118,6 +136,7 @@ using images_manager_actor =
                      caf::replies_to<prune_atom, filter_args>::with<delete_outcome>,
                      caf::replies_to<load_atom, load_request>::with<load_outcome>,
                      caf::replies_to<import_atom, import_request>::with<std::string>,
+                     caf::replies_to<commit_atom, image_commit_request>::with<std::string>,
                      caf::replies_to<save_atom, save_request>::with<void>,
                      caf::replies_to<caf::get_atom, usage_atom>::with<image_usage>,
                      caf::reacts_to<job_done_atom, uint64_t, image_job_outcome>>;
@@ -136,5 +155,6 @@ CAF_ALLOW_UNSAFE_MESSAGE_TYPE(berth::actors::delete_outcome)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(berth::actors::load_request)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(berth::actors::load_outcome)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(berth::actors::import_request)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(berth::actors::image_commit_request)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(berth::actors::save_request)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(berth::actors::image_usage)

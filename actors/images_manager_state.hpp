@@ -1,5 +1,5 @@
 // The images manager's private state and the functions its two source files share
-// (images_manager.cpp: queries, tag, delete, prune; images_jobs.cpp: load, import, save).
+// (images_manager.cpp: queries, tag, delete, prune; images_jobs.cpp: load, import, commit, save).
 // Nothing outside the images manager includes this header.
 #pragma once
 
@@ -27,14 +27,14 @@ inline constexpr const char* kind_image = "image";
 inline constexpr const char* kind_layer = "layer";
 inline constexpr const char* kind_reference = "reference";
 
-/// A load or import in flight.
+/// A load, import or commit in flight.
 struct pending_job {
   image_job_spec::kind what = image_job_spec::kind::load;
   caf::actor job;
   std::shared_ptr<storage::content_store::lease> lease; ///< released once the outcome is recorded
   caf::typed_response_promise<load_outcome> load_reply;
   caf::typed_response_promise<std::string> import_reply;
-  std::string import_reference; ///< normalized reference to tag an import with, or ""
+  std::string import_reference; ///< normalized reference to tag an import or commit with, or ""
 };
 
 struct images_state {
@@ -69,6 +69,7 @@ void remove_layers_and_collect(images_pointer self, std::vector<storage::layer_r
 // Jobs (images_jobs.cpp).
 [[nodiscard]] caf::result<load_outcome> start_load(images_pointer self, load_request req);
 [[nodiscard]] caf::result<std::string> start_import(images_pointer self, import_request req);
+[[nodiscard]] caf::result<std::string> start_commit(images_pointer self, image_commit_request req);
 [[nodiscard]] caf::result<void> start_save(images_pointer self, save_request req);
 void finish_job(images_pointer self, uint64_t id, image_job_outcome outcome);
 void job_died(images_pointer self, const caf::down_msg& msg);

@@ -243,6 +243,20 @@ caf::expected<std::vector<std::string>> directory_entries(int dirfd, const std::
   return names;
 }
 
+caf::expected<std::string> read_link_at(int dirfd, const std::string& name,
+                                        const std::string& path) {
+  std::string target(256, '\0');
+  for (;;) {
+    auto n = ::readlinkat(dirfd, name.c_str(), target.data(), target.size());
+    if (n < 0) return error_from_errno("readlink", path, errno);
+    if (static_cast<size_t>(n) < target.size()) {
+      target.resize(static_cast<size_t>(n));
+      return target;
+    }
+    target.resize(target.size() * 2); // possibly cut: try again with more room
+  }
+}
+
 caf::error remove_all_at(int dirfd, const std::string& name) {
   struct stat st {};
   if (::fstat(dirfd, &st) != 0) return error_from_errno("stat", name, errno);

@@ -58,6 +58,11 @@ namespace berth::sys {
 [[nodiscard]] caf::expected<std::vector<std::string>> directory_entries(int dirfd,
                                                                         const std::string& path);
 
+/// The target of the symlink `name` in the directory open at `dirfd` (readlinkat), whatever its
+/// length. `path` only names the link in errors.
+[[nodiscard]] caf::expected<std::string> read_link_at(int dirfd, const std::string& name,
+                                                      const std::string& path);
+
 /// Removes `name` (a file, or a directory tree like rm -rf) relative to `dirfd`, never following
 /// symlinks and never descending into another filesystem; a missing name is not an error.
 [[nodiscard]] caf::error remove_all_at(int dirfd, const std::string& name);

@@ -41,6 +41,7 @@ std::string join_path(const std::string& base, const std::string& rel) {
 caf::error apply_changes(json& cfg, const std::vector<std::string>& changes) {
   if (!cfg.is_object())
     cfg = json::object();
+  bool cmd_set = false; // as the builder: an ENTRYPOINT drops the Cmd unless a CMD came first
   for (const auto& change : changes) {
     auto ins = split_instruction(change);
     if (!ins)
@@ -49,6 +50,10 @@ caf::error apply_changes(json& cfg, const std::vector<std::string>& changes) {
     const auto& args = ins->args;
     if (k == "CMD" || k == "ENTRYPOINT") {
       cfg[k == "CMD" ? "Cmd" : "Entrypoint"] = command_value(args);
+      if (k == "CMD")
+        cmd_set = true;
+      else if (!cmd_set)
+        cfg["Cmd"] = nullptr;
     } else if (k == "ENV" || k == "LABEL") {
       auto pairs = parse_key_values(k, args);
       if (!pairs)

@@ -9,4 +9,9 @@ namespace berth::storage {
 
 [[nodiscard]] std::vector<std::string> chain_ids(const std::vector<std::string>& diff_ids);
 
+/// The chain ID of a layer with diff ID `diff_id` on top of the chain `parent_chain` ("" for a
+/// base layer).
+[[nodiscard]] std::string next_chain_id(const std::string& parent_chain,
+                                        const std::string& diff_id);
+
 } // namespace berth::storage

@@ -343,6 +343,18 @@ reference with_default_tag(reference ref) {
   return ref;
 }
 
+caf::expected<std::string> repo_tag_reference(std::string_view repo, std::string_view tag) {
+  if (repo.empty()) return std::string{};
+  auto ref = parse_normalized(repo);
+  if (!ref) return ref.error();
+  if (!ref->digest.empty()) return invalid("cannot import digest reference");
+  if (!tag.empty()) {
+    if (auto err = validate_tag(tag)) return err;
+    ref->tag = std::string(tag);
+  }
+  return with_default_tag(*ref).string();
+}
+
 caf::error validate_tag(std::string_view tag) {
   if (is_tag(tag)) return {};
   return invalid("invalid tag format");

@@ -74,6 +74,13 @@ struct reference {
 /// Like Docker's TagNameOnly: adds the tag "latest" when there is neither tag nor digest.
 [[nodiscard]] reference with_default_tag(reference ref);
 
+/// Docker's httputils.RepoTagReference (the repo= and tag= of POST /commit): "" when `repo` is
+/// empty; else `repo` parsed like `parse_normalized`, a digest refused ("cannot import digest
+/// reference"), `tag` put in place of any tag `repo` has ("invalid tag format" when it is not one),
+/// or "latest" when there is neither. Returns the normalized reference text.
+[[nodiscard]] caf::expected<std::string> repo_tag_reference(std::string_view repo,
+                                                            std::string_view tag);
+
 /// Validates a tag on its own ("1.36", "latest"): `[\w][\w.-]{0,127}`.
 /// Fails with "invalid tag format".
 [[nodiscard]] caf::error validate_tag(std::string_view tag);

@@ -159,6 +159,12 @@ json image_history_json(const actors::image_view& v) {
     out[0]["Id"] = v.image.id;
     out[0]["Tags"] = v.repo_tags.empty() ? json(nullptr) : json(v.repo_tags);
   }
+  // As dockerd: the entries below are attributed to the local parents, one per entry.
+  for (size_t i = 0; i < v.ancestors.size() && i + 1 < out.size(); ++i) {
+    const auto& a = v.ancestors[i];
+    out[i + 1]["Id"] = a.id;
+    out[i + 1]["Tags"] = a.repo_tags.empty() ? json(nullptr) : json(a.repo_tags);
+  }
   return out;
 }
 

@@ -20,6 +20,7 @@ std::shared_ptr<router> make_docker_router() {
   add_container_tool_routes(*r);
   add_stats_routes(*r);
   add_archive_routes(*r);
+  add_commit_routes(*r);
   return r;
 }
 

@@ -25,5 +25,6 @@ void add_container_tool_routes(router& r);
 void add_exec_routes(router& r);
 void add_stats_routes(router& r);
 void add_archive_routes(router& r);
+void add_commit_routes(router& r);
 
 } // namespace berth::api

@@ -62,3 +62,14 @@ TEST(config_changes, refuses_other_instructions_like_dockerd) {
   EXPECT_TRUE(apply_changes(cfg, {"FROB x"}));
   EXPECT_TRUE(apply_changes(cfg, {"EXPOSE notaport"}));
 }
+
+TEST(config_changes, an_entrypoint_clears_the_cmd_unless_a_cmd_came_first) {
+  // As dockerd's builder (docker commit --change on a container that has a Cmd).
+  json cfg{{"Cmd", {"sh", "-c", "echo hi"}}};
+  ASSERT_FALSE(apply_changes(cfg, {R"(ENTRYPOINT ["cat"])"}));
+  EXPECT_TRUE(cfg["Cmd"].is_null());
+  EXPECT_EQ(cfg["Entrypoint"], json({"cat"}));
+  json both{{"Cmd", {"sh"}}};
+  ASSERT_FALSE(apply_changes(both, {R"(CMD ["/x"])", R"(ENTRYPOINT ["cat"])"}));
+  EXPECT_EQ(both["Cmd"], json({"/x"}));
+}

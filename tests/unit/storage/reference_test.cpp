@@ -554,3 +554,23 @@ TEST(reference, handles_long_and_repetitive_input_quickly) {
   EXPECT_EQ(ref->path, many_components);
   EXPECT_EQ(ref->tag, "tag-puts-this-over-max");
 }
+
+TEST(reference, repo_tag_reference_follows_dockers_commit_rules) {
+  EXPECT_EQ(*repo_tag_reference("", ""), "");
+  EXPECT_EQ(*repo_tag_reference("", "x"), "");
+  EXPECT_EQ(*repo_tag_reference("snap", ""), "docker.io/library/snap:latest");
+  EXPECT_EQ(*repo_tag_reference("snap", "1"), "docker.io/library/snap:1");
+  EXPECT_EQ(*repo_tag_reference("me/snap:old", ""), "docker.io/me/snap:old");
+  EXPECT_EQ(*repo_tag_reference("me/snap:old", "new"), "docker.io/me/snap:new");
+  EXPECT_EQ(*repo_tag_reference("localhost:5000/a", "t"), "localhost:5000/a:t");
+  auto bad = repo_tag_reference("Snap", "");
+  ASSERT_FALSE(bad);
+  EXPECT_EQ(error_kind(bad.error()), errc::invalid_argument);
+  EXPECT_NE(error_message(bad.error()).find("invalid reference format"), std::string::npos);
+  auto tag = repo_tag_reference("snap", "bad:tag");
+  ASSERT_FALSE(tag);
+  EXPECT_EQ(error_message(tag.error()), "invalid tag format");
+  auto digest = repo_tag_reference("snap@sha256:" + std::string(64, 'a'), "");
+  ASSERT_FALSE(digest);
+  EXPECT_EQ(error_message(digest.error()), "cannot import digest reference");
+}

@@ -1,0 +1,141 @@
+// A tar stream written entry by entry into a byte_sink.
+#include "storage/tar_writer.hpp"
+
+#include <algorithm>
+#include <cerrno>
+#include <unistd.h>
+
+#include <archive.h>
+#include <archive_entry.h>
+
+#include "base/error.hpp"
+#include "base/sys.hpp"
+#include "storage/archive_error.hpp"
+#include "storage/archive_sink.hpp"
+
+namespace berth::storage {
+
+namespace {
+
+using archive_ptr = std::unique_ptr<struct archive, decltype(&archive_write_free)>;
+using entry_ptr = std::unique_ptr<struct archive_entry, decltype(&archive_entry_free)>;
+
+entry_ptr entry_for(const std::string& name, const struct stat& st) {
+  entry_ptr e(archive_entry_new(), archive_entry_free);
+  archive_entry_set_pathname(e.get(), name.c_str());
+  archive_entry_copy_stat(e.get(), &st);
+  archive_entry_set_nlink(e.get(), 1);
+  return e;
+}
+
+void add_xattrs(struct archive_entry* e, const tar_xattrs& xattrs) {
+  for (const auto& [attr, value] : xattrs)
+    archive_entry_xattr_add_entry(e, attr.c_str(), value.data(), value.size());
+}
+
+} // namespace
+
+struct tar_writer::state {
+  archive_sink_state sink;
+  archive_ptr a{archive_write_new(), archive_write_free};
+};
+
+tar_writer::tar_writer(byte_sink& out) : state_(std::make_unique<state>()) {
+  state_->sink.sink = &out;
+}
+
+tar_writer::~tar_writer() = default;
+
+caf::error tar_writer::failure(const std::string& what) {
+  if (state_->sink.failure) return state_->sink.failure;
+  return make_error(errc::system, what + ": " + archive_message(state_->a.get(), "error"));
+}
+
+caf::error tar_writer::write_header(struct archive_entry* e, const std::string& name) {
+  if (archive_write_header(state_->a.get(), e) != ARCHIVE_OK)
+    return failure("write header " + name);
+  ++entries_;
+  return {};
+}
+
+caf::error tar_writer::open() {
+  auto* a = state_->a.get();
+  archive_write_set_format_pax_restricted(a);
+  archive_write_set_bytes_per_block(a, 0);
+  if (archive_write_open(a, &state_->sink, nullptr, write_to_sink, nullptr) != ARCHIVE_OK)
+    return failure("open archive");
+  return {};
+}
+
+caf::error tar_writer::add_directory(const std::string& name, const struct stat& st,
+                                     const tar_xattrs& xattrs) {
+  auto e = entry_for(name, st);
+  archive_entry_set_size(e.get(), 0);
+  add_xattrs(e.get(), xattrs);
+  return write_header(e.get(), name);
+}
+
+caf::error tar_writer::add_file(const std::string& name, const struct stat& st, int fd,
+                                const tar_xattrs& xattrs) {
+  auto e = entry_for(name, st);
+  add_xattrs(e.get(), xattrs);
+  if (auto err = write_header(e.get(), name)) return err;
+  std::vector<char> buf(1 << 20);
+  auto left = static_cast<uint64_t>(st.st_size);
+  while (left > 0) {
+    auto want = static_cast<size_t>(std::min<uint64_t>(left, buf.size()));
+    auto n = ::read(fd, buf.data(), want);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) return sys::error_from_errno("read", name, errno);
+    if (n == 0) {
+      std::fill(buf.begin(), buf.begin() + static_cast<std::ptrdiff_t>(want), '\0');
+      n = static_cast<ssize_t>(want);
+    }
+    if (archive_write_data(state_->a.get(), buf.data(), static_cast<size_t>(n)) < 0)
+      return failure("write data " + name);
+    left -= static_cast<uint64_t>(n);
+  }
+  return {};
+}
+
+caf::error tar_writer::add_empty_file(const std::string& name, uint32_t mode, uint32_t uid,
+                                      uint32_t gid, const struct timespec& mtime) {
+  entry_ptr e(archive_entry_new(), archive_entry_free);
+  archive_entry_set_pathname(e.get(), name.c_str());
+  archive_entry_set_filetype(e.get(), AE_IFREG);
+  archive_entry_set_perm(e.get(), mode & 07777);
+  archive_entry_set_uid(e.get(), uid);
+  archive_entry_set_gid(e.get(), gid);
+  archive_entry_set_mtime(e.get(), mtime.tv_sec, mtime.tv_nsec);
+  archive_entry_set_size(e.get(), 0);
+  return write_header(e.get(), name);
+}
+
+caf::error tar_writer::add_symlink(const std::string& name, const struct stat& st,
+                                   const std::string& target) {
+  auto e = entry_for(name, st);
+  archive_entry_set_size(e.get(), 0);
+  archive_entry_set_symlink(e.get(), target.c_str());
+  return write_header(e.get(), name);
+}
+
+caf::error tar_writer::add_hardlink(const std::string& name, const struct stat& st,
+                                    const std::string& target) {
+  auto e = entry_for(name, st);
+  archive_entry_set_size(e.get(), 0);
+  archive_entry_set_hardlink(e.get(), target.c_str());
+  return write_header(e.get(), name);
+}
+
+caf::error tar_writer::add_special(const std::string& name, const struct stat& st) {
+  auto e = entry_for(name, st);
+  archive_entry_set_size(e.get(), 0);
+  return write_header(e.get(), name);
+}
+
+caf::error tar_writer::close() {
+  if (archive_write_close(state_->a.get()) != ARCHIVE_OK) return failure("finish archive");
+  return {};
+}
+
+} // namespace berth::storage

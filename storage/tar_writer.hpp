@@ -1,0 +1,75 @@
+// Writing a tar stream entry by entry (pax, through libarchive) into a byte_sink: the part that
+// docker export and layer commits share. Blocking; not thread-safe (one writer per stream).
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <sys/stat.h>
+#include <utility>
+#include <vector>
+
+#include <caf/error.hpp>
+
+#include "base/byte_sink.hpp"
+
+struct archive;
+struct archive_entry;
+
+namespace berth::storage {
+
+/// Extended attributes of an entry (name, value), written as pax records.
+using tar_xattrs = std::vector<std::pair<std::string, std::string>>;
+
+class tar_writer {
+ public:
+  /// A writer into `out`, which must outlive it. Nothing is written before `open`.
+  explicit tar_writer(byte_sink& out);
+  ~tar_writer();
+  tar_writer(const tar_writer&) = delete;
+  tar_writer& operator=(const tar_writer&) = delete;
+
+  /// Starts the archive (pax restricted: plain ustar headers unless a field needs pax).
+  [[nodiscard]] caf::error open();
+
+  /// A directory entry: `name` should end with "/". Type, mode, owner and times from `st`.
+  [[nodiscard]] caf::error add_directory(const std::string& name, const struct stat& st,
+                                         const tar_xattrs& xattrs = {});
+
+  /// A regular file whose contents are read from `fd`: exactly `st.st_size` bytes, so a file that
+  /// grows meanwhile is cut and one that shrinks is padded with zeros (the header is written
+  /// first).
+  [[nodiscard]] caf::error add_file(const std::string& name, const struct stat& st, int fd,
+                                    const tar_xattrs& xattrs = {});
+
+  /// An empty regular file with the given metadata (whiteout markers).
+  [[nodiscard]] caf::error add_empty_file(const std::string& name, uint32_t mode, uint32_t uid,
+                                          uint32_t gid, const struct timespec& mtime);
+
+  /// A symbolic link to `target`.
+  [[nodiscard]] caf::error add_symlink(const std::string& name, const struct stat& st,
+                                       const std::string& target);
+
+  /// A hard link to `target`, an entry written earlier in this archive.
+  [[nodiscard]] caf::error add_hardlink(const std::string& name, const struct stat& st,
+                                        const std::string& target);
+
+  /// A character or block device or a FIFO (header only).
+  [[nodiscard]] caf::error add_special(const std::string& name, const struct stat& st);
+
+  /// Writes the end-of-archive blocks.
+  [[nodiscard]] caf::error close();
+
+  /// How many entries were written so far.
+  [[nodiscard]] uint64_t entries() const { return entries_; }
+
+ private:
+  struct state;
+  caf::error failure(const std::string& what);
+  caf::error write_header(struct archive_entry* e, const std::string& name);
+
+  std::unique_ptr<state> state_;
+  uint64_t entries_ = 0;
+};
+
+} // namespace berth::storage
