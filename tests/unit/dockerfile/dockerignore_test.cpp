@@ -169,3 +169,46 @@ TEST(go_path_match, filepath_match_semantics) {
   EXPECT_FALSE(contains_wildcards("plain/name"));
   EXPECT_FALSE(contains_wildcards("escaped\\*"));
 }
+
+TEST(dockerignore, documented_matching_table) {
+  // patternmatcher's documented behaviour, including paths as the CLI may pass them (with a
+  // trailing slash) and its corner cases.
+  struct row {
+    const char* pattern;
+    const char* path;
+    bool excluded;
+  };
+  for (auto r : std::initializer_list<row>{
+           {"**", "file", true},
+           {"**/", "file/", true},
+           {"**", "/", true},
+           {"**/**", "dir/file", true},
+           {"dir/**", "dir/dir2/file/", true},
+           {"**/dir", "dir/file", true},
+           {"**/dir2/*", "dir/dir2/file", true},
+           {"**/dir2/**", "dir/dir2/dir3/file/", true},
+           {"**file", "dir/dir/file", true},
+           {"**/file*txt", "dir/dir/file.txt", true},
+           {"**/**/*.txt2", "dir/dir/file.txt", false},
+           {"**/**/*.txt", "file.txt", true},
+           {"a**/*.txt", "a/dir/dir/file.txt", true},
+           {"a/*.txt", "a/dir/file.txt", false},
+           {"a/*.txt**", "a/file.txt", true},
+           {"a[b-d]e", "aae", false},
+           {"a[^b-d]e", "aze", true},
+           {".*", ".foo", true},
+           {".*", "foo", false},
+           {"abc.def", "abcZdef", false},
+           {"abc?def", "abcdef", false},
+           {"a\\\\", "a\\", true},
+           {"**/foo/bar", "dir/dir2/foo/bar", true},
+           {"abc/**", "abc", false},
+           {"**/.foo", "bar.foo", false},
+           {"a(b)c/def", "a(b)c/xyz", false},
+           {"a.|)$(}+{bc", "a.|)$(}+{bc", true},
+           {"dist/*.whl", "dist/proxy.py-2.4.0rc3.dev36+g08acad9-py3-none-any.whl", true},
+       })
+    EXPECT_EQ(excluded({r.pattern}, r.path), r.excluded) << r.pattern << " " << r.path;
+  EXPECT_FALSE(excluded({"**", "!util/docker/web"}, "util/docker/web/foo"));
+  EXPECT_TRUE(excluded({"**", "!util/docker/web", "util/docker/web/foo"}, "util/docker/web/foo"));
+}

@@ -265,3 +265,26 @@ TEST(shell_lexer, nesting_is_bounded) {
   ASSERT_FALSE(out);
   EXPECT_NE(error_message(out.error()).find("nested too deeply"), std::string::npos);
 }
+
+TEST(shell_lexer, pattern_escapes_and_shortest_longest_matches) {
+  shell_lexer lexer;
+  auto with = [&](const char* value, const char* word) {
+    auto env = shell_env::from_list({std::string{"V="} + value, "EMPTY="});
+    auto out = lexer.process_word(word, env);
+    return out ? *out : "<error: " + error_message(out.error()) + ">";
+  };
+  EXPECT_EQ(with(R"(()[]{}^$.*?|\x)", R"(${V#()[]{\}^$.\*\?|\\})"), "x");
+  EXPECT_EQ(with("xx**", R"(${V%%\**})"), "xx");
+  EXPECT_EQ(with("xxyy", "${V#*x*y}"), "y");
+  EXPECT_EQ(with("xxyy", "${V#*}"), "xxyy");
+  EXPECT_EQ(with("xxyy", "${V##*x}"), "yy");
+  EXPECT_EQ(with("xxyy", "${V#$EMPTY}"), "xxyy");
+  EXPECT_EQ(with("???y", R"(${V#?\?})"), "?y");
+  EXPECT_EQ(with("a***yy*", R"(${V%%\**\*})"), "a");
+  EXPECT_EQ(with("xxyy", "${ABC:-.}${V%x}${ABC:-.}"), ".xxyy.");
+  EXPECT_EQ(with("a\nb", "${V#*}"), "a\nb");
+  EXPECT_EQ(with("a\nb", "${V##*}"), "\nb");            // like Go's `.`, `*` stops at a newline
+  EXPECT_EQ(with("aaa", "${V//a/$$}"), "");             // "$$" is a (never set) special parameter
+  EXPECT_EQ(with("aaa", R"(${V//a/\$})"), R"(\$\$\$)"); // the escape stays in a replacement
+  EXPECT_EQ(with("abc", "${V//b/[$0]}"), "a[]c");
+}
