@@ -120,7 +120,7 @@ struct extraction {
     // "." is the extraction directory itself, which exists: dockerd leaves it as it is.
     if (cleaned->empty()) return {};
     auto name = joined(base, *cleaned);
-    auto meta = entry_meta_of(entry, *cleaned);
+    auto meta = tar_entry_meta(entry, *cleaned);
     if (!meta) return meta.error();
     if (opts.owner) std::tie(meta->uid, meta->gid) = *opts.owner;
     const char* link = archive_entry_hardlink(entry);
@@ -142,7 +142,7 @@ struct extraction {
           archive_entry_size_is_set(entry) ? std::max<int64_t>(0, archive_entry_size(entry)) : 0;
       auto fd = writer.create_file(name);
       if (!fd) return fd.error();
-      if (auto err = write_entry_contents(stream, fd->get(), name, size))
+      if (auto err = write_tar_contents(stream, fd->get(), name, size))
         return about_the_archive(err);
       return writer.finish_file(fd->get(), name, *meta);
     }

@@ -38,44 +38,15 @@ caf::error apply_entry(layer_stream& stream, layer_writer& writer, archive_entry
   if (name->starts_with(whiteout_meta_prefix) && *name != opaque_marker) return {};
   if (leaf == opaque_marker) return writer.set_opaque(dir);
   if (leaf.starts_with(whiteout_meta_prefix)) return {};
-  auto meta = entry_meta_of(entry, *name);
+  auto meta = tar_entry_meta(entry, *name);
   if (!meta) return meta.error();
   if (leaf.starts_with(whiteout_prefix))
     return writer.add_whiteout(dir, leaf.substr(whiteout_prefix.size()), *meta);
-  if (const char* link = archive_entry_hardlink(entry)) {
-    auto target = clean_entry_name(link);
-    if (!target) return entry_error(*name, "hardlink target: " + error_message(target.error()));
-    return writer.add_hardlink(*name, *target);
-  }
-  switch (archive_entry_filetype(entry)) {
-  case AE_IFDIR:
-    return writer.add_directory(*name, *meta);
-  case AE_IFREG: {
-    int64_t size =
-        archive_entry_size_is_set(entry) ? std::max<int64_t>(0, archive_entry_size(entry)) : 0;
-    auto fd = writer.create_file(*name);
-    if (!fd) return fd.error();
-    if (auto err = write_entry_contents(stream, fd->get(), *name, size)) return err;
-    result.content_bytes += static_cast<uint64_t>(size);
-    return writer.finish_file(fd->get(), *name, *meta);
-  }
-  case AE_IFLNK: {
-    const char* target = archive_entry_symlink(entry);
-    if (target == nullptr) return entry_error(*name, "symlink without a usable target");
-    return writer.add_symlink(*name, target, *meta);
-  }
-  case AE_IFCHR:
-  case AE_IFBLK:
-    // Containers get their own /dev; a device node in a layer is a way into the host.
-    ++result.skipped_devices;
-    return {};
-  case AE_IFIFO:
-    return writer.add_fifo(*name, *meta);
-  case AE_IFSOCK:
-    return {};
-  default:
-    return entry_error(*name, "unsupported type");
-  }
+  tar_entry_counts counts;
+  auto err = write_tar_entry(stream, writer, entry, *name, *meta, counts);
+  result.content_bytes += counts.content_bytes;
+  result.skipped_devices += counts.skipped_devices;
+  return err;
 }
 
 } // namespace

@@ -1,6 +1,7 @@
-// Metadata and contents of tar entries read through layer_stream.
+// Reading one tar entry's metadata and contents for a layer_writer.
 #include "storage/tar_entry.hpp"
 
+#include <algorithm>
 #include <cerrno>
 #include <string_view>
 #include <unistd.h>
@@ -10,9 +11,13 @@
 
 #include "base/error.hpp"
 #include "base/sys.hpp"
-#include "storage/layer_stream.hpp"
+#include "storage/layer_path.hpp"
 
 namespace berth::storage {
+
+caf::error entry_error(const std::string& name, const std::string& why) {
+  return make_error(errc::invalid_argument, "archive entry " + name + ": " + why);
+}
 
 namespace {
 
@@ -26,11 +31,7 @@ timespec to_timespec(time_t sec, long nsec) {
 
 } // namespace
 
-caf::error entry_error(const std::string& name, const std::string& why) {
-  return make_error(errc::invalid_argument, "archive entry " + name + ": " + why);
-}
-
-caf::expected<entry_meta> entry_meta_of(archive_entry* entry, const std::string& name) {
+caf::expected<entry_meta> tar_entry_meta(archive_entry* entry, const std::string& name) {
   entry_meta meta;
   auto uid = archive_entry_uid(entry);
   auto gid = archive_entry_gid(entry);
@@ -65,8 +66,7 @@ caf::expected<entry_meta> entry_meta_of(archive_entry* entry, const std::string&
   return meta;
 }
 
-caf::error write_entry_contents(layer_stream& stream, int fd, const std::string& name,
-                                int64_t size) {
+caf::error write_tar_contents(layer_stream& stream, int fd, const std::string& name, int64_t size) {
   int64_t pos = 0;
   for (;;) {
     auto block = stream.read_block();
@@ -83,6 +83,44 @@ caf::error write_entry_contents(layer_stream& stream, int fd, const std::string&
   if (size > pos && ::ftruncate(fd, size) != 0)
     return sys::error_from_errno("truncate", name, errno);
   return {};
+}
+
+caf::error write_tar_entry(layer_stream& stream, layer_writer& writer, archive_entry* entry,
+                           const std::string& name, const entry_meta& meta,
+                           tar_entry_counts& counts) {
+  if (const char* link = archive_entry_hardlink(entry)) {
+    auto target = clean_entry_name(link);
+    if (!target) return entry_error(name, "hardlink target: " + error_message(target.error()));
+    return writer.add_hardlink(name, *target);
+  }
+  switch (archive_entry_filetype(entry)) {
+  case AE_IFDIR:
+    return writer.add_directory(name, meta);
+  case AE_IFREG: {
+    int64_t size =
+        archive_entry_size_is_set(entry) ? std::max<int64_t>(0, archive_entry_size(entry)) : 0;
+    auto fd = writer.create_file(name);
+    if (!fd) return fd.error();
+    if (auto err = write_tar_contents(stream, fd->get(), name, size)) return err;
+    counts.content_bytes += static_cast<uint64_t>(size);
+    return writer.finish_file(fd->get(), name, meta);
+  }
+  case AE_IFLNK: {
+    const char* target = archive_entry_symlink(entry);
+    if (target == nullptr) return entry_error(name, "symlink without a usable target");
+    return writer.add_symlink(name, target, meta);
+  }
+  case AE_IFCHR:
+  case AE_IFBLK:
+    ++counts.skipped_devices;
+    return {};
+  case AE_IFIFO:
+    return writer.add_fifo(name, meta);
+  case AE_IFSOCK:
+    return {};
+  default:
+    return entry_error(name, "unsupported type");
+  }
 }
 
 } // namespace berth::storage

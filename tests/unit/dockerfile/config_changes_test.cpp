@@ -1,41 +1,13 @@
-// Tests dockerfile/instruction and dockerfile/config_changes: the --change instructions.
+// Tests dockerfile/config_changes: --change lines and the metadata instructions applied to an
+// image config.
 #include <gtest/gtest.h>
 
 #include "base/error.hpp"
 #include "dockerfile/config_changes.hpp"
-#include "dockerfile/instruction.hpp"
 
 using namespace berth;
 using namespace berth::dockerfile;
 using json = nlohmann::json;
-
-TEST(instruction, splits_words_with_quotes_and_escapes) {
-  auto w = split_words(R"(a "b c" 'd e' f\ g)");
-  ASSERT_TRUE(w);
-  EXPECT_EQ(*w, (std::vector<std::string>{"a", "b c", "d e", "f g"}));
-  EXPECT_FALSE(split_words(R"(a "unterminated)"));
-}
-
-TEST(instruction, key_values_in_both_forms) {
-  auto kv = parse_key_values("ENV", R"(A=1 B="two words" C=)");
-  ASSERT_TRUE(kv);
-  ASSERT_EQ(kv->size(), 3u);
-  EXPECT_EQ((*kv)[1], (std::pair<std::string, std::string>{"B", "two words"}));
-  EXPECT_EQ((*kv)[2].second, "");
-  auto legacy = parse_key_values("ENV", "GREETING hello there");
-  ASSERT_TRUE(legacy);
-  EXPECT_EQ((*legacy)[0], (std::pair<std::string, std::string>{"GREETING", "hello there"}));
-  EXPECT_FALSE(parse_key_values("ENV", "A=1 B"));
-}
-
-TEST(instruction, ports_expand_ranges) {
-  auto p = parse_ports({"80", "53/udp", "8000-8002/tcp"});
-  ASSERT_TRUE(p);
-  EXPECT_EQ(*p, (std::vector<std::string>{"80/tcp", "53/udp", "8000/tcp", "8001/tcp", "8002/tcp"}));
-  EXPECT_FALSE(parse_ports({"0"}));
-  EXPECT_FALSE(parse_ports({"70000"}));
-  EXPECT_FALSE(parse_ports({"80/icmp"}));
-}
 
 TEST(config_changes, applies_the_allowed_instructions) {
   json cfg = json::object();
@@ -72,4 +44,41 @@ TEST(config_changes, an_entrypoint_clears_the_cmd_unless_a_cmd_came_first) {
   json both{{"Cmd", {"sh"}}};
   ASSERT_FALSE(apply_changes(both, {R"(CMD ["/x"])", R"(ENTRYPOINT ["cat"])"}));
   EXPECT_EQ(both["Cmd"], json({"/x"}));
+}
+
+TEST(config_changes, substitutes_with_the_config_env) {
+  json cfg = {{"Env", {"HOME=/root", "APP=web"}}, {"WorkingDir", "/"}};
+  ASSERT_FALSE(apply_changes(
+      cfg, {"ENV DATA=$HOME/data", "WORKDIR ${APP}", "LABEL app=$APP", "ENV A=1 B=$A"}));
+  EXPECT_EQ(cfg["Env"], json({"HOME=/root", "APP=web", "DATA=/root/data", "A=1", "B="}));
+  EXPECT_EQ(cfg["WorkingDir"], "/web");
+  EXPECT_EQ(cfg["Labels"]["app"], "web");
+  auto err = apply_changes(cfg, {"USER ${NOBODY:?must be set}"});
+  EXPECT_EQ(error_message(err),
+            "failed to process \"${NOBODY:?must be set}\": NOBODY: must be set");
+}
+
+TEST(config_changes, healthcheck_stopsignal_shell_and_entrypoint_rules) {
+  json cfg = {{"Cmd", {"old"}}, {"Shell", {"/bin/bash", "-c"}}};
+  ASSERT_FALSE(apply_changes(cfg, {"HEALTHCHECK --interval=5s --retries=2 CMD curl -f x",
+                                   "STOPSIGNAL SIGQUIT", "ENTRYPOINT run"}));
+  EXPECT_EQ(
+      cfg["Healthcheck"],
+      json({{"Test", {"CMD-SHELL", "curl -f x"}}, {"Interval", 5'000'000'000}, {"Retries", 2}}));
+  EXPECT_EQ(cfg["StopSignal"], "SIGQUIT");
+  EXPECT_EQ(cfg["Entrypoint"], json({"/bin/bash", "-c", "run"}));
+  EXPECT_TRUE(cfg["Cmd"].is_null()); // ENTRYPOINT without an earlier CMD resets it
+  ASSERT_FALSE(apply_changes(cfg, {"CMD [\"a\"]", "ENTRYPOINT []"}));
+  EXPECT_EQ(cfg["Cmd"], json({"a"}));
+  EXPECT_TRUE(cfg["Entrypoint"].is_null());
+  EXPECT_EQ(error_message(apply_changes(cfg, {"STOPSIGNAL SIGNOPE"})), "Invalid signal: SIGNOPE");
+}
+
+TEST(config_changes, apply_instruction_refuses_build_steps) {
+  json cfg = json::object();
+  bool cmd_set = false;
+  auto run = parse_trigger("RUN make");
+  ASSERT_TRUE(run);
+  EXPECT_EQ(error_message(apply_instruction(cfg, *run, cmd_set)),
+            "RUN does not change the image config");
 }
