@@ -35,7 +35,4 @@ namespace berth::runtime {
 /// strings.TrimSpace for ASCII white space.
 [[nodiscard]] std::string trim_space(std::string_view text);
 
-/// time.Duration's String(): "0s", "1.5ms", "100µs", "30s", "2m0s", "1h0m0.5s", "-1s".
-[[nodiscard]] std::string format_go_duration(int64_t nanos);
-
 } // namespace berth::runtime

@@ -4,7 +4,6 @@
 
 #include "base/error.hpp"
 #include "dockerfile/expansion.hpp"
-#include "runtime/go_duration.hpp"
 
 using namespace berth;
 using namespace berth::dockerfile;
@@ -165,30 +164,4 @@ TEST(paths, workdir_and_copy_destination) {
   EXPECT_EQ(normalize_copy_dest("", "."), "/");
   EXPECT_EQ(normalize_copy_dest("/w", "./"), "/w/");
   EXPECT_EQ(normalize_copy_dest("/w", "/abs/../x/"), "/abs/../x/");
-}
-
-TEST(go_duration, parses_like_time_ParseDuration) {
-  using runtime::parse_go_duration;
-  EXPECT_EQ(*parse_go_duration("0"), 0);
-  EXPECT_EQ(*parse_go_duration("1h2m3s"), 3'723'000'000'000);
-  EXPECT_EQ(*parse_go_duration("1.5h"), 5'400'000'000'000);
-  EXPECT_EQ(*parse_go_duration(".5s"), 500'000'000);
-  EXPECT_EQ(*parse_go_duration("-2ms"), -2'000'000);
-  EXPECT_EQ(*parse_go_duration("+3us"), 3'000);
-  EXPECT_EQ(*parse_go_duration("3\xC2\xB5s"), 3'000);
-  EXPECT_EQ(*parse_go_duration("9223372036854775807ns"), INT64_MAX);
-  EXPECT_EQ(*parse_go_duration("-9223372036854775808ns"), INT64_MIN);
-  EXPECT_EQ(error_message(parse_go_duration("9223372036854775808ns").error()),
-            "time: invalid duration \"9223372036854775808ns\"");
-  EXPECT_EQ(error_message(parse_go_duration("").error()), "time: invalid duration \"\"");
-  EXPECT_EQ(error_message(parse_go_duration(".s").error()), "time: invalid duration \".s\"");
-  EXPECT_EQ(error_message(parse_go_duration("1").error()), "time: missing unit in duration \"1\"");
-  EXPECT_EQ(error_message(parse_go_duration("1y").error()),
-            "time: unknown unit \"y\" in duration \"1y\"");
-  EXPECT_EQ(runtime::format_go_duration(0), "0s");
-  EXPECT_EQ(runtime::format_go_duration(3'723'500'000'000), "1h2m3.5s");
-  EXPECT_EQ(runtime::format_go_duration(1'500'000), "1.5ms");
-  EXPECT_EQ(runtime::format_go_duration(-30'000'000'000), "-30s");
-  EXPECT_EQ(runtime::format_go_duration(999), "999ns");
-  EXPECT_EQ(runtime::format_go_duration(60'000'000'000), "1m0s");
 }
