@@ -1,6 +1,8 @@
 // The events actor: journal, fan-out to subscribers, counts.
 #include "actors/events_actor.hpp"
 
+#include <algorithm>
+
 #include <caf/actor_system.hpp>
 #include <caf/send.hpp>
 #include <caf/stateful_actor.hpp>
@@ -20,6 +22,7 @@ struct subscription {
   caf::actor subscriber;
   filter_args filters;
   int64_t until_nanos = 0;
+  subscriber_kind kind = subscriber_kind::client;
 };
 
 struct events_state {
@@ -33,10 +36,16 @@ struct events_state {
 
 using events_pointer = events_actor::stateful_pointer<events_state>;
 
+uint64_t client_count(const events_state& st) {
+  return static_cast<uint64_t>(
+      std::count_if(st.subscribers.begin(), st.subscribers.end(),
+                    [](const subscription& s) { return s.kind == subscriber_kind::client; }));
+}
+
 void drop_subscriber(events_pointer self, const caf::actor_addr& who) {
   auto& subs = self->state.subscribers;
   std::erase_if(subs, [&](const subscription& s) { return s.subscriber.address() == who; });
-  if (self->state.engine) self->state.engine->set_subscribers(subs.size());
+  if (self->state.engine) self->state.engine->set_subscribers(client_count(self->state));
 }
 
 events_actor::behavior_type events_impl(events_pointer self,
@@ -59,14 +68,14 @@ events_actor::behavior_type events_impl(events_pointer self,
             }),
       timed(self, probe,
             [self](caf::subscribe_atom, filter_args& filters, int64_t since, int64_t until,
-                   caf::actor& subscriber) -> std::vector<event> {
+                   caf::actor& subscriber, subscriber_kind kind) -> std::vector<event> {
               std::vector<event> backlog;
               if (since > 0) backlog = self->state.journal.query(since, until, filters);
               if (until == 0 || until > unix_nanos_now()) {
                 self->monitor(subscriber);
-                self->state.subscribers.push_back({subscriber, std::move(filters), until});
+                self->state.subscribers.push_back({subscriber, std::move(filters), until, kind});
                 if (self->state.engine)
-                  self->state.engine->set_subscribers(self->state.subscribers.size());
+                  self->state.engine->set_subscribers(client_count(self->state));
               }
               return backlog;
             }),
@@ -77,7 +86,7 @@ events_actor::behavior_type events_impl(events_pointer self,
             }),
       timed(self, probe,
             [self](caf::get_atom, counts_atom) {
-              return events_counts{self->state.published, self->state.subscribers.size()};
+              return events_counts{self->state.published, client_count(self->state)};
             }),
   };
 }

@@ -234,7 +234,7 @@ void connect_to_events(sampler_pointer self) {
   filter_args filters;
   filters.add("type", "container");
   self->request(events, ask_timeout, caf::subscribe_atom_v, std::move(filters), int64_t{0},
-                int64_t{0}, caf::actor_cast<caf::actor>(self))
+                int64_t{0}, caf::actor_cast<caf::actor>(self), subscriber_kind::internal)
       .then(
           [self, events](std::vector<event>&) {
             self->state.events = events.address();

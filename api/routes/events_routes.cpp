@@ -44,7 +44,7 @@ caf::behavior events_bridge(caf::event_based_actor* self, actors::events_actor e
         "\n");
   };
   self->request(events, timeout, caf::subscribe_atom_v, std::move(filters), since, until,
-                caf::actor_cast<caf::actor>(self))
+                caf::actor_cast<caf::actor>(self), actors::subscriber_kind::client)
       .then(
           [self, stream, write, until](std::vector<actors::event>& backlog) {
             for (const auto& ev : backlog)

@@ -33,9 +33,11 @@ class events_actor_test : public ::testing::Test {
 };
 
 std::vector<event> subscribe(caf::scoped_actor& self, const events_actor& ev, filter_args f,
-                             int64_t since, int64_t until, caf::actor sub) {
+                             int64_t since, int64_t until, caf::actor sub,
+                             subscriber_kind kind = subscriber_kind::client) {
   std::vector<event> out;
-  self->request(ev, std::chrono::seconds(5), caf::subscribe_atom_v, std::move(f), since, until, sub)
+  self->request(ev, std::chrono::seconds(5), caf::subscribe_atom_v, std::move(f), since, until, sub,
+                kind)
       .receive([&](std::vector<event>& xs) { out = std::move(xs); },
                [&](caf::error& err) { ADD_FAILURE() << caf::to_string(err); });
   return out;
@@ -96,4 +98,21 @@ TEST_F(events_actor_test, streams_live_events_and_forgets_dead_subscribers) {
   }
   EXPECT_EQ(subs, 0u);
   EXPECT_EQ(engine_ != nullptr, true);
+}
+
+TEST_F(events_actor_test, internal_subscribers_get_events_but_are_not_listeners) {
+  // docker info's NEventsListener counts API clients, as dockerd does, not the daemon's own
+  // followers (the stats sampler).
+  caf::scoped_actor self{sys_};
+  auto sink = sys_.spawn(
+      [](caf::event_based_actor* me, caf::actor report) -> caf::behavior {
+        return {[=](event_atom, const event& ev) { me->send(report, ev.action); }};
+      },
+      caf::actor{self});
+  (void)subscribe(self, events_, filter_args{}, 0, 0, sink, subscriber_kind::internal);
+  EXPECT_EQ(counts(self, events_).subscribers, 0u);
+  self->send(events_, caf::publish_atom_v, make_event("container", "start", "c3"));
+  self->receive([](const std::string& action) { EXPECT_EQ(action, "start"); },
+                caf::after(std::chrono::seconds(5)) >> [] { ADD_FAILURE() << "no event"; });
+  self->send_exit(sink, caf::exit_reason::user_shutdown);
 }
