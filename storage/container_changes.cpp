@@ -1,5 +1,6 @@
 // `docker diff` from an overlay upper directory.
 #include "storage/container_changes.hpp"
+#include "storage/upper_dir_tar.hpp"
 
 #include <algorithm>
 #include <cerrno>
@@ -77,6 +78,8 @@ struct walker {
         return sys::error_from_errno("stat", path, errno);
       }
       auto rel = path.substr(1);
+      // dockerd keeps these in a container's init layer: never a change of the container's own.
+      if (runtime_mount_targets().count(rel) != 0) continue;
       unique_fd child;
       if (S_ISDIR(st.st_mode)) {
         child =
@@ -93,10 +96,10 @@ struct walker {
         record(path, change_kind::deleted, true); // its lower contents are hidden
       } else if (!below) {
         record(path, change_kind::added, S_ISDIR(st.st_mode));
-      } else if (S_ISDIR(st.st_mode) && S_ISDIR(below->st_mode) && st.st_size == below->st_size &&
-                 st.st_mode == below->st_mode && st.st_mtim.tv_sec == below->st_mtim.tv_sec &&
-                 st.st_mtim.tv_nsec == below->st_mtim.tv_nsec) {
-        // Only there as the parent of a change: reported with that change.
+      } else if (S_ISDIR(st.st_mode) && S_ISDIR(below->st_mode) && st.st_mode == below->st_mode &&
+                 st.st_uid == below->st_uid && st.st_gid == below->st_gid) {
+        // Copied up as the parent of a change (its time changed with it): reported with that
+        // change, as a commit writes it only then.
       } else {
         record(path, change_kind::modified, S_ISDIR(st.st_mode));
       }

@@ -104,6 +104,10 @@ TEST_F(inspect_tools, export_and_diff) {
   EXPECT_TRUE(has("A /d"));
   EXPECT_TRUE(has("C /etc"));
   EXPECT_TRUE(has("D /etc/passwd"));
+  EXPECT_EQ(diff.size(), 5U) << ok({"diff", "exp"}); // and nothing of the runtime's /etc files
+  // A container that changed nothing shows nothing (dockerd's init layer holds the mount targets).
+  ok({"run", "--name", "still", "busybox", "true"});
+  EXPECT_EQ(ok({"diff", "still"}), "");
   // Stopped: the export mounts the container's layers itself.
   auto r =
       berth::test::run({"sh", "-c", "docker export exp | tar t"}, {.env = daemon_.docker_env()});

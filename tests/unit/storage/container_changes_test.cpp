@@ -47,7 +47,7 @@ class container_changes_test : public ::testing::Test {
 
 TEST_F(container_changes_test, reports_added_modified_and_deleted_like_dockerd) {
   dir(lower_ + "/etc");
-  file(lower_ + "/etc/hostname");
+  file(lower_ + "/etc/group");
   file(lower_ + "/etc/passwd");
   dir(lower_ + "/var/lib");
   file(lower_ + "/var/lib/old");
@@ -56,7 +56,9 @@ TEST_F(container_changes_test, reports_added_modified_and_deleted_like_dockerd) 
 
   file(upper_ + "/x"); // added at the root
   dir(upper_ + "/etc");
-  ASSERT_EQ(::mknod((upper_ + "/etc/hostname").c_str(), S_IFCHR | 0000, makedev(0, 0)), 0);
+  ASSERT_EQ(::mknod((upper_ + "/etc/group").c_str(), S_IFCHR | 0000, makedev(0, 0)), 0);
+  file(upper_ + "/etc/hostname"); // the runtime's mount target: dockerd's init layer, not shown
+  dir(upper_ + "/proc");
   file(upper_ + "/etc/passwd", "changed"); // modified
   dir(upper_ + "/d");                      // added directory
   dir(upper_ + "/var/lib");
@@ -73,7 +75,7 @@ TEST_F(container_changes_test, reports_added_modified_and_deleted_like_dockerd) 
   std::vector<layer_change> expected{
       {"/d", change_kind::added},
       {"/etc", change_kind::modified},
-      {"/etc/hostname", change_kind::deleted},
+      {"/etc/group", change_kind::deleted},
       {"/etc/passwd", change_kind::modified},
       {"/opt", change_kind::modified},
       {"/opt/app", change_kind::deleted},
