@@ -11,6 +11,7 @@
 
 #include "base/error.hpp"
 #include "base/sys.hpp"
+#include "overlay_dirs_fixture.hpp"
 #include "storage/container_changes.hpp"
 
 using namespace berth;
@@ -18,22 +19,8 @@ using namespace berth::storage;
 
 namespace {
 
-class container_changes_test : public ::testing::Test {
+class container_changes_test : public storage_tests::overlay_dirs_fixture {
  protected:
-  void SetUp() override {
-    char tmpl[] = "/tmp/berth-changes-test-XXXXXX";
-    dir_ = ::mkdtemp(tmpl);
-    lower_ = dir_ + "/lower";
-    upper_ = dir_ + "/upper";
-    ASSERT_FALSE(sys::make_dirs(lower_));
-    ASSERT_FALSE(sys::make_dirs(upper_));
-  }
-  void TearDown() override { (void)sys::remove_all(dir_); }
-
-  static void file(const std::string& path, const std::string& text = "x") {
-    std::ofstream(path) << text;
-  }
-  static void dir(const std::string& path) { ASSERT_FALSE(sys::make_dirs(path)); }
   // Gives an upper directory the lower one's mode and times (only there as a parent).
   static void same_as(const std::string& upper, const std::string& lower) {
     struct stat st {};
@@ -41,8 +28,6 @@ class container_changes_test : public ::testing::Test {
     struct timespec times[2] = {st.st_atim, st.st_mtim};
     ASSERT_EQ(::utimensat(AT_FDCWD, upper.c_str(), times, 0), 0);
   }
-
-  std::string dir_, lower_, upper_;
 };
 
 TEST_F(container_changes_test, reports_added_modified_and_deleted_like_dockerd) {
@@ -73,16 +58,11 @@ TEST_F(container_changes_test, reports_added_modified_and_deleted_like_dockerd) 
   auto r = container_changes(upper_, {lower_});
   ASSERT_TRUE(r) << berth::error_message(r.error());
   std::vector<layer_change> expected{
-      {"/d", change_kind::added},
-      {"/etc", change_kind::modified},
-      {"/etc/group", change_kind::deleted},
-      {"/etc/passwd", change_kind::modified},
-      {"/opt", change_kind::modified},
-      {"/opt/app", change_kind::deleted},
-      {"/opt/app/b", change_kind::added},
-      {"/var/lib", change_kind::modified},
-      {"/var/lib/new", change_kind::added},
-      {"/x", change_kind::added},
+      {"/d", change_kind::added},           {"/etc", change_kind::modified},
+      {"/etc/group", change_kind::deleted}, {"/etc/passwd", change_kind::modified},
+      {"/opt", change_kind::modified},      {"/opt/app", change_kind::deleted},
+      {"/opt/app/b", change_kind::added},   {"/var/lib", change_kind::modified},
+      {"/var/lib/new", change_kind::added}, {"/x", change_kind::added},
   };
   EXPECT_EQ(*r, expected);
 }

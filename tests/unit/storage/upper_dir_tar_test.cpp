@@ -17,6 +17,7 @@
 #include "base/byte_source.hpp"
 #include "base/error.hpp"
 #include "base/sys.hpp"
+#include "overlay_dirs_fixture.hpp"
 #include "storage/layer_unpack.hpp"
 #include "storage/upper_dir_tar.hpp"
 
@@ -72,32 +73,8 @@ std::vector<tar_entry> read_tar(const std::string& data) {
   return out;
 }
 
-class upper_dir_tar_test : public ::testing::Test {
+class upper_dir_tar_test : public storage_tests::overlay_dirs_fixture {
  protected:
-  void SetUp() override {
-    char tmpl[] = "/tmp/berth-upper-tar-test-XXXXXX";
-    dir_ = ::mkdtemp(tmpl);
-    lower_ = dir_ + "/lower";
-    upper_ = dir_ + "/upper";
-    ASSERT_FALSE(sys::make_dirs(lower_));
-    ASSERT_FALSE(sys::make_dirs(upper_));
-  }
-  void TearDown() override { (void)sys::remove_all(dir_); }
-
-  static void file(const std::string& path, const std::string& text = "x") {
-    std::ofstream(path) << text;
-  }
-  static void dir(const std::string& path, mode_t mode = 0755) {
-    ASSERT_FALSE(sys::make_dirs(path));
-    ASSERT_EQ(::chmod(path.c_str(), mode), 0);
-  }
-  static void whiteout(const std::string& path) {
-    ASSERT_EQ(::mknod(path.c_str(), S_IFCHR | 0000, makedev(0, 0)), 0) << path;
-  }
-  static void opaque(const std::string& path) {
-    ASSERT_EQ(::setxattr(path.c_str(), "trusted.overlay.opaque", "y", 1, 0), 0) << path;
-  }
-
   std::vector<tar_entry> convert(uint64_t* entries = nullptr) {
     string_sink sink;
     auto r = write_upper_dir_tar(upper_, {lower_}, sink);
@@ -120,7 +97,7 @@ class upper_dir_tar_test : public ::testing::Test {
     return out;
   }
 
-  std::string dir_, lower_, upper_, tar_;
+  std::string tar_;
 };
 
 TEST_F(upper_dir_tar_test, writes_changes_with_oci_whiteouts_and_opaque_markers) {
