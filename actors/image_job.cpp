@@ -80,9 +80,12 @@ image_job_outcome run_commit(const image_job_spec& spec) {
   const storage::image_record* parent = spec.parent ? &*spec.parent : nullptr;
   auto parent_chain =
       parent && !parent->chain_ids.empty() ? parent->chain_ids.back() : std::string{};
-  auto layer =
-      storage::commit_upper_dir(spec.upper_dir, spec.lower_dirs, parent_chain, spec.present_chains,
-                                *spec.content, *spec.layers, spec.limits);
+  // No upper directory: a metadata-only build step (an empty layer).
+  auto layer = spec.upper_dir.empty()
+                   ? caf::expected<storage::committed_layer>{storage::committed_layer{}}
+                   : storage::commit_upper_dir(spec.upper_dir, spec.lower_dirs, parent_chain,
+                                               spec.present_chains, *spec.content, *spec.layers,
+                                               spec.limits);
   if (!layer) {
     out.error = layer.error();
     return out;

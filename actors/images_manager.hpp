@@ -99,7 +99,7 @@ struct import_request {
 /// its image, and the image with that layer and `child`'s config becomes a new image.
 struct image_commit_request {
   std::string parent_id;               ///< the container's image ("" = from scratch)
-  std::string upper_dir;               ///< the container's overlay upper directory
+  std::string upper_dir; ///< the container's overlay upper directory ("": an empty layer)
   std::vector<std::string> lower_dirs; ///< the image's layer directories, top-most first
   storage::child_image_options child;  ///< config, container, author, comment, created_by
   std::string reference;               ///< normalized reference to tag the image with, or ""

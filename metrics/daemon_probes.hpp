@@ -7,6 +7,7 @@
 #include <string>
 
 #include "metrics/actor_probe.hpp"
+#include "metrics/build_probe.hpp"
 #include "metrics/container_probe.hpp"
 #include "metrics/container_stats_collector.hpp"
 #include "metrics/engine_probe.hpp"
@@ -31,6 +32,8 @@ class daemon_probes {
     return container_stats_;
   }
   [[nodiscard]] healthcheck_probe& healthchecks() { return *healthchecks_; }
+  /// Classic builder steps, cache hits and build times.
+  [[nodiscard]] build_probe& builds() { return *builds_; }
 
   /// The probe of the actor named `name` (one per name for the process lifetime, so a restarted
   /// actor keeps its counters).
@@ -44,6 +47,7 @@ class daemon_probes {
   std::shared_ptr<network_probe> networks_;
   std::shared_ptr<container_stats_collector> container_stats_;
   std::unique_ptr<healthcheck_probe> healthchecks_;
+  std::unique_ptr<build_probe> builds_;
   std::mutex actors_mutex_;
   std::map<std::string, std::shared_ptr<actor_probe>> actors_;
 };

@@ -21,6 +21,7 @@ std::shared_ptr<router> make_docker_router() {
   add_stats_routes(*r);
   add_archive_routes(*r);
   add_commit_routes(*r);
+  add_build_routes(*r);
   return r;
 }
 

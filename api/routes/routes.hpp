@@ -26,5 +26,6 @@ void add_exec_routes(router& r);
 void add_stats_routes(router& r);
 void add_archive_routes(router& r);
 void add_commit_routes(router& r);
+void add_build_routes(router& r);
 
 } // namespace berth::api

@@ -1,0 +1,689 @@
+// The classic builder's job actor (see build_job.hpp): one `builder` object per build holds the
+// state of the dispatch (dockerd's dispatchState) and runs the steps one after another, each step
+// a chain of requests to the images and containers managers and of blocking-pool jobs.
+#include "actors/build_job.hpp"
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <fcntl.h>
+#include <thread>
+
+#include <caf/event_based_actor.hpp>
+
+#include "actors/blocking_pool.hpp"
+#include "actors/build_steps.hpp"
+#include "actors/build_workspace.hpp"
+#include "actors/containers_manager.hpp"
+#include "actors/directory.hpp"
+#include "actors/images_manager.hpp"
+#include "base/error.hpp"
+#include "base/log.hpp"
+#include "base/sys.hpp"
+#include "base/time.hpp"
+#include "dockerfile/build_args.hpp"
+#include "dockerfile/config_changes.hpp"
+#include "dockerfile/expansion.hpp"
+#include "dockerfile/instructions.hpp"
+#include "dockerfile/shell_lexer.hpp"
+#include "metrics/daemon_probes.hpp"
+#include "runtime/json_log.hpp"
+#include "storage/reference.hpp"
+
+namespace berth::actors {
+
+namespace {
+
+using json = nlohmann::json;
+namespace df = dockerfile;
+
+constexpr log::logger lg{"builder"};
+
+// Manager requests that only touch indexes; steps that copy or commit files get no deadline.
+constexpr auto quick = std::chrono::seconds(60);
+constexpr auto long_step = std::chrono::seconds(24 * 3600);
+
+std::string lower(std::string s) {
+  std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return std::tolower(c); });
+  return s;
+}
+
+std::string join(const std::vector<std::string>& items) {
+  std::string out;
+  for (size_t i = 0; i < items.size(); ++i)
+    out += (i ? " " : "") + items[i];
+  return out;
+}
+
+// The layer directories of an image, top-most first (as a container's lower_dirs).
+std::vector<std::string> lower_dirs_of(const image_view& v) {
+  std::vector<std::string> out;
+  for (auto l = v.layers.rbegin(); l != v.layers.rend(); ++l)
+    out.push_back(v.layer_root + "/l/" + l->link_id);
+  return out;
+}
+
+class builder : public std::enable_shared_from_this<builder> {
+ public:
+  builder(caf::event_based_actor* self, build_setup setup, build_request req)
+      : self_(self), setup_(std::move(setup)), req_(std::move(req)),
+        args_(req_.options.build_args) {}
+
+  void start();
+
+ private:
+  using next_fn = std::function<void()>;
+
+  // ---- plumbing
+  void say(const std::string& text) {
+    if (!req_.options.quiet) req_.emit(stream_line(text));
+  }
+  void fail(caf::error err);
+  void finish(std::string image_id);
+  void cleanup(std::function<void()> then);
+  template <class Job, class Then>
+  void blocking(Job job, Then then);
+  images_manager_actor images() {
+    return directory::lookup<images_manager_actor>(self_->system(), directory::images);
+  }
+  containers_manager_actor containers() {
+    return directory::lookup<containers_manager_actor>(self_->system(), directory::containers);
+  }
+
+  // ---- the dispatch
+  void prepared();
+  void next_stage();
+  void begin_stage(const std::string& image_id, image_view* base);
+  void next_instruction();
+  void step_done();
+  void dispatch(df::instruction ins);
+  void metadata_step(const df::instruction& ins, const std::string& comment, bool single_arg);
+  void commit_config(json container_config, std::string upper, std::vector<std::string> lowers,
+                     std::string container_id, next_fn after);
+  void probe_cache(const json& container_config, std::function<void(bool)> then);
+  void run_step(const df::run_instruction& run);
+  void run_container(json body, json probe, std::vector<std::string> cmd);
+  void copy_step(const df::instruction& ins);
+  void with_image(const std::string& name, std::function<void(image_view&)> then);
+  void remove_container(const std::string& id, next_fn then);
+  void tag_next(size_t i, std::string image_id);
+
+  caf::event_based_actor* self_;
+  build_setup setup_;
+  build_request req_;
+  int64_t began_ = monotonic_nanos();
+  std::shared_ptr<build_workspace> ws_;
+  df::parsed_dockerfile file_;
+  df::build_args args_;
+  df::shell_lexer lexer_;
+  size_t step_ = 1;
+  size_t total_ = 0;
+  std::vector<df::stage> stages_;
+  size_t stage_index_ = 0;
+  std::map<std::string, std::string> stage_images_; // lower-case name and index → image ID
+  // The stage being dispatched.
+  std::vector<df::instruction> commands_;
+  size_t command_index_ = 0;
+  std::string image_id_;
+  json config_ = json::object();
+  std::string author_;
+  bool cmd_set_ = false;
+  df::build_args stage_args_;
+  std::vector<std::string> containers_left_; // intermediate containers not removed yet
+  bool finished_ = false;
+};
+
+template <class Job, class Then>
+void builder::blocking(Job job, Then then) {
+  auto pool = blocking_pool_of(self_);
+  if (!pool) return fail(make_error(errc::unavailable, "the blocking pool is not running"));
+  run_blocking(self_, pool, std::move(job), std::move(then));
+}
+
+void builder::start() {
+  auto me = shared_from_this();
+  auto ctx = req_.context;
+  auto root = setup_.data_root + "/builder";
+  auto dockerfile = req_.options.dockerfile;
+  blocking(
+      [ctx, root, dockerfile]() -> caf::expected<std::shared_ptr<build_workspace>> {
+        return build_workspace::open(root, *ctx, dockerfile);
+      },
+      [me](caf::expected<std::shared_ptr<build_workspace>> ws) {
+        if (!ws) return me->fail(ws.error());
+        me->ws_ = std::move(*ws);
+        me->prepared();
+      });
+}
+
+void builder::prepared() {
+  auto parsed = df::parse_dockerfile(ws_->context.dockerfile_text, ws_->context.dockerfile_path);
+  if (!parsed) return fail(parsed.error());
+  file_ = std::move(*parsed);
+  lexer_ = df::shell_lexer{file_.escape};
+  for (const auto& line : df::warning_lines(file_.warnings))
+    say(line + "\n");
+  stages_ = file_.stages;
+  if (!req_.options.target.empty()) {
+    auto index = file_.find_stage(req_.options.target);
+    if (!index)
+      return fail(make_error(errc::invalid_argument,
+                             "target stage \"" + req_.options.target + "\" could not be found"));
+    stages_.resize(*index + 1);
+  }
+  if (stages_.empty())
+    return fail(make_error(errc::invalid_argument, "no build stage in current context"));
+  for (const auto& [key, value] : req_.options.labels)
+    stages_.back().commands.push_back(df::make_label_instruction(key, value));
+  total_ = file_.meta_args.size() + stages_.size();
+  for (const auto& s : stages_)
+    total_ += s.commands.size();
+  for (auto& meta : file_.meta_args) {
+    say("Step " + std::to_string(step_++) + "/" + std::to_string(total_) + " : " + meta.code +
+        "\n");
+    if (auto err = df::apply_meta_arg(meta, lexer_, args_)) return fail(err);
+  }
+  next_stage();
+}
+
+void builder::next_stage() {
+  if (stage_index_ == stages_.size()) {
+    auto warning = args_.unused_warning();
+    if (!warning.empty()) say(warning);
+    return finish(image_id_);
+  }
+  const auto& stage = stages_[stage_index_];
+  say("Step " + std::to_string(step_++) + "/" + std::to_string(total_) + " : " + stage.code + "\n");
+  stage_args_ = args_.for_new_stage();
+  auto base = df::expand_base_name(stage, lexer_, args_);
+  if (!base) return fail(base.error());
+  auto platform = df::expand_platform(stage, lexer_, args_);
+  if (!platform) return fail(platform.error());
+  if (!platform->empty() && *platform != "linux/amd64" && *platform != "linux")
+    return fail(make_error(errc::invalid_argument,
+                           "platform " + *platform + " is not supported: only linux/amd64"));
+  auto known = stage_images_.find(lower(*base));
+  if (known != stage_images_.end()) return begin_stage(known->second, nullptr);
+  if (lower(*base) == "scratch") return begin_stage("", nullptr);
+  auto me = shared_from_this();
+  with_image(*base, [me](image_view& v) { me->begin_stage(v.image.id, &v); });
+}
+
+void builder::with_image(const std::string& name, std::function<void(image_view&)> then) {
+  auto target = images();
+  if (!target) return fail(make_error(errc::unavailable, "the images component is not available"));
+  auto me = shared_from_this();
+  self_->request(target, quick, inspect_atom_v, name)
+      .then([then](image_view& v) { then(v); },
+            [me, name](caf::error& err) {
+              if (error_kind(err) != errc::not_found) return me->fail(err);
+              auto ref = storage::parse_normalized(name);
+              auto shown = ref ? ref->familiar_name() : name;
+              me->fail(make_error(errc::not_found,
+                                  "pull access denied for " + shown +
+                                      ", repository does not exist or may require 'docker "
+                                      "login'"));
+            });
+}
+
+void builder::begin_stage(const std::string& image_id, image_view* base) {
+  image_id_ = image_id;
+  author_.clear();
+  cmd_set_ = false;
+  if (base) {
+    config_ = base->image.config.value("config", json::object());
+    if (config_.is_null()) config_ = json::object();
+    author_ = base->image.config.value("author", std::string{});
+  } else if (image_id.empty()) {
+    config_ = json::object();
+  } else {
+    // A previous stage: fetch its config.
+    auto me = shared_from_this();
+    auto id = image_id;
+    return with_image(id, [me](image_view& v) { me->begin_stage(v.image.id, &v); });
+  }
+  commands_.clear();
+  // The base image's ONBUILD triggers run first (dockerd's dispatchTriggeredOnBuild).
+  std::vector<std::string> triggers;
+  if (auto it = config_.find("OnBuild"); it != config_.end() && it->is_array())
+    for (const auto& t : *it)
+      if (t.is_string()) triggers.push_back(t.get<std::string>());
+  config_["OnBuild"] = nullptr;
+  if (!triggers.empty()) {
+    say("# Executing " + std::to_string(triggers.size()) + " build trigger" +
+        (triggers.size() > 1 ? "s" : "") + "\n");
+    for (const auto& t : triggers) {
+      auto ins = df::parse_trigger(t);
+      if (!ins) return fail(ins.error());
+      ins->code.clear(); // no "Step" line for a trigger
+      commands_.push_back(std::move(*ins));
+    }
+  }
+  for (const auto& c : stages_[stage_index_].commands)
+    commands_.push_back(c);
+  command_index_ = 0;
+  say(" ---> " + short_id(image_id_) + "\n");
+  next_instruction();
+}
+
+void builder::next_instruction() {
+  if (command_index_ == commands_.size()) {
+    const auto& stage = stages_[stage_index_];
+    stage_images_[std::to_string(stage.index)] = image_id_;
+    if (!stage.name.empty()) stage_images_[lower(stage.name)] = image_id_;
+    args_.merge_referenced(stage_args_);
+    ++stage_index_;
+    return next_stage();
+  }
+  auto ins = commands_[command_index_++];
+  if (!ins.code.empty())
+    say("Step " + std::to_string(step_++) + "/" + std::to_string(total_) + " : " + ins.code + "\n");
+  if (setup_.probes) setup_.probes->builds().step();
+  auto env = df::shell_env::from_list(df::substitution_env(df::config_env(config_), stage_args_));
+  if (auto err = df::expand_instruction(ins, lexer_, env)) return fail(err);
+  if (auto err = df::legacy_builder_refusal(ins)) return fail(err);
+  dispatch(std::move(ins));
+}
+
+void builder::step_done() {
+  say(" ---> " + short_id(image_id_) + "\n");
+  next_instruction();
+}
+
+void builder::dispatch(df::instruction ins) {
+  if (const auto* run = ins.get<df::run_instruction>()) return run_step(*run);
+  if (ins.get<df::copy_instruction>() || ins.get<df::add_instruction>()) return copy_step(ins);
+  if (const auto* arg = ins.get<df::arg_instruction>()) {
+    for (const auto& a : arg->args)
+      stage_args_.add_arg(a.key, a.value);
+    return metadata_step(ins, commit_comment(ins, config_), false);
+  }
+  if (const auto* m = ins.get<df::maintainer_instruction>()) {
+    author_ = m->maintainer;
+    return metadata_step(ins, commit_comment(ins, config_), false);
+  }
+  if (auto err = df::apply_instruction(config_, ins, cmd_set_)) return fail(err);
+  if (ins.get<df::workdir_instruction>())
+    return metadata_step(ins, "WORKDIR " + config_.value("WorkingDir", std::string{}), true);
+  metadata_step(ins, commit_comment(ins, config_), false);
+}
+
+void builder::probe_cache(const json& container_config, std::function<void(bool)> then) {
+  if (req_.options.no_cache) return then(false);
+  auto target = images();
+  if (!target) return then(false);
+  auto me = shared_from_this();
+  self_->request(target, quick, list_atom_v, image_list_query{true, {}})
+      .then(
+          [me, container_config, then](std::vector<image_view>& views) {
+            // dockerd's image cache: the newest child of the current image with this config.
+            const image_view* best = nullptr;
+            for (const auto& v : views) {
+              if (v.image.parent != me->image_id_) continue;
+              auto it = v.image.config.find("container_config");
+              if (it == v.image.config.end() || *it != container_config) continue;
+              if (!best || v.image.created_nanos > best->image.created_nanos) best = &v;
+            }
+            if (!best) return then(false);
+            me->say(" ---> Using cache\n");
+            if (me->setup_.probes) me->setup_.probes->builds().cache_hit();
+            me->image_id_ = best->image.id;
+            then(true);
+          },
+          [then](caf::error&) { then(false); });
+}
+
+void builder::metadata_step(const df::instruction&, const std::string& comment, bool single_arg) {
+  auto container_config = nop_config(config_, comment, single_arg);
+  auto me = shared_from_this();
+  probe_cache(container_config, [me, container_config](bool hit) {
+    if (hit) return me->step_done();
+    me->commit_config(container_config, "", {}, "", [me] { me->step_done(); });
+  });
+}
+
+void builder::commit_config(json container_config, std::string upper,
+                            std::vector<std::string> lowers, std::string container_id,
+                            next_fn after) {
+  auto target = images();
+  if (!target) return fail(make_error(errc::unavailable, "the images component is not available"));
+  image_commit_request req;
+  req.parent_id = image_id_;
+  req.upper_dir = std::move(upper);
+  req.lower_dirs = std::move(lowers);
+  req.child.config = config_;
+  req.child.created_by = created_by(container_config);
+  req.child.container_config = std::move(container_config);
+  req.child.container_id = std::move(container_id);
+  req.child.author = author_;
+  auto me = shared_from_this();
+  self_->request(target, long_step, commit_atom_v, std::move(req))
+      .then(
+          [me, after](std::string& id) {
+            me->image_id_ = id;
+            after();
+          },
+          [me](caf::error& err) { me->fail(err); });
+}
+
+// ---- RUN
+
+void builder::run_step(const df::run_instruction& run) {
+  auto shell = shell_of(config_);
+  auto cmd = df::resolve_command_line(run.command, shell).value_or(std::vector<std::string>{});
+  auto arg_env = stage_args_.filter_allowed(df::config_env(config_));
+  auto save_cmd = arg_env.empty() ? cmd : df::prepend_build_args(stage_args_, arg_env, cmd);
+  json probe = config_;
+  probe["Cmd"] = save_cmd;
+  probe["Entrypoint"] = nullptr;
+  auto me = shared_from_this();
+  probe_cache(probe, [me, probe, cmd, arg_env](bool hit) {
+    if (hit) return me->step_done();
+    json body = me->config_;
+    body["Image"] = me->image_id_;
+    body["Cmd"] = cmd;
+    auto env = df::config_env(me->config_);
+    env.insert(env.end(), arg_env.begin(), arg_env.end());
+    body["Env"] = env;
+    body["Entrypoint"] = json::array({""});
+    body["Healthcheck"] = {{"Test", {"NONE"}}};
+    body["Tty"] = false;
+    body["OpenStdin"] = false;
+    body["AttachStdout"] = true;
+    body["AttachStderr"] = true;
+    const auto& o = me->req_.options;
+    json host = {{"LogConfig", {{"Type", "json-file"}, {"Config", json::object()}}}};
+    if (!o.network_mode.empty() && o.network_mode != "default")
+      host["NetworkMode"] = o.network_mode;
+    if (o.shm_size > 0) host["ShmSize"] = o.shm_size;
+    if (o.memory > 0) host["Memory"] = o.memory;
+    if (o.memory_swap != 0) host["MemorySwap"] = o.memory_swap;
+    if (o.cpu_shares > 0) host["CpuShares"] = o.cpu_shares;
+    if (o.cpu_period > 0) host["CpuPeriod"] = o.cpu_period;
+    if (o.cpu_quota > 0) host["CpuQuota"] = o.cpu_quota;
+    if (!o.cpuset_cpus.empty()) host["CpusetCpus"] = o.cpuset_cpus;
+    if (!o.cpuset_mems.empty()) host["CpusetMems"] = o.cpuset_mems;
+    if (!o.cgroup_parent.empty()) host["CgroupParent"] = o.cgroup_parent;
+    if (!o.extra_hosts.empty()) host["ExtraHosts"] = o.extra_hosts;
+    body["HostConfig"] = host;
+    me->run_container(std::move(body), probe, cmd);
+  });
+}
+
+// Follows a json-file log until `exited` is set and everything is read, emitting each entry.
+caf::error follow_log(const std::string& path, const std::shared_ptr<std::atomic<bool>>& exited,
+                      const std::function<void(std::string)>& emit) {
+  std::string pending;
+  off_t offset = 0;
+  for (;;) {
+    bool last = exited->load();
+    auto fd = sys::open(path, O_RDONLY);
+    if (fd) {
+      char buf[1 << 16];
+      for (;;) {
+        auto n = ::pread(fd->get(), buf, sizeof buf, offset);
+        if (n <= 0) break;
+        offset += n;
+        pending.append(buf, static_cast<size_t>(n));
+      }
+      size_t start = 0;
+      for (auto nl = pending.find('\n'); nl != std::string::npos; nl = pending.find('\n', start)) {
+        runtime::log_entry entry;
+        if (runtime::parse_log_line(std::string_view{pending}.substr(start, nl - start), entry))
+          emit(entry.text);
+        start = nl + 1;
+      }
+      pending.erase(0, start);
+    }
+    if (last) return {};
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+}
+
+void builder::run_container(json body, json probe, std::vector<std::string> cmd) {
+  auto target = containers();
+  if (!target)
+    return fail(make_error(errc::unavailable, "the containers component is not available"));
+  auto me = shared_from_this();
+  self_->request(target, quick, create_atom_v, create_request{"", std::move(body)})
+      .then(
+          [me, target, probe, cmd](create_result& created) {
+            auto id = created.id;
+            me->containers_left_.push_back(id);
+            for (const auto& w : created.warnings)
+              me->say(" ---> [Warning] " + w + "\n");
+            me->say(" ---> Running in " + short_id(id) + "\n");
+            me->self_->request(target, quick, resolve_atom_v, id)
+                .then(
+                    [me, id, probe, cmd](resolved_container& rc) {
+                      auto actor = rc.actor;
+                      me->self_->request(actor, quick, inspect_atom_v)
+                          .then(
+                              [me, actor, id, probe, cmd](container_record& rec) {
+                                auto paths =
+                                    paths_of(rec, me->setup_.data_root, me->setup_.exec_root);
+                                auto exited = std::make_shared<std::atomic<bool>>(false);
+                                auto state = std::make_shared<int>(0); // 2 when both done
+                                auto code = std::make_shared<int64_t>(-1);
+                                auto after = [me, state, code, rec, paths, id, probe, cmd] {
+                                  if (++*state < 2) return;
+                                  if (*code != 0)
+                                    return me->fail(make_error(errc::invalid_argument,
+                                                               "The command '" + join(cmd) +
+                                                                   "' returned a non-zero code: " +
+                                                                   std::to_string(*code)));
+                                  me->commit_config(probe, paths.layer_dir + "/diff",
+                                                    rec.lower_dirs, id, [me, id] {
+                                                      if (!me->req_.options.remove)
+                                                        return me->step_done();
+                                                      me->remove_container(
+                                                          id, [me] { me->step_done(); });
+                                                    });
+                                };
+                                me->self_
+                                    ->request(actor, long_step, wait_atom_v,
+                                              wait_condition::next_exit)
+                                    .then(
+                                        [exited, code, after](wait_result& w) {
+                                          *code = w.status_code;
+                                          exited->store(true);
+                                          after();
+                                        },
+                                        [me, exited](caf::error& err) {
+                                          exited->store(true);
+                                          me->fail(err);
+                                        });
+                                me->self_->request(actor, long_step, start_atom_v)
+                                    .then(
+                                        [me, exited, paths, after] {
+                                          auto emit = me->req_.options.quiet
+                                                          ? std::function<void(std::string)>{}
+                                                          : me->req_.emit;
+                                          me->blocking(
+                                              [path = paths.log, exited, emit]() -> caf::error {
+                                                return follow_log(path, exited,
+                                                                  [&emit](std::string text) {
+                                                                    if (emit)
+                                                                      emit(stream_line(text));
+                                                                  });
+                                              },
+                                              [after](caf::error) { after(); });
+                                        },
+                                        [me, exited](caf::error& err) {
+                                          exited->store(true);
+                                          me->fail(err);
+                                        });
+                              },
+                              [me](caf::error& err) { me->fail(err); });
+                    },
+                    [me](caf::error& err) { me->fail(err); });
+          },
+          [me](caf::error& err) { me->fail(err); });
+}
+
+void builder::remove_container(const std::string& id, next_fn then) {
+  auto target = containers();
+  auto me = shared_from_this();
+  auto forget = [me, id, then] {
+    auto& left = me->containers_left_;
+    left.erase(std::remove(left.begin(), left.end(), id), left.end());
+    me->say(" ---> Removed intermediate container " + short_id(id) + "\n");
+    then();
+  };
+  if (!target) return then();
+  self_->request(target, quick, resolve_atom_v, id)
+      .then(
+          [me, id, forget, then](resolved_container& rc) {
+            me->self_->request(rc.actor, long_step, caf::delete_atom_v, true, true)
+                .then([forget] { forget(); },
+                      [me, id, then](caf::error& err) {
+                        me->say("Removing intermediate container " + short_id(id) + ": " +
+                                error_message(err) + "\n");
+                        then();
+                      });
+          },
+          [then](caf::error&) { then(); });
+}
+
+// ---- COPY / ADD
+
+void builder::copy_step(const df::instruction& ins) {
+  const auto* copy = ins.get<df::copy_instruction>();
+  const auto* add = ins.get<df::add_instruction>();
+  copy_spec spec;
+  spec.instruction = std::string{ins.name()};
+  spec.sources = copy ? copy->paths.sources : add->paths.sources;
+  spec.dest = df::normalize_copy_dest(config_.value("WorkingDir", std::string{}),
+                                      copy ? copy->paths.dest : add->paths.dest);
+  spec.chown = copy ? copy->chown : add->chown;
+  spec.extract_archives = add != nullptr;
+  auto from = copy ? copy->from : std::string{};
+  auto me = shared_from_this();
+  // The current image's layers (for --chown names and "is dest a directory"), then --from's.
+  auto run = [me, spec](std::vector<std::string> lowers, std::vector<std::string> from_lowers,
+                        bool from_image) mutable {
+    spec.lowers = std::move(lowers);
+    spec.from_lowers = std::move(from_lowers);
+    spec.from_image = from_image;
+    auto ws = me->ws_;
+    me->blocking(
+        [ws, spec]() { return ws->prepare_copy(spec); },
+        [me, spec](caf::expected<prepared_copy> prepared) {
+          if (!prepared) return me->fail(prepared.error());
+          std::string chown_comment = spec.chown.empty() ? "" : "--chown=" + spec.chown + " ";
+          auto comment = spec.instruction + " " + chown_comment + prepared->checksum + " in " +
+                         spec.dest + " ";
+          auto probe = nop_config(me->config_, comment, true);
+          me->probe_cache(probe, [me, spec, probe, prepared = *prepared](bool hit) {
+            if (hit) return me->step_done();
+            auto workspace = me->ws_;
+            me->blocking(
+                [workspace, spec, prepared]() { return workspace->write_copy(spec, prepared); },
+                [me, spec, probe](caf::expected<std::string> out) {
+                  if (!out) return me->fail(out.error());
+                  me->commit_config(probe, *out, spec.lowers, "", [me] { me->step_done(); });
+                });
+          });
+        });
+  };
+  auto with_current = [me, run, from](std::vector<std::string> lowers) mutable {
+    if (from.empty()) return run(std::move(lowers), std::vector<std::string>{}, false);
+    auto known = me->stage_images_.find(lower(from));
+    auto name = known != me->stage_images_.end() ? known->second : from;
+    if (known == me->stage_images_.end() && me->file_.find_stage(from))
+      return me->fail(make_error(errc::invalid_argument,
+                                 "invalid from flag value " + from +
+                                     ": stage cannot refer to itself or a later stage"));
+    me->with_image(name, [run, lowers](image_view& v) mutable {
+      run(std::move(lowers), lower_dirs_of(v), true);
+    });
+  };
+  if (image_id_.empty()) return with_current({});
+  with_image(image_id_, [with_current](image_view& v) mutable { with_current(lower_dirs_of(v)); });
+}
+
+// ---- the end
+
+void builder::finish(std::string image_id) {
+  if (image_id.empty())
+    return fail(
+        make_error(errc::invalid_argument, "No image was generated. Is your Dockerfile empty?"));
+  if (!req_.options.quiet) req_.emit(aux_id_line(image_id));
+  say("Successfully built " + short_id(image_id) + "\n");
+  tag_next(0, image_id);
+}
+
+void builder::tag_next(size_t i, std::string image_id) {
+  if (i == req_.options.tags.size()) {
+    auto me = shared_from_this();
+    return cleanup([me, image_id] {
+      if (me->setup_.probes)
+        me->setup_.probes->builds().observe(static_cast<double>(monotonic_nanos() - me->began_) /
+                                            1e9);
+      me->finished_ = true;
+      me->req_.done(image_id);
+      me->self_->quit();
+    });
+  }
+  auto ref = storage::parse_normalized(req_.options.tags[i]);
+  if (!ref) return fail(ref.error());
+  auto tagged = storage::with_default_tag(*ref);
+  auto target = images();
+  if (!target) return fail(make_error(errc::unavailable, "the images component is not available"));
+  auto me = shared_from_this();
+  self_->request(target, quick, tag_atom_v, tag_request{image_id, tagged.name(), tagged.tag})
+      .then(
+          [me, i, image_id, tagged] {
+            me->say("Successfully tagged " + tagged.familiar_string() + "\n");
+            me->tag_next(i + 1, image_id);
+          },
+          [me](caf::error& err) { me->fail(err); });
+}
+
+void builder::fail(caf::error err) {
+  if (finished_) return;
+  finished_ = true;
+  lg.info("build failed", {{"error", error_message(err)}});
+  auto me = shared_from_this();
+  auto end = [me, err] {
+    me->cleanup([me, err] {
+      me->req_.done(err);
+      me->self_->quit();
+    });
+  };
+  // dockerd keeps a failed step's container unless forcerm; Berth removes it with rm too, so a
+  // failed build leaves nothing behind.
+  if (containers_left_.empty() || !(req_.options.remove || req_.options.force_remove)) return end();
+  auto id = containers_left_.back();
+  finished_ = false;
+  remove_container(id, [me, err] {
+    me->containers_left_.clear();
+    me->fail(err);
+  });
+}
+
+void builder::cleanup(std::function<void()> then) {
+  auto ws = ws_;
+  if (!ws) return then();
+  auto pool = blocking_pool_of(self_);
+  if (!pool) return then();
+  run_blocking(
+      self_, pool,
+      [ws]() -> caf::error {
+        ws->remove();
+        return {};
+      },
+      [then](caf::error) { then(); });
+}
+
+} // namespace
+
+caf::actor spawn_build_job(caf::actor_system& sys, build_setup setup, build_request request) {
+  return sys.spawn([setup = std::move(setup),
+                    request = std::move(request)](caf::event_based_actor* self) mutable {
+    auto b = std::make_shared<builder>(self, std::move(setup), std::move(request));
+    b->start();
+  });
+}
+
+} // namespace berth::actors

@@ -1,0 +1,265 @@
+// Integration tests of `docker build` (the classic POST /build builder) with the real docker CLI
+// against a real berthd: every instruction, the stream dockerd prints, the build cache, multi-stage
+// builds, .dockerignore, ADD of archives, failures and the context's boundaries.
+#include <filesystem>
+#include <fstream>
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include "daemon_test.hpp"
+#include "process.hpp"
+#include "test_text.hpp"
+
+using namespace berth::test;
+using json = nlohmann::json;
+namespace fs = std::filesystem;
+
+namespace {
+
+class build : public daemon_test {
+ protected:
+  void SetUp() override {
+    daemon_test::SetUp();
+    auto dir = fs::temp_directory_path() / ("berth-build-XXXXXX");
+    std::string pattern = dir.string();
+    ASSERT_NE(::mkdtemp(pattern.data()), nullptr);
+    context_ = pattern;
+  }
+  void TearDown() override {
+    std::error_code ec;
+    fs::remove_all(context_, ec);
+  }
+
+  void write(const std::string& name, const std::string& text) {
+    auto path = fs::path(context_) / name;
+    fs::create_directories(path.parent_path());
+    std::ofstream{path, std::ios::binary} << text;
+  }
+
+  // `docker build` of the context with `args`, the classic builder forced or (legacy = false)
+  // DOCKER_BUILDKIT unset (the CLI here has no buildx: it uses the classic API either way).
+  command_result docker_build(std::vector<std::string> args, bool legacy = true) {
+    std::vector<std::string> argv{"build"};
+    argv.insert(argv.end(), args.begin(), args.end());
+    argv.push_back(context_);
+    run_options opts;
+    opts.timeout = std::chrono::seconds(120);
+    if (legacy) opts.env["DOCKER_BUILDKIT"] = "0";
+    return docker(argv, opts);
+  }
+
+  std::string build_ok(std::vector<std::string> args, bool legacy = true) {
+    auto r = docker_build(std::move(args), legacy);
+    EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+    return r.out;
+  }
+
+  static size_t count(const std::string& text, const std::string& what) {
+    size_t n = 0;
+    for (auto pos = text.find(what); pos != std::string::npos; pos = text.find(what, pos + 1))
+      ++n;
+    return n;
+  }
+
+  std::string context_;
+};
+
+TEST_F(build, a_run_and_a_copy_make_an_image_with_the_stream_dockerd_prints) {
+  write("Dockerfile", "FROM busybox\nRUN echo hi > /x && echo from-run\nCOPY a.txt /a.txt\n");
+  write("a.txt", "hello\n");
+  auto out = build_ok({"-t", "bb-app"});
+  EXPECT_NE(out.find("Step 1/3 : FROM busybox"), std::string::npos) << out;
+  EXPECT_NE(out.find("Step 2/3 : RUN echo hi > /x && echo from-run"), std::string::npos) << out;
+  EXPECT_NE(out.find(" ---> Running in "), std::string::npos) << out;
+  EXPECT_NE(out.find("from-run"), std::string::npos) << out;
+  EXPECT_NE(out.find(" ---> Removed intermediate container "), std::string::npos) << out;
+  EXPECT_NE(out.find("Successfully built "), std::string::npos) << out;
+  EXPECT_NE(out.find("Successfully tagged bb-app:latest"), std::string::npos) << out;
+  EXPECT_EQ(ok({"run", "--rm", "bb-app", "cat", "/x", "/a.txt"}), "hi\nhello");
+  EXPECT_EQ(ok({"ps", "-a", "-q"}), "");
+}
+
+TEST_F(build, every_instruction_lands_in_the_config_and_the_history) {
+  write("Dockerfile", R"(# syntax=docker/dockerfile:1
+ARG BASE=busybox
+FROM ${BASE} AS base
+MAINTAINER someone
+LABEL org.example.a="one" b=two
+ENV APP=/app GREETING="hello world"
+ARG VERSION=1.0
+WORKDIR $APP
+RUN echo "$GREETING $VERSION" > greeting
+COPY --chown=1000:1000 a.txt ./
+ADD dir /app/dir/
+EXPOSE 8080/tcp 53/udp
+VOLUME ["/data"]
+USER 1000
+SHELL ["/bin/sh", "-c"]
+HEALTHCHECK --interval=30s --retries=3 CMD true
+STOPSIGNAL SIGINT
+ONBUILD RUN echo triggered
+ENTRYPOINT ["/bin/sh", "-c"]
+CMD ["cat greeting"]
+)");
+  write("a.txt", "a\n");
+  write("dir/inner.txt", "inner\n");
+  build_ok({"-t", "every:1", "--build-arg", "VERSION=2.0"}, false);
+  auto img = inspect("every:1", "image");
+  const auto& c = img["Config"];
+  EXPECT_EQ(c["Cmd"], json::array({"cat greeting"}));
+  EXPECT_EQ(c["Entrypoint"], json::array({"/bin/sh", "-c"}));
+  EXPECT_EQ(c["WorkingDir"], "/app");
+  EXPECT_EQ(c["User"], "1000");
+  EXPECT_EQ(c["StopSignal"], "SIGINT");
+  EXPECT_TRUE(c["ExposedPorts"].contains("8080/tcp"));
+  EXPECT_TRUE(c["ExposedPorts"].contains("53/udp"));
+  EXPECT_TRUE(c["Volumes"].contains("/data"));
+  EXPECT_EQ(c["Labels"]["org.example.a"], "one");
+  EXPECT_EQ(c["Labels"]["b"], "two");
+  EXPECT_EQ(c["Healthcheck"]["Test"], json::array({"CMD-SHELL", "true"}));
+  EXPECT_EQ(c["Healthcheck"]["Retries"], 3);
+  EXPECT_EQ(c["OnBuild"], json::array({"RUN echo triggered"}));
+  EXPECT_EQ(img["Author"], "someone");
+  bool env_found = false;
+  for (const auto& e : c["Env"])
+    env_found = env_found || e == "GREETING=hello world";
+  EXPECT_TRUE(env_found) << c["Env"];
+  EXPECT_EQ(ok({"run", "--rm", "every:1"}), "hello world 2.0");
+  EXPECT_EQ(ok({"run", "--rm", "--entrypoint", "", "every:1", "stat", "-c", "%u:%g", "/app/a.txt"}),
+            "1000:1000");
+  EXPECT_EQ(ok({"run", "--rm", "--entrypoint", "", "every:1", "cat", "/app/dir/inner.txt"}),
+            "inner");
+  auto history = ok({"history", "--no-trunc", "--format", "{{.CreatedBy}}|{{.Size}}", "every:1"});
+  EXPECT_NE(history.find("/bin/sh -c #(nop)  CMD [\"cat greeting\"]"), std::string::npos)
+      << history;
+  EXPECT_NE(history.find("|1 VERSION=2.0 /bin/sh -c echo \"$GREETING $VERSION\" > greeting"),
+            std::string::npos)
+      << history;
+  EXPECT_NE(history.find("/bin/sh -c #(nop) WORKDIR /app"), std::string::npos) << history;
+  EXPECT_NE(history.find("/bin/sh -c #(nop) COPY --chown=1000:1000 file:"), std::string::npos)
+      << history;
+
+  // The ONBUILD trigger runs in a build FROM the image.
+  write("Dockerfile", "FROM every:1\n");
+  auto out = build_ok({"-t", "child:1"});
+  EXPECT_NE(out.find("# Executing 1 build trigger"), std::string::npos) << out;
+  EXPECT_NE(out.find("triggered"), std::string::npos) << out;
+}
+
+TEST_F(build, a_rebuild_uses_the_cache_and_a_change_invalidates_from_there) {
+  write("Dockerfile", "FROM busybox\nARG V=1\nRUN echo run-$V > /r\nCOPY a.txt /a\nCOPY b.txt /b\n"
+                      "RUN cat /a /b > /ab\n");
+  write("a.txt", "a\n");
+  write("b.txt", "b\n");
+  auto first = build_ok({"-t", "cached"});
+  EXPECT_EQ(count(first, "Using cache"), 0u) << first;
+  auto second = build_ok({"-t", "cached"});
+  EXPECT_EQ(count(second, "Using cache"), 5u) << second;
+  EXPECT_EQ(count(second, "Running in"), 0u) << second;
+  EXPECT_EQ(inspect("cached", "image")["Id"], inspect("cached", "image")["Id"]);
+
+  write("b.txt", "B\n");
+  auto third = build_ok({"-t", "cached"});
+  EXPECT_EQ(count(third, "Using cache"), 3u) << third; // ARG, RUN, COPY a
+  EXPECT_EQ(ok({"run", "--rm", "cached", "cat", "/ab"}), "a\nB");
+
+  auto fourth = build_ok({"-t", "cached", "--build-arg", "V=2"});
+  EXPECT_EQ(count(fourth, "Using cache"), 1u) << fourth; // only ARG
+  EXPECT_EQ(ok({"run", "--rm", "cached", "cat", "/r"}), "run-2");
+
+  auto nocache = build_ok({"-t", "cached", "--no-cache"});
+  EXPECT_EQ(count(nocache, "Using cache"), 0u) << nocache;
+}
+
+TEST_F(build, multi_stage_copies_from_a_builder_and_target_stops_there) {
+  write("Dockerfile", "FROM busybox AS builder\nRUN echo artefact > /out.txt\n"
+                      "FROM busybox\nCOPY --from=builder /out.txt /copied.txt\nCMD [\"cat\", "
+                      "\"/copied.txt\"]\n");
+  build_ok({"-t", "multi"});
+  EXPECT_EQ(ok({"run", "--rm", "multi"}), "artefact");
+  auto out = build_ok({"-t", "multi-builder", "--target", "builder"});
+  // dockerd counts the steps of the stages it builds only.
+  EXPECT_NE(out.find("Step 2/2 : RUN echo artefact"), std::string::npos) << out;
+  EXPECT_EQ(ok({"run", "--rm", "multi-builder", "cat", "/out.txt"}), "artefact");
+  EXPECT_NE(docker({"run", "--rm", "multi-builder", "test", "-e", "/copied.txt"}).exit_code, 0);
+  auto bad = docker_build({"--target", "nope"});
+  EXPECT_NE(bad.exit_code, 0);
+  EXPECT_NE(bad.err.find("target stage \"nope\" could not be found"), std::string::npos) << bad.err;
+}
+
+TEST_F(build, dockerignore_excludes_files_and_add_extracts_archives) {
+  write("Dockerfile", "FROM busybox\nCOPY . /ctx/\nADD archive.tar.gz /x/\n");
+  write(".dockerignore", "secret*\n*.log\n!keep.log\n");
+  write("secret.txt", "s\n");
+  write("debug.log", "d\n");
+  write("keep.log", "k\n");
+  write("plain.txt", "p\n");
+  write("arch/one.txt", "one\n");
+  ASSERT_EQ(
+      run({"tar", "-czf", context_ + "/archive.tar.gz", "-C", context_ + "/arch", "."}).exit_code,
+      0);
+  build_ok({"-t", "ignored"});
+  auto listing = ok({"run", "--rm", "ignored", "ls", "/ctx"});
+  EXPECT_NE(listing.find("plain.txt"), std::string::npos) << listing;
+  EXPECT_NE(listing.find("keep.log"), std::string::npos) << listing;
+  EXPECT_EQ(listing.find("secret.txt"), std::string::npos) << listing;
+  EXPECT_EQ(listing.find("debug.log"), std::string::npos) << listing;
+  EXPECT_EQ(ok({"run", "--rm", "ignored", "cat", "/x/one.txt"}), "one");
+}
+
+TEST_F(build, a_failing_run_reports_the_step_and_leaves_nothing_behind) {
+  write("Dockerfile", "FROM busybox\nRUN echo before-failing && exit 3\n");
+  auto before = ok({"images", "-a", "-q"});
+  auto r = docker_build({"-t", "failing"});
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_NE(r.out.find("before-failing"), std::string::npos) << r.out;
+  EXPECT_NE(r.err.find("The command '/bin/sh -c echo before-failing && exit 3' returned a "
+                       "non-zero code: 3"),
+            std::string::npos)
+      << r.err;
+  EXPECT_NE(docker({"image", "inspect", "failing"}).exit_code, 0);
+  EXPECT_EQ(ok({"ps", "-a", "-q"}), "");
+}
+
+TEST_F(build, bad_dockerfiles_and_sources_are_named) {
+  write("Dockerfile", "FROM busybox\nRUN true\nFOO bar\n");
+  auto syntax = docker_build({});
+  EXPECT_NE(syntax.exit_code, 0);
+  EXPECT_NE(syntax.err.find("line 3"), std::string::npos) << syntax.err;
+
+  write("Dockerfile", "FROM busybox\nCOPY missing.txt /\n");
+  auto missing = docker_build({});
+  EXPECT_NE(missing.exit_code, 0);
+  EXPECT_NE(missing.err.find("missing.txt"), std::string::npos) << missing.err;
+
+  write("Dockerfile", "FROM busybox\nCOPY ../outside /\n");
+  auto outside = docker_build({});
+  EXPECT_NE(outside.exit_code, 0);
+  EXPECT_NE(outside.err.find("outside the build context"), std::string::npos) << outside.err;
+
+  write("Dockerfile", "FROM busybox\nCOPY link /leak\n");
+  fs::create_symlink("/etc/shadow", fs::path(context_) / "link");
+  auto link = docker_build({"-t", "leak"});
+  if (link.exit_code == 0) {
+    // Followed inside the context only: never the host's file.
+    auto leaked = docker({"run", "--rm", "leak", "cat", "/leak"});
+    EXPECT_EQ(leaked.out.find("root:"), std::string::npos) << leaked.out;
+  }
+
+  auto remote = docker({"build", "https://example.invalid/repo.git"});
+  EXPECT_NE(remote.exit_code, 0);
+}
+
+TEST_F(build, quiet_prints_the_id_and_prune_answers) {
+  write("Dockerfile", "FROM busybox\nENV A=b\n");
+  auto id = trim(build_ok({"-q"}));
+  EXPECT_EQ(id.rfind("sha256:", 0), 0u) << id;
+  auto pruned = daemon_.curl({"-s", "-X", "POST", "http://d/build/prune"});
+  auto body = json::parse(pruned.out, nullptr, false);
+  ASSERT_TRUE(body.is_object()) << pruned.out;
+  EXPECT_TRUE(body.contains("CachesDeleted"));
+  EXPECT_TRUE(body.contains("SpaceReclaimed"));
+}
+
+} // namespace
