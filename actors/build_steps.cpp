@@ -4,6 +4,7 @@
 #include <cstdio>
 
 #include "runtime/go_duration.hpp"
+#include "runtime/go_text.hpp"
 
 namespace berth::actors {
 
@@ -56,42 +57,10 @@ std::vector<std::string> shell_of(const json& config) {
   return shell.empty() ? dockerfile::default_shell() : shell;
 }
 
-std::string go_quote(const std::string& text) {
-  std::string out = "\"";
-  for (unsigned char c : text) {
-    switch (c) {
-    case '"':
-      out += "\\\"";
-      break;
-    case '\\':
-      out += "\\\\";
-      break;
-    case '\n':
-      out += "\\n";
-      break;
-    case '\t':
-      out += "\\t";
-      break;
-    case '\r':
-      out += "\\r";
-      break;
-    default:
-      if (c < 0x20 || c == 0x7f) {
-        char buf[8];
-        std::snprintf(buf, sizeof buf, "\\x%02x", c);
-        out += buf;
-      } else {
-        out += static_cast<char>(c);
-      }
-    }
-  }
-  return out + "\"";
-}
-
 std::string go_quote_list(const std::vector<std::string>& items) {
   std::string out = "[";
   for (size_t i = 0; i < items.size(); ++i)
-    out += (i ? " " : "") + go_quote(items[i]);
+    out += (i ? " " : "") + runtime::go_quote(items[i]);
   return out + "]";
 }
 

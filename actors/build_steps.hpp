@@ -29,8 +29,7 @@ namespace berth::actors {
 /// The history's created_by: the recorded Cmd joined by spaces.
 [[nodiscard]] std::string created_by(const nlohmann::json& container_config);
 
-/// Go's %q of one string and of a string slice (["a" "b"]).
-[[nodiscard]] std::string go_quote(const std::string& text);
+/// Go's %q of a string slice (["a" "b"]).
 [[nodiscard]] std::string go_quote_list(const std::vector<std::string>& items);
 
 /// Docker's JSON message lines, each ending with "\n".
