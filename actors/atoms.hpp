@@ -59,6 +59,8 @@ BERTH_ATOM(unmount_atom, "unmount");       ///< a stopped container no longer ne
 BERTH_ATOM(pause_atom, "pause");           ///< freeze a container's processes
 BERTH_ATOM(unpause_atom, "unpause");       ///< thaw a paused container
 BERTH_ATOM(exec_atom, "exec");             ///< docker exec: create, start, inspect, resize
+BERTH_ATOM(pull_atom, "pull");             ///< docker pull: an image from a registry
+BERTH_ATOM(push_atom, "push");             ///< docker push: an image to a registry
 
 #undef BERTH_ATOM
 

@@ -1,11 +1,14 @@
-// One load or import, as its own actor: it runs the blocking work (reading the archive, storing
-// blobs, unpacking layers) on the blocking pool and reports the outcome to the images manager,
-// which persists it. A job that dies is noticed by the manager through its monitor.
+// One load, import or pull, as its own actor: it runs the blocking work (reading the archive or
+// talking to the registry, storing blobs, unpacking layers) off the scheduler — loads and
+// imports on the blocking pool, a pull (minutes, mostly waiting for the network) on a thread of
+// its own — and reports the outcome to the images manager, which persists it. A job that dies is
+// noticed by the manager through its monitor.
 #pragma once
 
 #include <cstdint>
 #include <memory>
 #include <set>
+#include <stop_token>
 #include <string>
 #include <vector>
 
@@ -14,6 +17,7 @@
 #include <caf/fwd.hpp>
 
 #include "base/byte_source.hpp"
+#include "distribution/image_pull.hpp"
 #include "storage/content_store.hpp"
 #include "storage/image_record.hpp"
 #include "storage/layer_store.hpp"
@@ -34,9 +38,18 @@ struct image_job_outcome {
   std::vector<storage::layer_record> new_layers; ///< unpacked by this job, bottom first
 };
 
+/// What a pull job needs beyond the common fields.
+struct pull_job_input {
+  distribution::pull_request request;
+  std::shared_ptr<distribution::registry_service> service;
+  std::shared_ptr<distribution::progress_reporter> progress;
+  std::stop_token stop; ///< the client went away, or the daemon stops
+  std::set<std::string> present_images;
+};
+
 /// The work of a job.
 struct image_job_spec {
-  enum class kind : uint8_t { load, import } what = kind::load;
+  enum class kind : uint8_t { load, import, pull } what = kind::load;
   uint64_t id = 0;
   std::shared_ptr<byte_source> body;
   std::set<std::string> present_chains; ///< layers the store had when the job started
@@ -47,6 +60,8 @@ struct image_job_spec {
   // import only
   std::string message;
   std::vector<std::string> changes;
+  // pull only
+  std::shared_ptr<pull_job_input> pull;
 };
 
 /// Spawns a job that reports `(job_done_atom, id, outcome)` to `manager` and then quits.

@@ -9,7 +9,8 @@ daemon_probes::daemon_probes()
     : http_(std::make_unique<http_probe>(registry_)),
       engine_(std::make_shared<engine_probe>(registry_)),
       containers_(std::make_shared<container_probe>(registry_)),
-      networks_(std::make_shared<network_probe>(registry_)) {
+      networks_(std::make_shared<network_probe>(registry_)),
+      images_(std::make_shared<image_probe>(registry_)) {
   registry_.add(std::make_shared<process_collector>());
 }
 

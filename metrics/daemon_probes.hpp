@@ -10,6 +10,7 @@
 #include "metrics/container_probe.hpp"
 #include "metrics/engine_probe.hpp"
 #include "metrics/http_probe.hpp"
+#include "metrics/image_probe.hpp"
 #include "metrics/network_probe.hpp"
 #include "metrics/registry.hpp"
 
@@ -24,6 +25,7 @@ class daemon_probes {
   [[nodiscard]] const std::shared_ptr<engine_probe>& engine() { return engine_; }
   [[nodiscard]] const std::shared_ptr<container_probe>& containers() { return containers_; }
   [[nodiscard]] const std::shared_ptr<network_probe>& networks() { return networks_; }
+  [[nodiscard]] const std::shared_ptr<image_probe>& images() { return images_; }
 
   /// The probe of the actor named `name` (one per name for the process lifetime, so a restarted
   /// actor keeps its counters).
@@ -35,6 +37,7 @@ class daemon_probes {
   std::shared_ptr<engine_probe> engine_;
   std::shared_ptr<container_probe> containers_;
   std::shared_ptr<network_probe> networks_;
+  std::shared_ptr<image_probe> images_;
   std::mutex actors_mutex_;
   std::map<std::string, std::shared_ptr<actor_probe>> actors_;
 };

@@ -1,6 +1,8 @@
 // The JSON of GET /version and GET /info.
 #include "api/docker_json/system_json.hpp"
 
+#include <algorithm>
+#include <arpa/inet.h>
 #include <dirent.h>
 #include <thread>
 
@@ -8,12 +10,45 @@
 #include "base/time.hpp"
 #include "berth/build_info.hpp"
 #include "config/daemon_config.hpp"
+#include "registry/registry_config.hpp"
 
 namespace berth::api {
 
 namespace {
 
 using json = nlohmann::json;
+
+std::string prefix_text(const registry::ip_prefix& p) {
+  char text[INET6_ADDRSTRLEN] = {};
+  ::inet_ntop(p.v6 ? AF_INET6 : AF_INET, p.bytes.data(), text, sizeof text);
+  return std::string(text) + "/" + std::to_string(p.bits);
+}
+
+// dockerd's RegistryConfig: insecure CIDRs (loopback always), an index entry for Docker Hub
+// with its mirrors and one per insecure registry named by host, the mirrors normalised.
+json registry_config_json(const config::daemon_config& cfg) {
+  auto rc = registry::make_registry_config(cfg.insecure_registries, cfg.registry_mirrors,
+                                           cfg.registry_certs_dir());
+  registry::registry_config config = rc ? std::move(*rc) : registry::registry_config{};
+  json cidrs = json::array();
+  // dockerd lists IPv6 loopback first.
+  std::vector<registry::ip_prefix> ordered = config.insecure_cidrs;
+  std::stable_partition(ordered.begin(), ordered.end(),
+                        [](const registry::ip_prefix& p) { return p.v6; });
+  for (const auto& p : ordered)
+    cidrs.push_back(prefix_text(p));
+  json index{{"docker.io",
+              {{"Name", "docker.io"}, {"Mirrors", config.mirrors}, {"Secure", true},
+               {"Official", true}}}};
+  for (const auto& host : config.insecure_hosts)
+    index[host] = {{"Name", host}, {"Mirrors", json::array()}, {"Secure", false},
+                   {"Official", false}};
+  return json{{"AllowNondistributableArtifactsCIDRs", json::array()},
+              {"AllowNondistributableArtifactsHostnames", json::array()},
+              {"InsecureRegistryCIDRs", std::move(cidrs)},
+              {"IndexConfigs", std::move(index)},
+              {"Mirrors", config.mirrors}};
+}
 
 std::string compiler() {
   return std::string("g++ ") + __VERSION__;
@@ -104,18 +139,7 @@ json info_json(const api_context& ctx, const info_counts& counts) {
        json::array({"Supports d_type", host.supports_d_type ? "true" : "false"}),
        json::array({"Using metacopy", "false"}), json::array({"Native Overlay Diff", "true"}),
        json::array({"userxattr", "false"})});
-  json registry_config{{"AllowNondistributableArtifactsCIDRs", json::array()},
-                       {"AllowNondistributableArtifactsHostnames", json::array()},
-                       {"InsecureRegistryCIDRs", json::array({"127.0.0.0/8"})},
-                       {"IndexConfigs",
-                        {{"docker.io",
-                          {{"Name", "docker.io"},
-                           {"Mirrors", cfg->registry_mirrors},
-                           {"Secure", true},
-                           {"Official", true}}}}},
-                       {"Mirrors", cfg->registry_mirrors}};
-  for (const auto& r : cfg->insecure_registries)
-    registry_config["InsecureRegistryCIDRs"].push_back(r);
+  auto registry_config = registry_config_json(*cfg);
   json security = json::array({"name=seccomp,profile=builtin"});
   if (cfg->cgroup_parent.empty() && host.cgroup_version == "2") security.push_back("name=cgroupns");
   return json{

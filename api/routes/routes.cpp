@@ -18,6 +18,7 @@ std::shared_ptr<router> make_docker_router() {
   add_swarm_routes(*r);
   add_volume_routes(*r);
   add_container_tool_routes(*r);
+  add_distribution_routes(*r);
   return r;
 }
 

@@ -23,5 +23,9 @@ void add_swarm_routes(router& r);
 void add_volume_routes(router& r);
 void add_container_tool_routes(router& r);
 void add_exec_routes(router& r);
+void add_distribution_routes(router& r);
+
+/// POST /images/create?fromImage=...: docker pull (image_routes' create hands pulls over).
+void pull_image(const std::shared_ptr<exchange>& ex);
 
 } // namespace berth::api
