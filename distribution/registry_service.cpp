@@ -39,8 +39,7 @@ registry_service::registry_service(std::shared_ptr<const registry_snapshot> snap
                                    const registry_settings& s,
                                    std::shared_ptr<metrics::image_probe> probe)
     : settings_(s), certs_stamp_(certs_dir_stamp(s.certs_dir)), snapshot_(std::move(snapshot)),
-      probe_(std::move(probe)),
-      downloads_(positive(s.max_concurrent_downloads)),
+      probe_(std::move(probe)), downloads_(positive(s.max_concurrent_downloads)),
       uploads_(positive(s.max_concurrent_uploads)) {}
 
 caf::expected<std::shared_ptr<registry_service>>

@@ -19,11 +19,20 @@ struct transfer_pool::state {
   mutable std::condition_variable idle;
   std::deque<std::function<void()>> queue;
   size_t limit = 1;
-  size_t running = 0;
+  size_t running = 0;  ///< workers (started or starting)
+  size_t starting = 0; ///< workers not yet looking at the queue
+
+  // Starts a worker (with the lock held).
+  static void spawn(const std::shared_ptr<state>& self) {
+    ++self->running;
+    ++self->starting;
+    std::thread([self] { work(self); }).detach();
+  }
 
   // Runs queued tasks until the queue is empty or the limit shrank below the running count.
   static void work(const std::shared_ptr<state>& self) {
     std::unique_lock lock{self->mutex};
+    --self->starting;
     while (!self->queue.empty() && self->running <= self->limit) {
       auto task = std::move(self->queue.front());
       self->queue.pop_front();
@@ -53,20 +62,16 @@ bool transfer_pool::submit(std::function<void()> task, const std::function<void(
   bool waits = state_->running >= state_->limit;
   if (waits && on_queued) on_queued();
   state_->queue.push_back(std::move(task));
-  if (!waits) {
-    ++state_->running;
-    std::thread([s = state_] { state::work(s); }).detach();
-  }
+  if (!waits) state::spawn(state_);
   return waits;
 }
 
 void transfer_pool::set_limit(size_t limit) {
   std::lock_guard guard{state_->mutex};
   state_->limit = std::max<size_t>(1, limit);
-  while (state_->running < state_->limit && state_->running < state_->queue.size()) {
-    ++state_->running;
-    std::thread([s = state_] { state::work(s); }).detach();
-  }
+  // More workers for the waiting tasks no starting worker will take.
+  while (state_->running < state_->limit && state_->queue.size() > state_->starting)
+    state::spawn(state_);
 }
 
 size_t transfer_pool::limit() const {
