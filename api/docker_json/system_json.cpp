@@ -30,19 +30,21 @@ json registry_config_json(const config::daemon_config& cfg) {
   auto rc = registry::make_registry_config(cfg.insecure_registries, cfg.registry_mirrors,
                                            cfg.registry_certs_dir());
   registry::registry_config config = rc ? std::move(*rc) : registry::registry_config{};
+  // dockerd lists the configured CIDRs, then its loopback defaults.
+  const std::vector<std::string> loopback{"::1/128", "127.0.0.0/8"};
   json cidrs = json::array();
-  // dockerd lists IPv6 loopback first.
-  std::vector<registry::ip_prefix> ordered = config.insecure_cidrs;
-  std::stable_partition(ordered.begin(), ordered.end(),
-                        [](const registry::ip_prefix& p) { return p.v6; });
-  for (const auto& p : ordered)
-    cidrs.push_back(prefix_text(p));
-  json index{{"docker.io",
-              {{"Name", "docker.io"}, {"Mirrors", config.mirrors}, {"Secure", true},
-               {"Official", true}}}};
+  for (const auto& p : config.insecure_cidrs)
+    if (auto text = prefix_text(p);
+        std::find(loopback.begin(), loopback.end(), text) == loopback.end())
+      cidrs.push_back(text);
+  for (const auto& text : loopback)
+    cidrs.push_back(text);
+  json index{
+      {"docker.io",
+       {{"Name", "docker.io"}, {"Mirrors", config.mirrors}, {"Secure", true}, {"Official", true}}}};
   for (const auto& host : config.insecure_hosts)
-    index[host] = {{"Name", host}, {"Mirrors", json::array()}, {"Secure", false},
-                   {"Official", false}};
+    index[host] = {
+        {"Name", host}, {"Mirrors", json::array()}, {"Secure", false}, {"Official", false}};
   return json{{"AllowNondistributableArtifactsCIDRs", json::array()},
               {"AllowNondistributableArtifactsHostnames", json::array()},
               {"InsecureRegistryCIDRs", std::move(cidrs)},

@@ -6,6 +6,7 @@
 // downloads, and a daemon killed mid-pull.
 #include <algorithm>
 #include <chrono>
+#include <csignal>
 #include <ctime>
 #include <dirent.h>
 #include <netdb.h>
@@ -207,7 +208,18 @@ TEST_F(registry_it, the_api_streams_docker_progress_messages) {
   auto since = unix_now();
   auto ref = image("busybox:1");
   ok({"tag", "busybox", ref});
-  push(ref);
+  auto pushed = daemon_.curl({"-X", "POST", "-H", "X-Registry-Auth: e30=",
+                              "http://d/v1.47/images/" + image("busybox") + "/push?tag=1"});
+  ASSERT_EQ(pushed.exit_code, 0) << pushed.err;
+  auto push_lines = lines_of(pushed.out);
+  ASSERT_FALSE(push_lines.empty());
+  EXPECT_EQ(json::parse(push_lines.front()),
+            (json{{"status", "The push refers to repository [" + image("busybox") + "]"}}));
+  auto aux = json::parse(push_lines.back(), nullptr, false);
+  ASSERT_TRUE(aux.contains("aux")) << pushed.out;
+  EXPECT_EQ(aux["aux"]["Tag"], "1");
+  EXPECT_EQ(aux["aux"]["Digest"].get<std::string>().substr(0, 7), "sha256:");
+  EXPECT_GT(aux["aux"]["Size"].get<int>(), 0);
   ok({"rmi", ref, "busybox:latest"});
   auto r = daemon_.curl(
       {"-X", "POST", "http://d/v1.47/images/create?fromImage=" + image("busybox") + "&tag=1"});
@@ -399,6 +411,32 @@ TEST_F(registry_it, concurrent_pulls_download_each_blob_once) {
   EXPECT_EQ(ok({"run", "--rm", image("big:1"), "ls", "/big"}), "layer1\nlayer2\nlayer3\nlayer4");
 }
 
+TEST_F(registry_it, docker_info_shows_the_registry_config_and_a_reload_changes_it) {
+  auto info = [&] {
+    return json::parse(ok({"info", "--format", "{{json .RegistryConfig}}"}), nullptr, false);
+  };
+  auto before = info();
+  EXPECT_EQ(before["InsecureRegistryCIDRs"], json::array({"::1/128", "127.0.0.0/8"})) << before;
+  EXPECT_EQ(before["IndexConfigs"]["docker.io"]["Official"], true) << before;
+  daemon_.write_config(R"({"max-download-attempts": 2, "insecure-registries": ["myreg:5000",
+      "10.0.0.0/8"], "registry-mirrors": ["https://mirror.example"]})");
+  ASSERT_TRUE(daemon_.reload());
+  auto after = info();
+  EXPECT_EQ(after["InsecureRegistryCIDRs"], json::array({"10.0.0.0/8", "::1/128", "127.0.0.0/8"}))
+      << after;
+  EXPECT_EQ(after["IndexConfigs"]["myreg:5000"], (json{{"Name", "myreg:5000"},
+                                                       {"Mirrors", json::array()},
+                                                       {"Secure", false},
+                                                       {"Official", false}}))
+      << after;
+  EXPECT_EQ(after["Mirrors"], json::array({"https://mirror.example/"}));
+  EXPECT_EQ(after["IndexConfigs"]["docker.io"]["Mirrors"],
+            json::array({"https://mirror.example/"}));
+  // Pulls still work after the service was rebuilt.
+  ok({"tag", "busybox", image("busybox:1")});
+  push(image("busybox:1"));
+}
+
 class registry_faults : public registry_it {
  protected:
   // One download at a time: the test stops things between two layers.
@@ -498,9 +536,9 @@ TEST_F(registry_htpasswd, login_then_push_and_pull) {
   // Without credentials the daemon answers 401, as dockerd does (the CLI would then prompt for
   // a login, so ask with curl).
   ok({"rmi", ref});
-  auto refused = daemon_.curl({"-X", "POST", "-w", "\n%{http_code}",
-                               "http://d/v1.47/images/create?fromImage=" + image("private/busybox") +
-                                   "&tag=1"});
+  auto refused = daemon_.curl(
+      {"-X", "POST", "-w", "\n%{http_code}",
+       "http://d/v1.47/images/create?fromImage=" + image("private/busybox") + "&tag=1"});
   EXPECT_TRUE(refused.out.ends_with("\n401")) << refused.out;
   EXPECT_TRUE(contains(refused.out, "unauthorized: authentication required")) << refused.out;
 }
@@ -564,4 +602,47 @@ TEST_F(registry_tls, tls_is_verified_with_the_ca_from_certs_d) {
   ok({"rmi", ref, "busybox:latest"});
   pull({ref});
   EXPECT_EQ(ok({"run", "--rm", ref, "echo", "ok"}), "ok");
+}
+
+TEST_F(registry_faults, a_client_that_leaves_cancels_its_pull_unless_another_pull_shares_it) {
+  auto before = listing(daemon_);
+  auto layers = push_big_image(64);
+  ASSERT_EQ(layers.size(), 4u);
+
+  // Alone: the pull stops where it is and leaves nothing.
+  auto offset = registry_->log().size();
+  {
+    background_process alone({"docker", "pull", image("big:1")}, daemon_.docker_env());
+    ASSERT_TRUE(first_layer_served(layers[0], offset)) << registry_->log();
+    alone.signal(SIGKILL);
+    alone.wait(std::chrono::seconds(10));
+  }
+  EXPECT_TRUE(eventually([&] { return listing(daemon_) == before; }, std::chrono::seconds(30)));
+  EXPECT_EQ(count(registry_->log().substr(offset), "GET /v2/big/blobs/" + layers[3]), 0u)
+      << "the last layer was downloaded after the client left";
+
+  // Shared: the other pull keeps the downloads going; each blob still comes down once.
+  offset = registry_->log().size();
+  background_process leader({"docker", "pull", image("big:1")}, daemon_.docker_env());
+  ASSERT_TRUE(eventually(
+      [&] { return contains(registry_->log().substr(offset), "GET /v2/big/manifests/1"); }));
+  background_process follower({"docker", "pull", image("big:1")}, daemon_.docker_env());
+  // The follower has joined every download once it reports on the top layer past its start.
+  auto top = layers[3].substr(7, 12);
+  bool joined = false;
+  while (auto line = follower.read_line(std::chrono::seconds(60))) {
+    if (line->starts_with(top + ": ") && !contains(*line, "Pulling fs layer")) {
+      joined = true;
+      break;
+    }
+  }
+  ASSERT_TRUE(joined);
+  leader.signal(SIGKILL);
+  while (follower.read_line(std::chrono::seconds(60))) {
+  }
+  EXPECT_EQ(follower.wait(long_timeout), 0);
+  auto log = registry_->log().substr(offset);
+  for (const auto& digest : layers)
+    EXPECT_EQ(count(log, "GET /v2/big/blobs/" + digest + " "), 1u) << digest;
+  EXPECT_EQ(ok({"run", "--rm", image("big:1"), "ls", "/big"}), "layer1\nlayer2\nlayer3\nlayer4");
 }
