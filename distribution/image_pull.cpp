@@ -43,7 +43,8 @@ bool supported_config_type(std::string_view type) {
 class puller {
  public:
   puller(const pull_request& request, const pull_context& ctx, pull_result& out)
-      : request_(request), ctx_(ctx), out_(out), chains_(ctx.present_chains) {}
+      : request_(request), ctx_(ctx), out_(out),
+        chains_(ctx.present_chains), stop_{ctx.stop, ctx.service->daemon_stop()} {}
 
   caf::error run() {
     if (request_.ref.familiar_name() == "scratch")
@@ -51,12 +52,12 @@ class puller {
     snapshot_ = ctx_.service->current();
     auto repo = registry::repository::open(*snapshot_->http, snapshot_->config, request_.ref,
                                            request_.credentials, registry::endpoint_use::pull,
-                                           snapshot_->repository, ctx_.stop);
+                                           snapshot_->repository, stop_.token());
     if (!repo) return std::move(repo.error());
     repository_ = std::move(*repo);
     if (!request_.ref.tag.empty() || !request_.ref.digest.empty()) return pull_one(request_.ref);
     // A name alone: every tag (`docker pull -a`).
-    auto tags = repository_->list_tags(ctx_.stop);
+    auto tags = repository_->list_tags(stop_.token());
     if (!tags) return std::move(tags.error());
     for (const auto& tag : *tags) {
       auto tagged = request_.ref;
@@ -75,7 +76,7 @@ class puller {
   };
 
   caf::expected<resolved> resolve(const std::string& tag_or_digest) {
-    auto fetched = repository_->get_manifest(tag_or_digest, ctx_.stop);
+    auto fetched = repository_->get_manifest(tag_or_digest, stop_.token());
     if (!fetched) return std::move(fetched.error());
     resolved out;
     out.top = *fetched;
@@ -84,7 +85,7 @@ class puller {
     if (parsed->index) {
       auto entry = registry::select_manifest(*parsed, request_.platform);
       if (!entry) return std::move(entry.error());
-      auto inner = repository_->get_manifest(entry->digest, ctx_.stop);
+      auto inner = repository_->get_manifest(entry->digest, stop_.token());
       if (!inner) return std::move(inner.error());
       auto inner_parsed = registry::parse_manifest(inner->bytes, inner->media_type);
       if (!inner_parsed) return std::move(inner_parsed.error());
@@ -107,7 +108,7 @@ class puller {
     registry::string_blob_sink sink{max_config_size};
     registry::blob_fetch_options options;
     options.size = config.size;
-    auto fetched = repository_->fetch_blob(config.digest, sink, options, ctx_.stop);
+    auto fetched = repository_->fetch_blob(config.digest, sink, options, stop_.token());
     if (!fetched)
       return make_error(error_kind(fetched.error()).value_or(errc::internal),
                         "error pulling image configuration: " + error_message(fetched.error()));
@@ -187,8 +188,8 @@ class puller {
     for (auto i : missing) {
       const auto& digest = manifest.layers[i].digest;
       auto id = short_digest(digest);
-      if (auto err = downloads.at(digest).wait(*ctx_.lease, ctx_.stop)) return err;
-      if (ctx_.stop.stop_requested()) return canceled();
+      if (auto err = downloads.at(digest).wait(*ctx_.lease, stop_.token())) return err;
+      if (stop_.token().stop_requested()) return canceled();
       if (chains_.count(chains[i])) { // the same layer again, unpacked just below
         ctx_.progress->status(id, "Pull complete");
         continue;
@@ -216,6 +217,7 @@ class puller {
   const pull_context& ctx_;
   pull_result& out_;
   std::set<std::string> chains_; ///< present and unpacked by this pull
+  linked_stop stop_;             ///< the client leaving or the daemon stopping
   std::shared_ptr<const registry_snapshot> snapshot_;
   std::shared_ptr<registry::repository> repository_;
 };
@@ -226,7 +228,8 @@ pull_result pull_image(const pull_request& request, const pull_context& ctx) {
   pull_result out;
   puller p{request, ctx, out};
   auto err = p.run();
-  if (err && ctx.stop.stop_requested()) err = canceled();
+  if (err && (ctx.stop.stop_requested() || ctx.service->daemon_stop().stop_requested()))
+    err = canceled();
   if (err) {
     lg.info("pull failed",
             {{"reference", request.ref.familiar_string()}, {"error", error_message(err)}});

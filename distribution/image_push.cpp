@@ -85,7 +85,7 @@ caf::error upload_layer(const upload_shared& s, const push_blob& blob, const std
 class pusher {
  public:
   pusher(const push_request& request, const push_context& ctx)
-      : request_(request), ctx_(ctx), stop_(ctx.stop) {}
+      : request_(request), ctx_(ctx), stop_{ctx.stop, ctx.service->daemon_stop()} {}
 
   caf::expected<std::vector<pushed_tag>> run() {
     ctx_.progress->message("",
@@ -205,7 +205,8 @@ caf::expected<std::vector<pushed_tag>> push_image(const push_request& request,
                                                   const push_context& ctx) {
   pusher p{request, ctx};
   auto out = p.run();
-  if (!out && ctx.stop.stop_requested()) return make_error(errc::unavailable, "operation canceled");
+  if (!out && (ctx.stop.stop_requested() || ctx.service->daemon_stop().stop_requested()))
+    return make_error(errc::unavailable, "operation canceled");
   if (!out)
     lg.info("push failed", {{"repository", request.repository.familiar_name()},
                             {"error", error_message(out.error())}});

@@ -12,6 +12,8 @@
 
 #include <atomic>
 #include <chrono>
+#include <functional>
+#include <initializer_list>
 #include <memory>
 #include <mutex>
 #include <stop_token>
@@ -101,12 +103,14 @@ class registry_service {
   std::stop_source stop_;
 };
 
-/// A stop source that is also requested when `parent` is (a client going away or the daemon
-/// stopping both cancel an operation).
+/// A stop source that is also requested when any of its parents is (a client going away and the
+/// daemon stopping both cancel an operation).
 class linked_stop {
  public:
-  explicit linked_stop(std::stop_token parent)
-      : callback_(std::move(parent), [this] { source_.request_stop(); }) {}
+  explicit linked_stop(std::initializer_list<std::stop_token> parents) {
+    for (const auto& parent : parents)
+      callbacks_.push_back(std::make_unique<callback>(parent, [this] { source_.request_stop(); }));
+  }
   linked_stop(const linked_stop&) = delete;
   linked_stop& operator=(const linked_stop&) = delete;
 
@@ -114,8 +118,9 @@ class linked_stop {
   void request_stop() { source_.request_stop(); }
 
  private:
+  using callback = std::stop_callback<std::function<void()>>;
   std::stop_source source_;
-  std::stop_callback<std::function<void()>> callback_;
+  std::vector<std::unique_ptr<callback>> callbacks_;
 };
 
 /// A summary of a certs.d directory (names, sizes and times of its host directories and their

@@ -48,19 +48,6 @@ bool contains(const std::string& text, const std::string& what) {
   return text.find(what) != std::string::npos;
 }
 
-std::vector<std::string> dir_entries(const std::string& dir) {
-  std::vector<std::string> out;
-  if (DIR* d = ::opendir(dir.c_str())) {
-    while (auto* e = ::readdir(d)) {
-      std::string n = e->d_name;
-      if (n != "." && n != "..") out.push_back(n);
-    }
-    ::closedir(d);
-  }
-  std::sort(out.begin(), out.end());
-  return out;
-}
-
 /// What the daemon's stores hold on disk: blobs, ingest files, layer directories.
 struct store_listing {
   std::vector<std::string> blobs, ingest, layers;
@@ -448,6 +435,18 @@ class registry_faults : public registry_it {
       return contains(registry_->log().substr(log_offset), "GET /v2/big/blobs/" + first_layer);
     });
   }
+
+  /// Starts `docker pull` of big:1 (pushed before) and returns once the registry has served its
+  /// first layer: the test then interrupts something. The CLI's stderr goes to `err_path`.
+  std::unique_ptr<background_process> pull_past_first_layer(const std::vector<std::string>& layers,
+                                                            const std::string& err_path = {}) {
+    auto offset = registry_->log().size();
+    auto pulling = std::make_unique<background_process>(
+        std::vector<std::string>{"docker", "pull", image("big:1")}, daemon_.docker_env(),
+        std::string(), err_path);
+    EXPECT_TRUE(first_layer_served(layers.at(0), offset)) << registry_->log();
+    return pulling;
+  }
 };
 
 TEST_F(registry_faults, a_registry_killed_mid_pull_leaves_nothing_half_stored) {
@@ -456,12 +455,9 @@ TEST_F(registry_faults, a_registry_killed_mid_pull_leaves_nothing_half_stored) {
   auto df_before = ok({"system", "df"});
   auto layers = push_big_image(64);
   ASSERT_EQ(layers.size(), 4u);
-  auto offset = registry_->log().size();
-  background_process pulling({"docker", "pull", image("big:1")}, daemon_.docker_env(),
-                             dir_ / "pull.out", dir_ / "pull.err");
-  ASSERT_TRUE(first_layer_served(layers[0], offset)) << registry_->log();
+  auto pulling = pull_past_first_layer(layers, dir_ / "pull.err");
   registry_->kill();
-  EXPECT_NE(pulling.wait(long_timeout), 0);
+  EXPECT_NE(pulling->wait(long_timeout), 0);
   auto err = read_file(dir_ / "pull.err");
   EXPECT_TRUE(contains(err, "connection refused") || contains(err, "EOF") ||
               contains(err, "connection reset"))
@@ -480,10 +476,8 @@ TEST_F(registry_faults, a_daemon_killed_mid_pull_restarts_with_a_clean_store) {
   auto before = listing(daemon_);
   auto layers = push_big_image(64);
   ASSERT_EQ(layers.size(), 4u);
-  auto offset = registry_->log().size();
   {
-    background_process pulling({"docker", "pull", image("big:1")}, daemon_.docker_env());
-    ASSERT_TRUE(first_layer_served(layers[0], offset)) << registry_->log();
+    auto pulling = pull_past_first_layer(layers);
     daemon_.kill9();
   }
   ASSERT_TRUE(daemon_.start()) << daemon_.start_error();
@@ -612,10 +606,9 @@ TEST_F(registry_faults, a_client_that_leaves_cancels_its_pull_unless_another_pul
   // Alone: the pull stops where it is and leaves nothing.
   auto offset = registry_->log().size();
   {
-    background_process alone({"docker", "pull", image("big:1")}, daemon_.docker_env());
-    ASSERT_TRUE(first_layer_served(layers[0], offset)) << registry_->log();
-    alone.signal(SIGKILL);
-    alone.wait(std::chrono::seconds(10));
+    auto alone = pull_past_first_layer(layers);
+    alone->signal(SIGKILL);
+    alone->wait(std::chrono::seconds(10));
   }
   EXPECT_TRUE(eventually([&] { return listing(daemon_) == before; }, std::chrono::seconds(30)));
   EXPECT_EQ(count(registry_->log().substr(offset), "GET /v2/big/blobs/" + layers[3]), 0u)

@@ -205,3 +205,12 @@ TEST_F(distribution_test, a_cancelled_pull_stops_and_keeps_nothing) {
   EXPECT_FALSE(content_->has(storage::sha256_digest(img.layers[0])));
   EXPECT_TRUE(service_->downloads().wait_idle(std::chrono::seconds(10)));
 }
+
+TEST_F(distribution_test, a_stopping_daemon_cancels_pulls) {
+  auto img = make_image({{"a", 1000}}, 10);
+  push_raw(img, "app", "1");
+  service_->shutdown(std::chrono::milliseconds(100));
+  auto run = pull(ref("app:1"));
+  EXPECT_EQ(error_message(run.result.error), "operation canceled");
+  EXPECT_TRUE(run.result.images.empty());
+}
