@@ -172,7 +172,7 @@ class puller {
       }
     }
     if (missing.empty()) return {};
-    download_source source{ctx_.service, snapshot_, repository_, ctx_.content, ctx_.progress};
+    transfer_source source{ctx_.service, snapshot_, repository_, ctx_.content, ctx_.progress};
     // One download per distinct blob, even when a layer repeats in the image.
     std::map<std::string, layer_download> downloads;
     for (auto i : missing) {

@@ -9,6 +9,7 @@
 #include "base/error.hpp"
 #include "base/log.hpp"
 #include "distribution/push_manifest.hpp"
+#include "distribution/transfer_source.hpp"
 #include "metrics/image_probe.hpp"
 #include "registry/repository.hpp"
 
@@ -39,20 +40,16 @@ class metered_source final : public byte_source {
 
 // What every upload task of a push shares.
 struct upload_shared {
-  std::shared_ptr<registry_service> service;
-  std::shared_ptr<const registry_snapshot> snapshot; ///< keeps the HTTP client alive
-  std::shared_ptr<registry::repository> repository;
-  std::shared_ptr<storage::content_store> content;
-  std::shared_ptr<progress_reporter> progress;
-  std::string domain;
+  transfer_source source;
+  std::string domain; ///< of the target repository
   std::stop_token stop;
 };
 
 // One layer blob into the target repository, on an upload-pool thread.
 caf::error upload_layer(const upload_shared& s, const push_blob& blob, const std::string& id) {
   if (s.stop.stop_requested()) return make_error(errc::unavailable, "operation canceled");
-  auto content = s.content;
-  auto* probe = s.service->probe();
+  auto content = s.source.content;
+  auto* probe = s.source.service->probe();
   registry::blob_opener open =
       [content, probe, digest = blob.digest]() -> caf::expected<std::unique_ptr<byte_source>> {
     auto fd = content->open_blob(digest);
@@ -61,16 +58,17 @@ caf::error upload_layer(const upload_shared& s, const push_blob& blob, const std
         std::make_unique<fd_source>(std::move(*fd), digest), probe));
   };
   registry::blob_push_options options;
-  options.mount_from = s.service->sources().candidates(blob.digest, s.domain, s.repository->path());
+  options.mount_from =
+      s.source.service->sources().candidates(blob.digest, s.domain, s.source.repository->path());
   if (options.mount_from.size() > max_mount_attempts) options.mount_from.resize(max_mount_attempts);
-  auto progress = s.progress;
+  auto progress = s.source.progress;
   options.on_progress = [progress, id](uint64_t done, uint64_t total) {
     progress->progress(id, "Pushing", done, total);
   };
   options.on_retry = [progress, id](int, std::chrono::milliseconds delay, const caf::error&) {
     progress->status(id, retrying_in(delay));
   };
-  auto pushed = s.repository->push_blob(blob.digest, blob.size, open, options, s.stop);
+  auto pushed = s.source.repository->push_blob(blob.digest, blob.size, open, options, s.stop);
   if (!pushed) return std::move(pushed.error());
   if (pushed->existed)
     progress->status(id, "Layer already exists");
@@ -78,7 +76,7 @@ caf::error upload_layer(const upload_shared& s, const push_blob& blob, const std
     progress->status(id, "Mounted from " + pushed->mounted_from);
   else
     progress->status(id, "Pushed");
-  s.service->sources().add(blob.digest, s.domain, s.repository->path());
+  s.source.service->sources().add(blob.digest, s.domain, s.source.repository->path());
   return {};
 }
 
@@ -95,9 +93,9 @@ class pusher {
                                            request_.credentials, registry::endpoint_use::push,
                                            snapshot->repository, stop_.token());
     if (!repo) return std::move(repo.error());
-    shared_ = upload_shared{ctx_.service, snapshot,      std::move(*repo),
-                            ctx_.content, ctx_.progress, request_.repository.domain,
-                            stop_.token()};
+    shared_ = upload_shared{
+        transfer_source{ctx_.service, snapshot, std::move(*repo), ctx_.content, ctx_.progress},
+        request_.repository.domain, stop_.token()};
     std::vector<pushed_tag> out;
     for (const auto& item : request_.items) {
       auto pushed = push_tag(item);
@@ -145,12 +143,12 @@ class pusher {
       auto shared = shared_;
       auto service = ctx_.service;
       auto task = [shared, blob, id, done] {
-        shared.service->update_gauges();
+        shared.source.service->update_gauges();
         auto err = upload_layer(shared, blob, id);
         if (err && !shared.stop.stop_requested())
           lg.info("blob upload failed", {{"digest", blob.digest}, {"error", error_message(err)}});
         done->set_value(std::move(err));
-        shared.service->update_gauges();
+        shared.source.service->update_gauges();
       };
       auto progress = ctx_.progress;
       service->uploads().submit(task, [progress, id] { progress->status(id, "Waiting"); });
@@ -176,12 +174,12 @@ class pusher {
     };
     auto stop = stop_.token();
     auto config_pushed =
-        shared_.repository->push_blob(item.image.id, config.size(), open_config, {}, stop);
+        shared_.source.repository->push_blob(item.image.id, config.size(), open_config, {}, stop);
     if (!config_pushed) return std::move(config_pushed.error());
     auto manifest = build_push_manifest(item.image.id, config.size(), *blobs);
     if (!manifest) return std::move(manifest.error());
-    auto digest =
-        shared_.repository->put_manifest(item.tag, manifest->media_type, manifest->bytes, stop);
+    auto digest = shared_.source.repository->put_manifest(item.tag, manifest->media_type,
+                                                          manifest->bytes, stop);
     if (!digest) return std::move(digest.error());
     pushed_tag out{item.tag, item.image.id, *digest, manifest->bytes.size()};
     ctx_.progress->message("", item.tag + ": digest: " + out.digest +

@@ -30,7 +30,7 @@ class metered_sink final : public registry::blob_sink {
 
 // The download itself, on a download-pool thread: into an ingest file, verified, committed
 // under the shared download's lease, reported to the leading pull's progress stream.
-caf::error download_blob(const download_source& source, const registry::descriptor& layer,
+caf::error download_blob(const transfer_source& source, const registry::descriptor& layer,
                          const std::string& id, shared_download& download) {
   auto stop = download.stop_token();
   if (stop.stop_requested()) return make_error(errc::unavailable, "operation canceled");
@@ -58,7 +58,7 @@ caf::error download_blob(const download_source& source, const registry::descript
 
 } // namespace
 
-layer_download layer_download::start(const download_source& source,
+layer_download layer_download::start(const transfer_source& source,
                                      const registry::descriptor& layer, const std::string& id,
                                      storage::content_store::lease& lease) {
   layer_download out;

@@ -12,26 +12,18 @@
 #include "distribution/blob_downloads.hpp"
 #include "distribution/progress_output.hpp"
 #include "distribution/registry_service.hpp"
+#include "distribution/transfer_source.hpp"
 #include "registry/manifest.hpp"
 #include "registry/repository.hpp"
 #include "storage/content_store.hpp"
 
 namespace berth::distribution {
 
-/// Where a layer download gets its pieces.
-struct download_source {
-  std::shared_ptr<registry_service> service;
-  std::shared_ptr<const registry_snapshot> snapshot; ///< keeps the HTTP client alive
-  std::shared_ptr<registry::repository> repository;
-  std::shared_ptr<storage::content_store> content;
-  std::shared_ptr<progress_reporter> progress;
-};
-
 class layer_download {
  public:
   /// Starts getting `layer` (ID `id` in the progress stream): nothing to do when the content
   /// store has it (then it joins `lease` at once), else joins or leads a shared download.
-  static layer_download start(const download_source& source, const registry::descriptor& layer,
+  static layer_download start(const transfer_source& source, const registry::descriptor& layer,
                               const std::string& id, storage::content_store::lease& lease);
 
   /// Waits until the blob is in the content store and in `lease`; "Download complete" is
