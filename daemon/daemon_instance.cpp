@@ -197,7 +197,8 @@ caf::expected<std::unique_ptr<daemon_instance>> daemon_instance::start(config::c
   p.probes->engine()->set_info(engine_labels(host, p.daemon_id), host.ncpu,
                                static_cast<double>(host.mem_total));
 
-  auto registry = distribution::registry_service::create(registry_settings_of(c), p.probes->images());
+  auto registry =
+      distribution::registry_service::create(registry_settings_of(c), p.probes->images());
   if (!registry) return registry.error();
   p.registry = std::move(*registry);
 
