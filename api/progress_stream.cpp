@@ -36,14 +36,16 @@ void progress_stream::finish(const caf::error& err) {
       ex_->reply_error(err);
     else
       ex_->reply_status(200);
-    return;
+  } else {
+    if (err) {
+      distribution::json_message m;
+      m.error = error_message(err);
+      stream->write(distribution::format_json_message(m));
+    }
+    stream->close();
   }
-  if (err) {
-    distribution::json_message m;
-    m.error = error_message(err);
-    stream->write(distribution::format_json_message(m));
-  }
-  stream->close();
+  std::lock_guard guard{mutex_};
+  operation_.end();
 }
 
 bool progress_stream::started() const {

@@ -13,6 +13,7 @@
 
 #include "api/exchange.hpp"
 #include "distribution/progress_output.hpp"
+#include "distribution/registry_service.hpp"
 
 namespace berth::api {
 
@@ -23,7 +24,9 @@ class progress_stream final : public distribution::progress_output {
   /// Beyond this many unsent bytes, byte-progress updates are dropped.
   static constexpr size_t max_behind = 1 << 20;
 
-  explicit progress_stream(exchange_ptr ex) : ex_(std::move(ex)) {}
+  /// `operation` counts the pull or push until it has answered (see registry_service).
+  progress_stream(exchange_ptr ex, distribution::registry_service::operation operation)
+      : ex_(std::move(ex)), operation_(std::move(operation)) {}
 
   void write(const distribution::json_message& message, bool droppable) override;
 
@@ -43,6 +46,7 @@ class progress_stream final : public distribution::progress_output {
   mutable std::mutex mutex_;
   std::shared_ptr<response_stream> stream_;
   std::stop_source stop_;
+  distribution::registry_service::operation operation_;
 };
 
 } // namespace berth::api

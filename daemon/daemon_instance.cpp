@@ -331,12 +331,14 @@ void daemon_instance::stop() {
   p.stopped = true;
   auto started = monotonic_nanos();
   if (p.started) lg.info("shutting down");
-  // 1. No new connections; idle ones closed; streams ended; answers in flight may finish.
-  for (auto* server : {p.api_server.get(), p.metrics_server.get()}) {
-    if (!server) continue;
-    server->stop_accepting();
-    server->close_connections();
-  }
+  // 1. No new connections. Pulls and pushes in flight are cancelled and may tell their clients
+  // (an error in their stream: a stream that just ends reads as success to the docker CLI).
+  for (auto* server : {p.api_server.get(), p.metrics_server.get()})
+    if (server) server->stop_accepting();
+  if (p.registry) p.registry->shutdown();
+  // 2. Idle connections closed; streams ended; answers in flight may finish.
+  for (auto* server : {p.api_server.get(), p.metrics_server.get()})
+    if (server) server->close_connections();
   auto deadline = std::chrono::steady_clock::now() + drain_timeout;
   auto open_connections = [&p] {
     size_t n = 0;
@@ -346,7 +348,7 @@ void daemon_instance::stop() {
   };
   while (open_connections() > 0 && std::chrono::steady_clock::now() < deadline)
     std::this_thread::sleep_for(std::chrono::milliseconds(5));
-  // 2. Without live restore, containers stop with the daemon (dockerd's behaviour).
+  // 3. Without live restore, containers stop with the daemon (dockerd's behaviour).
   if (p.system && p.started && !p.loaded.config.live_restore) {
     if (auto containers = actors::directory::lookup<actors::containers_manager_actor>(
             *p.system, actors::directory::containers)) {
@@ -359,8 +361,6 @@ void daemon_instance::stop() {
                    });
     }
   }
-  // 3. Pulls and pushes in flight are cancelled (their jobs then end quickly).
-  if (p.registry) p.registry->shutdown();
   // 4. Actors stop in reverse start order; the state store flushes as it goes.
   if (p.system && p.supervisor) {
     caf::scoped_actor self{*p.system};

@@ -85,9 +85,43 @@ std::shared_ptr<const registry_snapshot> registry_service::current() {
   return snapshot_;
 }
 
+registry_service::operation::operation(std::shared_ptr<registry_service> service)
+    : service_(std::move(service)) {
+  std::lock_guard guard{service_->operations_mutex_};
+  ++service_->operations_;
+}
+
+registry_service::operation::~operation() {
+  end();
+}
+
+registry_service::operation& registry_service::operation::operator=(operation&& other) noexcept {
+  if (this != &other) {
+    end();
+    service_ = std::move(other.service_);
+  }
+  return *this;
+}
+
+void registry_service::operation::end() {
+  if (!service_) return;
+  {
+    std::lock_guard guard{service_->operations_mutex_};
+    --service_->operations_;
+  }
+  service_->operations_done_.notify_all();
+  service_.reset();
+}
+
 void registry_service::shutdown(std::chrono::milliseconds timeout) {
   stop_.request_stop();
   auto deadline = std::chrono::steady_clock::now() + timeout;
+  {
+    std::unique_lock lock{operations_mutex_};
+    if (!operations_done_.wait_until(lock, deadline, [this] { return operations_ == 0; }))
+      lg.warn("pulls or pushes still running at shutdown",
+              {{"operations", static_cast<long>(operations_)}});
+  }
   for (auto* pool : {&downloads_, &uploads_}) {
     auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
         deadline - std::chrono::steady_clock::now());

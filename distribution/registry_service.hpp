@@ -12,6 +12,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <condition_variable>
 #include <functional>
 #include <initializer_list>
 #include <memory>
@@ -81,7 +82,26 @@ class registry_service {
   /// Requested when the daemon stops: every operation watches it.
   [[nodiscard]] std::stop_token daemon_stop() const { return stop_.get_token(); }
 
-  /// Cancels every operation and waits (bounded) for the transfer threads to finish.
+  /// A pull or push in progress, counted from its request to its answer (so that a stopping
+  /// daemon can let them report their cancellation before it closes the connections).
+  class operation {
+   public:
+    operation() = default;
+    explicit operation(std::shared_ptr<registry_service> service);
+    ~operation();
+    operation(operation&& other) noexcept : service_(std::move(other.service_)) {}
+    operation& operator=(operation&& other) noexcept;
+    operation(const operation&) = delete;
+    operation& operator=(const operation&) = delete;
+    /// Ends it (idempotent).
+    void end();
+
+   private:
+    std::shared_ptr<registry_service> service_;
+  };
+
+  /// Cancels every operation and waits (bounded) until they have answered and the transfer
+  /// threads have finished.
   void shutdown(std::chrono::milliseconds timeout = std::chrono::seconds(5));
 
   /// Publishes the transfer gauges (called as transfers start and end).
@@ -101,6 +121,9 @@ class registry_service {
   blob_download_table in_flight_;
   blob_sources sources_;
   std::stop_source stop_;
+  std::mutex operations_mutex_;
+  std::condition_variable operations_done_;
+  size_t operations_ = 0;
 };
 
 /// A stop source that is also requested when any of its parents is (a client going away and the

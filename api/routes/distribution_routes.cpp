@@ -30,6 +30,13 @@ registry::registry_credentials credentials_of(const exchange_ptr& ex) {
   return decoded ? std::move(*decoded) : registry::registry_credentials{};
 }
 
+// A pull or push counts as running until it has answered (a stopping daemon waits for that).
+distribution::registry_service::operation operation_of(const exchange_ptr& ex) {
+  const auto& service = ex->context().registry();
+  return service ? distribution::registry_service::operation{service}
+                 : distribution::registry_service::operation{};
+}
+
 // fromImage and tag as dockerd combines them: "pull -a" may send a trailing ':'; a tag that is a
 // digest pins the digest.
 caf::expected<storage::reference> pull_reference(const query_params& q) {
@@ -59,7 +66,7 @@ void push(const exchange_ptr& ex) {
   }
   auto target = find_actor<images_manager_actor>(ex, actors::directory::images);
   if (!target) return;
-  auto progress = std::make_shared<progress_stream>(ex);
+  auto progress = std::make_shared<progress_stream>(ex, operation_of(ex));
   actors::image_push_request req{*ref, credentials_of(ex), progress, progress->stop_token()};
   with_actor(ex, [target, req, progress](caf::event_based_actor* self) {
     self->request(target, long_operation, actors::push_atom_v, req)
@@ -109,7 +116,7 @@ void pull_image(const exchange_ptr& ex) {
   }
   auto target = find_actor<images_manager_actor>(ex, actors::directory::images);
   if (!target) return;
-  auto progress = std::make_shared<progress_stream>(ex);
+  auto progress = std::make_shared<progress_stream>(ex, operation_of(ex));
   actors::image_pull_request req{*ref, platform, credentials_of(ex), progress,
                                  progress->stop_token()};
   with_actor(ex, [target, req, progress](caf::event_based_actor* self) {

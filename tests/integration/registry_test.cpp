@@ -250,6 +250,10 @@ TEST_F(registry_it, the_api_streams_docker_progress_messages) {
       contains(metrics.out, "engine_daemon_image_actions_seconds_count{action=\"push\"} 1"));
   EXPECT_TRUE(contains(metrics.out, "berth_registry_bytes_downloaded_total"));
   EXPECT_FALSE(contains(metrics.out, "berth_registry_bytes_downloaded_total 0\n")) << metrics.out;
+  auto lint =
+      shell("curl -s --max-time 30 http://127.0.0.1:" + std::to_string(daemon_.metrics_port) +
+            "/metrics | promtool check metrics");
+  EXPECT_EQ(lint.exit_code, 0) << lint.out << lint.err;
 }
 
 TEST_F(registry_it, pull_by_digest_records_repo_digests) {
@@ -596,6 +600,22 @@ TEST_F(registry_tls, tls_is_verified_with_the_ca_from_certs_d) {
   ok({"rmi", ref, "busybox:latest"});
   pull({ref});
   EXPECT_EQ(ok({"run", "--rm", ref, "echo", "ok"}), "ok");
+}
+
+TEST_F(registry_faults, a_daemon_stopped_mid_pull_stops_promptly_and_cleanly) {
+  auto before = listing(daemon_);
+  auto layers = push_big_image(64);
+  ASSERT_EQ(layers.size(), 4u);
+  auto pulling = pull_past_first_layer(layers, dir_ / "pull.err");
+  auto began = std::chrono::steady_clock::now();
+  EXPECT_EQ(daemon_.stop(SIGTERM, std::chrono::seconds(30)), 0);
+  EXPECT_LT(std::chrono::steady_clock::now() - began, std::chrono::seconds(10));
+  // The client is told: a stream that just ended would read as a successful pull.
+  EXPECT_NE(pulling->wait(long_timeout), 0);
+  EXPECT_TRUE(contains(read_file(dir_ / "pull.err"), "operation canceled"))
+      << read_file(dir_ / "pull.err");
+  ASSERT_TRUE(daemon_.start()) << daemon_.start_error();
+  EXPECT_TRUE(eventually([&] { return listing(daemon_) == before; }, std::chrono::seconds(30)));
 }
 
 TEST_F(registry_faults, a_client_that_leaves_cancels_its_pull_unless_another_pull_shares_it) {
