@@ -16,7 +16,11 @@ runs=${BENCH_RUNS:-3}
 bench_setup
 registry_pid=""
 stop_registry() {
-  if [ -n "$registry_pid" ]; then kill -9 "$registry_pid" 2>/dev/null && wait "$registry_pid" 2>/dev/null; fi
+  # Never fails: the exit trap must go on to bench_cleanup under `set -e`.
+  if [ -n "$registry_pid" ]; then
+    kill -9 "$registry_pid" 2>/dev/null || true
+    wait "$registry_pid" 2>/dev/null || true
+  fi
   registry_pid=""
 }
 trap 'stop_registry; bench_cleanup' EXIT
