@@ -62,6 +62,8 @@ BERTH_ATOM(exec_atom, "exec");             ///< docker exec: create, start, insp
 BERTH_ATOM(stats_atom, "stats");           ///< docker stats: samples of a container
 BERTH_ATOM(archive_atom, "archive");       ///< docker cp: a job on a container's root directory
 BERTH_ATOM(health_atom, "health");         ///< a container's healthcheck monitor (internal)
+BERTH_ATOM(pull_atom, "pull");             ///< docker pull: an image from a registry
+BERTH_ATOM(push_atom, "push");             ///< docker push: an image to a registry
 
 #undef BERTH_ATOM
 

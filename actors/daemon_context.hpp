@@ -25,6 +25,10 @@ namespace berth::net {
 class dns_table;
 } // namespace berth::net
 
+namespace berth::distribution {
+class registry_service;
+} // namespace berth::distribution
+
 namespace boost::asio {
 class io_context;
 } // namespace boost::asio
@@ -46,6 +50,7 @@ struct daemon_context {
   boost::asio::io_context* io = nullptr;           ///< the I/O threads (embedded DNS servers)
   std::shared_ptr<net::dns_table> dns;             ///< names the embedded DNS servers answer
   std::shared_ptr<exec_index> execs;               ///< exec ID → container ID (docker exec)
+  std::shared_ptr<distribution::registry_service> registry; ///< pulls, pushes, logins
 };
 
 } // namespace berth::actors

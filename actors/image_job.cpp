@@ -10,6 +10,7 @@
 #include "actors/atoms.hpp"
 #include "actors/blocking_pool.hpp"
 #include "actors/directory.hpp"
+#include "actors/own_thread.hpp"
 #include "base/time.hpp"
 #include "storage/image_archive.hpp"
 #include "storage/image_commit.hpp"
@@ -103,6 +104,29 @@ image_job_outcome run_commit(const image_job_spec& spec) {
   return out;
 }
 
+// Pulls from a registry; the outcome's images carry the references to set, the pulled one
+// first.
+image_job_outcome run_pull(const image_job_spec& spec) {
+  const auto& in = *spec.pull;
+  distribution::pull_context ctx;
+  ctx.service = in.service;
+  ctx.content = spec.content;
+  ctx.layers = spec.layers;
+  ctx.lease = spec.lease;
+  ctx.present_chains = spec.present_chains;
+  ctx.present_images = in.present_images;
+  ctx.limits = spec.limits;
+  ctx.progress = in.progress;
+  ctx.stop = in.stop;
+  auto pulled = distribution::pull_image(in.request, ctx);
+  image_job_outcome out;
+  out.error = std::move(pulled.error);
+  out.new_layers = std::move(pulled.new_layers);
+  for (auto& img : pulled.images)
+    out.images.push_back({std::move(img.image), std::move(img.references)});
+  return out;
+}
+
 image_job_outcome run_job(const image_job_spec& spec) {
   switch (spec.what) {
   case image_job_spec::kind::load:
@@ -111,6 +135,8 @@ image_job_outcome run_job(const image_job_spec& spec) {
     return run_import(spec);
   case image_job_spec::kind::commit:
     return run_commit(spec);
+  case image_job_spec::kind::pull:
+    return run_pull(spec);
   }
   return run_load(spec);
 }
@@ -133,6 +159,21 @@ caf::actor spawn_image_job(caf::actor_system& sys, image_job_spec spec,
       return;
     }
     auto shared = std::make_shared<image_job_spec>(std::move(spec));
+    auto on_outcome = [report](caf::expected<image_job_outcome> outcome) mutable {
+      if (!outcome) {
+        image_job_outcome failed;
+        failed.error = outcome.error();
+        report(std::move(failed));
+        return;
+      }
+      report(std::move(*outcome));
+    };
+    if (shared->what == image_job_spec::kind::pull) {
+      run_on_own_thread(
+          self, [shared]() -> caf::expected<image_job_outcome> { return run_pull(*shared); },
+          on_outcome);
+      return;
+    }
     run_blocking(
         self, pool,
         [shared]() -> caf::expected<image_job_outcome> {
@@ -142,15 +183,7 @@ caf::actor spawn_image_job(caf::actor_system& sys, image_job_spec spec,
           ::malloc_trim(0);
           return outcome;
         },
-        [report](caf::expected<image_job_outcome> outcome) mutable {
-          if (!outcome) {
-            image_job_outcome failed;
-            failed.error = outcome.error();
-            report(std::move(failed));
-            return;
-          }
-          report(std::move(*outcome));
-        });
+        on_outcome);
   });
 }
 

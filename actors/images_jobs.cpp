@@ -1,5 +1,5 @@
-// The images manager's jobs: load, import and commit run as job actors; save streams an archive
-// from the blocking pool. Finished jobs are persisted here, all or nothing.
+// The images manager's jobs: load, import, commit and pull run as job actors; save streams an
+// archive from the blocking pool. Finished jobs are persisted here, all or nothing.
 #include <caf/actor_cast.hpp>
 #include <caf/actor_system.hpp>
 #include <caf/typed_event_based_actor.hpp>
@@ -26,7 +26,9 @@ std::set<std::string> present_chains(const images_state& st) {
   return out;
 }
 
-uint64_t launch(images_pointer self, image_job_spec spec, pending_job pending) {
+} // namespace
+
+uint64_t launch_job(images_pointer self, image_job_spec spec, pending_job pending) {
   auto id = self->state.next_job++;
   spec.id = id;
   spec.present_chains = present_chains(self->state);
@@ -41,6 +43,8 @@ uint64_t launch(images_pointer self, image_job_spec spec, pending_job pending) {
   return id;
 }
 
+namespace {
+
 std::string familiar(const std::string& reference) {
   auto ref = storage::parse_normalized(reference);
   return ref ? ref->familiar_string() : reference;
@@ -49,9 +53,10 @@ std::string familiar(const std::string& reference) {
 void fail_job(images_pointer self, pending_job& job, const caf::error& err) {
   if (job.what == image_job_spec::kind::load)
     job.load_reply.deliver(err);
+  else if (job.what == image_job_spec::kind::pull)
+    pull_failed(self, job, err);
   else
     job.import_reply.deliver(err);
-  (void)self;
 }
 
 } // namespace
@@ -64,7 +69,7 @@ caf::result<load_outcome> start_load(images_pointer self, load_request req) {
   image_job_spec spec;
   spec.what = image_job_spec::kind::load;
   spec.body = std::move(req.body);
-  launch(self, std::move(spec), std::move(pending));
+  launch_job(self, std::move(spec), std::move(pending));
   return reply;
 }
 
@@ -78,7 +83,7 @@ caf::result<std::string> launch_image_job(images_pointer self, image_job_spec sp
   pending.import_reference = std::move(reference);
   pending.import_reply = self->make_response_promise<std::string>();
   auto reply = pending.import_reply;
-  launch(self, std::move(spec), std::move(pending));
+  launch_job(self, std::move(spec), std::move(pending));
   return reply;
 }
 
@@ -151,19 +156,34 @@ void finish_job(images_pointer self, uint64_t id, image_job_outcome outcome) {
     fresh.push_back(std::move(l));
   }
   auto now = unix_nanos_now();
+  const bool pull = job.what == image_job_spec::kind::pull;
+  // A pull updates nothing when its tag (or digest) already named the image (dockerd).
+  bool updated = false;
   for (auto& img : outcome.images) {
     if (job.what != image_job_spec::kind::load && !job.import_reference.empty())
       img.tags.push_back(job.import_reference);
-    if (!img.tags.empty()) img.image.last_tag_nanos = now;
-    ops.push_back(
-        storage::state_op::put(kind_image, img.image.id, storage::to_state_json(img.image)));
+    if (pull) {
+      if (img.tags.empty() || self->state.index.reference_target(img.tags.front()) != img.image.id)
+        updated = true;
+      // A pull does not touch the record of an image the store has (tag time, parent).
+      if (const auto* existing = self->state.index.image(img.image.id)) {
+        img.image = *existing;
+      } else {
+        ops.push_back(
+            storage::state_op::put(kind_image, img.image.id, storage::to_state_json(img.image)));
+      }
+    } else {
+      if (!img.tags.empty()) img.image.last_tag_nanos = now;
+      ops.push_back(
+          storage::state_op::put(kind_image, img.image.id, storage::to_state_json(img.image)));
+    }
     for (const auto& tag : img.tags)
       ops.push_back(storage::state_op::put(kind_reference, tag,
                                            nlohmann::json{{"image", img.image.id}}.dump()));
   }
   persist(self, std::move(ops),
           [self, job, outcome = std::move(outcome), fresh = std::move(fresh),
-           duplicates = std::move(duplicates)](caf::error err) mutable {
+           duplicates = std::move(duplicates), updated](caf::error err) mutable {
             if (err) {
               fail_job(self, job, err);
               job.lease->release();
@@ -185,6 +205,8 @@ void finish_job(images_pointer self, uint64_t id, image_job_outcome outcome) {
                 for (const auto& tag : img.tags)
                   lines.lines.push_back("Loaded image: " + familiar(tag));
                 if (img.tags.empty()) lines.lines.push_back("Loaded image ID: " + image_id);
+              } else if (job.what == image_job_spec::kind::pull) {
+                // One pull event for the whole pull, below.
               } else {
                 // dockerd: "import" for an import, "create" for a committed image.
                 publish_image_event(self,
@@ -196,6 +218,8 @@ void finish_job(images_pointer self, uint64_t id, image_job_outcome outcome) {
             }
             if (job.what == image_job_spec::kind::load)
               job.load_reply.deliver(std::move(lines));
+            else if (job.what == image_job_spec::kind::pull)
+              pull_recorded(self, job, updated);
             else
               job.import_reply.deliver(outcome.images.front().image.id);
             job.lease->release(); // the index references what the job stored now

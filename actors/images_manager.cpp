@@ -119,15 +119,23 @@ bool glob_match(std::string_view pattern, std::string_view text) {
   return false;
 }
 
-bool reference_filter_matches(const filter_args& filters, const image_view& v) {
+// dockerd matches the familiar and canonical forms, with and without the tag, and lists only the
+// matching references of an image; an image left with none is not listed.
+bool apply_reference_filter(const filter_args& filters, image_view& v) {
   if (!filters.contains("reference")) return true;
-  for (const auto& pattern : filters.get("reference"))
-    for (const auto& tag : v.repo_tags) {
-      auto colon = tag.rfind(':');
-      auto name = colon == std::string::npos ? tag : tag.substr(0, colon);
-      if (glob_match(pattern, tag) || glob_match(pattern, name)) return true;
-    }
-  return false;
+  auto matches = [&](const std::string& familiar) {
+    auto ref = storage::parse_normalized(familiar);
+    if (!ref) return false;
+    std::vector<std::string> targets{familiar, ref->familiar_name(),
+                                     storage::with_default_tag(*ref).string(), ref->name()};
+    for (const auto& pattern : filters.get("reference"))
+      for (const auto& target : targets)
+        if (glob_match(pattern, target)) return true;
+    return false;
+  };
+  std::erase_if(v.repo_tags, [&](const std::string& r) { return !matches(r); });
+  std::erase_if(v.repo_digests, [&](const std::string& r) { return !matches(r); });
+  return !v.repo_tags.empty() || !v.repo_digests.empty();
 }
 
 caf::expected<int64_t> image_time_filter(const images_state& st, const filter_args& filters,
@@ -169,7 +177,7 @@ caf::expected<std::vector<image_view>> list_images(const images_state& st,
     if (*since && img.created_nanos <= *since) continue;
     if (until && img.created_nanos >= until) continue;
     if (!f.match_kv_list("label", img.labels())) continue;
-    if (!reference_filter_matches(f, v)) continue;
+    if (!apply_reference_filter(f, v)) continue;
     out.push_back(std::move(v));
   }
   std::sort(out.begin(), out.end(), [](const image_view& a, const image_view& b) {
@@ -477,6 +485,14 @@ images_manager_actor::behavior_type images_impl(images_pointer self,
               return start_save(self, std::move(req));
             }),
       timed(self, probe, [self](caf::get_atom, usage_atom) { return usage_of(self->state); }),
+      timed(self, probe,
+            [self](pull_atom, image_pull_request& req) -> caf::result<image_pull_outcome> {
+              return start_pull(self, std::move(req));
+            }),
+      timed(self, probe,
+            [self](push_atom, image_push_request& req) -> caf::result<void> {
+              return start_push(self, std::move(req));
+            }),
       timed(self, probe,
             [self](job_done_atom, uint64_t id, image_job_outcome& outcome) {
               finish_job(self, id, std::move(outcome));

@@ -1,11 +1,13 @@
 // Protocol of the images manager: the local image store. It owns the index of images, references
 // and layers (persisted in the state store), answers queries from that index, applies tag /
-// delete / prune, and runs one job actor per load or import. Blocking work (archive reading,
-// layer unpacking, blob GC, layer removal) runs on the blocking pool.
+// delete / prune, and runs one job actor per load, import or pull, and pushes. Blocking work
+// (archive reading, layer unpacking, blob GC, layer removal) runs on the blocking pool; pulls and
+// pushes on threads of their own.
 #pragma once
 
 #include <cstdint>
 #include <memory>
+#include <stop_token>
 #include <string>
 #include <vector>
 
@@ -20,9 +22,13 @@
 #include "base/byte_sink.hpp"
 #include "base/byte_source.hpp"
 #include "base/filter_args.hpp"
+#include "distribution/progress_output.hpp"
+#include "registry/credentials.hpp"
+#include "registry/manifest.hpp"
 #include "storage/image_delete.hpp"
 #include "storage/image_record.hpp"
 #include "storage/layer_store.hpp"
+#include "storage/reference.hpp"
 
 namespace berth::actors {
 
@@ -110,6 +116,28 @@ struct save_request {
   std::shared_ptr<byte_sink> out;
 };
 
+/// docker pull. The progress goes to `progress` as it happens; the manager adds the final
+/// "Status: ..." line once the image is recorded.
+struct image_pull_request {
+  storage::reference ref; ///< normalized; a tag, a digest, or neither (every tag)
+  registry::platform platform;
+  registry::registry_credentials credentials;
+  std::shared_ptr<distribution::progress_output> progress;
+  std::stop_token stop; ///< requested when the client goes away
+};
+
+struct image_pull_outcome {
+  bool updated = false; ///< false: "Image is up to date"
+};
+
+/// docker push of one tag, or of every tag of a repository when `ref` has none.
+struct image_push_request {
+  storage::reference ref;
+  registry::registry_credentials credentials;
+  std::shared_ptr<distribution::progress_output> progress;
+  std::stop_token stop;
+};
+
 /// Disk usage of images (GET /system/df).
 struct image_usage {
   std::vector<image_view> images;
@@ -126,6 +154,8 @@ struct image_usage {
 /// - `(commit, image_commit_request)` → image ID: a job actor like import; events `create`, `tag`
 /// - `(save, request)` → () once the archive is written to the sink
 /// - `(get, usage)` → image_usage
+/// - `(pull, request)` → a job actor pulls; image_pull_outcome once recorded
+/// - `(push, request)` → () once pushed and the repository digests recorded
 /// - `(job_done, id, outcome)`: from a job actor (internal)
 using images_manager_actor =
     caf::typed_actor<caf::replies_to<caf::get_atom, counts_atom>::with<image_counts>,
@@ -139,6 +169,8 @@ using images_manager_actor =
                      caf::replies_to<commit_atom, image_commit_request>::with<std::string>,
                      caf::replies_to<save_atom, save_request>::with<void>,
                      caf::replies_to<caf::get_atom, usage_atom>::with<image_usage>,
+                     caf::replies_to<pull_atom, image_pull_request>::with<image_pull_outcome>,
+                     caf::replies_to<push_atom, image_push_request>::with<void>,
                      caf::reacts_to<job_done_atom, uint64_t, image_job_outcome>>;
 
 [[nodiscard]] images_manager_actor spawn_images_manager(caf::actor_system& sys,
@@ -158,3 +190,6 @@ CAF_ALLOW_UNSAFE_MESSAGE_TYPE(berth::actors::import_request)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(berth::actors::image_commit_request)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(berth::actors::save_request)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(berth::actors::image_usage)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(berth::actors::image_pull_request)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(berth::actors::image_pull_outcome)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(berth::actors::image_push_request)

@@ -1,5 +1,6 @@
-// The images manager's private state and the functions its two source files share
-// (images_manager.cpp: queries, tag, delete, prune; images_jobs.cpp: load, import, commit, save).
+// The images manager's private state and the functions its source files share
+// (images_manager.cpp: queries, tag, delete, prune; images_jobs.cpp: load, import, commit, save
+// and the outcome of jobs; images_registry.cpp: pull and push).
 // Nothing outside the images manager includes this header.
 #pragma once
 
@@ -27,7 +28,7 @@ inline constexpr const char* kind_image = "image";
 inline constexpr const char* kind_layer = "layer";
 inline constexpr const char* kind_reference = "reference";
 
-/// A load, import or commit in flight.
+/// A load, import, commit or pull in flight.
 struct pending_job {
   image_job_spec::kind what = image_job_spec::kind::load;
   caf::actor job;
@@ -35,6 +36,11 @@ struct pending_job {
   caf::typed_response_promise<load_outcome> load_reply;
   caf::typed_response_promise<std::string> import_reply;
   std::string import_reference; ///< normalized reference to tag an import or commit with, or ""
+  // pull only
+  caf::typed_response_promise<image_pull_outcome> pull_reply;
+  std::shared_ptr<distribution::progress_reporter> progress;
+  storage::reference pull_reference; ///< as requested (for the status line and the event)
+  int64_t started_nanos = 0;         ///< monotonic, for the metrics
 };
 
 struct images_state {
@@ -72,6 +78,18 @@ void remove_layers_and_collect(images_pointer self, std::vector<storage::layer_r
 [[nodiscard]] caf::result<std::string> start_commit(images_pointer self, image_commit_request req);
 [[nodiscard]] caf::result<void> start_save(images_pointer self, save_request req);
 void finish_job(images_pointer self, uint64_t id, image_job_outcome outcome);
+
+// Registries (images_registry.cpp).
+[[nodiscard]] caf::result<image_pull_outcome> start_pull(images_pointer self,
+                                                         image_pull_request req);
+[[nodiscard]] caf::result<void> start_push(images_pointer self, image_push_request req);
+/// After a pull's outcome is recorded: the status line, the event, the metrics, the reply.
+void pull_recorded(images_pointer self, pending_job& job, bool updated);
+/// A pull that failed: the metrics and the reply.
+void pull_failed(images_pointer self, pending_job& job, const caf::error& err);
+
+/// Starts a job actor for `spec` and registers `pending` (images_jobs.cpp).
+uint64_t launch_job(images_pointer self, image_job_spec spec, pending_job pending);
 void job_died(images_pointer self, const caf::down_msg& msg);
 
 } // namespace berth::actors

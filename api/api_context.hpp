@@ -17,6 +17,10 @@ namespace berth::metrics {
 class daemon_probes;
 } // namespace berth::metrics
 
+namespace berth::distribution {
+class registry_service;
+} // namespace berth::distribution
+
 namespace berth::api {
 
 class api_context {
@@ -39,6 +43,13 @@ class api_context {
     config_.store(std::move(cfg));
   }
 
+  /// Registry access (docker login); null when the daemon has none.
+  [[nodiscard]] const std::shared_ptr<distribution::registry_service>& registry() const {
+    return registry_;
+  }
+  /// Set once before the listeners open.
+  void set_registry(std::shared_ptr<distribution::registry_service> r) { registry_ = std::move(r); }
+
   /// How long a handler waits for an actor before answering 503.
   [[nodiscard]] std::chrono::milliseconds request_timeout() const { return request_timeout_; }
   void set_request_timeout(std::chrono::milliseconds t) { request_timeout_ = t; }
@@ -50,6 +61,7 @@ class api_context {
   std::string daemon_id_;
   std::atomic<std::shared_ptr<const config::daemon_config>> config_;
   runtime::runtime_catalog runtimes_;
+  std::shared_ptr<distribution::registry_service> registry_;
   std::chrono::milliseconds request_timeout_{std::chrono::seconds(60)};
 };
 

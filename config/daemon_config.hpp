@@ -103,6 +103,10 @@ struct daemon_config {
   /// The pid file path, resolving the default.
   [[nodiscard]] std::string pidfile_path() const;
 
+  /// Where per-registry certificates live: `certs.d` next to the config file (dockerd:
+  /// /etc/docker/certs.d; Berth: /etc/berth/certs.d).
+  [[nodiscard]] std::string registry_certs_dir() const;
+
   /// The effective log level (`debug: true` wins, as in dockerd).
   [[nodiscard]] log::level effective_log_level() const;
 };

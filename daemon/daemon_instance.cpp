@@ -32,6 +32,7 @@
 #include "base/time.hpp"
 #include "berth/build_info.hpp"
 #include "daemon/data_root_lock.hpp"
+#include "distribution/registry_service.hpp"
 #include "metrics/daemon_probes.hpp"
 #include "net/dns_table.hpp"
 #include "runtime/host_info.hpp"
@@ -109,6 +110,17 @@ std::string find_shim_binary() {
   return runtime::find_executable("berth-shim").value_or("");
 }
 
+distribution::registry_settings registry_settings_of(const config::daemon_config& c) {
+  distribution::registry_settings s;
+  s.insecure_registries = c.insecure_registries;
+  s.registry_mirrors = c.registry_mirrors;
+  s.certs_dir = c.registry_certs_dir();
+  s.max_concurrent_downloads = c.max_concurrent_downloads;
+  s.max_concurrent_uploads = c.max_concurrent_uploads;
+  s.max_download_attempts = c.max_download_attempts;
+  return s;
+}
+
 std::pair<std::string, std::string> split_host_port(const std::string& addr) {
   auto colon = addr.rfind(':');
   auto host = addr.substr(0, colon);
@@ -125,6 +137,7 @@ struct daemon_instance::parts {
   std::optional<data_root_lock> lock;
   std::shared_ptr<storage::state_store> store;
   std::shared_ptr<metrics::daemon_probes> probes;
+  std::shared_ptr<distribution::registry_service> registry;
   std::unique_ptr<caf::actor_system_config> actor_config;
   std::unique_ptr<caf::actor_system> system;
   caf::actor supervisor;
@@ -184,6 +197,11 @@ caf::expected<std::unique_ptr<daemon_instance>> daemon_instance::start(config::c
   p.probes->engine()->set_info(engine_labels(host, p.daemon_id), host.ncpu,
                                static_cast<double>(host.mem_total));
 
+  auto registry =
+      distribution::registry_service::create(registry_settings_of(c), p.probes->images());
+  if (!registry) return registry.error();
+  p.registry = std::move(*registry);
+
   p.actor_config = std::make_unique<caf::actor_system_config>();
   p.actor_config->set("scheduler.max-threads", std::max(2, host.ncpu));
   p.actor_config->set("logger.verbosity", caf::atom("quiet"));
@@ -211,6 +229,7 @@ caf::expected<std::unique_ptr<daemon_instance>> daemon_instance::start(config::c
   ctx->io = &p.io->context();
   ctx->dns = std::make_shared<net::dns_table>();
   ctx->execs = std::make_shared<actors::exec_index>();
+  ctx->registry = p.registry;
   if (ctx->shim_binary.empty())
     lg.warn("berth-shim not found next to berthd or on PATH: containers cannot start");
   p.supervisor = actors::spawn_root_supervisor(*p.system, ctx, p.store);
@@ -240,6 +259,7 @@ caf::expected<std::unique_ptr<daemon_instance>> daemon_instance::start(config::c
 
   p.api = std::make_shared<api::api_context>(*p.system, p.probes, host, p.daemon_id,
                                              std::make_shared<config::daemon_config>(c), catalog);
+  p.api->set_registry(p.registry);
   auto docker_dispatch = std::make_shared<api::dispatcher>(api::make_docker_router(), p.api, true);
   p.api_server = std::make_unique<api::http_server>(*p.io, docker_dispatch, api::server_limits{},
                                                     &p.probes->http());
@@ -281,6 +301,8 @@ void daemon_instance::reload() {
   const auto& c = p.loaded.config;
   log::set_level(c.effective_log_level());
   p.api->set_config(std::make_shared<config::daemon_config>(c));
+  if (auto err = p.registry->reconfigure(registry_settings_of(c)))
+    lg.error("registry settings not applied", {{"error", error_message(err)}});
   if (!outcome->ignored.empty())
     lg.warn("changed settings need a restart to apply", {{"keys", join(outcome->ignored)}});
   lg.info("configuration reloaded", {{"changed", join(outcome->applied)},
@@ -309,12 +331,14 @@ void daemon_instance::stop() {
   p.stopped = true;
   auto started = monotonic_nanos();
   if (p.started) lg.info("shutting down");
-  // 1. No new connections; idle ones closed; streams ended; answers in flight may finish.
-  for (auto* server : {p.api_server.get(), p.metrics_server.get()}) {
-    if (!server) continue;
-    server->stop_accepting();
-    server->close_connections();
-  }
+  // 1. No new connections. Pulls and pushes in flight are cancelled and may tell their clients
+  // (an error in their stream: a stream that just ends reads as success to the docker CLI).
+  for (auto* server : {p.api_server.get(), p.metrics_server.get()})
+    if (server) server->stop_accepting();
+  if (p.registry) p.registry->shutdown();
+  // 2. Idle connections closed; streams ended; answers in flight may finish.
+  for (auto* server : {p.api_server.get(), p.metrics_server.get()})
+    if (server) server->close_connections();
   auto deadline = std::chrono::steady_clock::now() + drain_timeout;
   auto open_connections = [&p] {
     size_t n = 0;
@@ -324,7 +348,7 @@ void daemon_instance::stop() {
   };
   while (open_connections() > 0 && std::chrono::steady_clock::now() < deadline)
     std::this_thread::sleep_for(std::chrono::milliseconds(5));
-  // 2. Without live restore, containers stop with the daemon (dockerd's behaviour).
+  // 3. Without live restore, containers stop with the daemon (dockerd's behaviour).
   if (p.system && p.started && !p.loaded.config.live_restore) {
     if (auto containers = actors::directory::lookup<actors::containers_manager_actor>(
             *p.system, actors::directory::containers)) {
@@ -337,7 +361,7 @@ void daemon_instance::stop() {
                    });
     }
   }
-  // 3. Actors stop in reverse start order; the state store flushes as it goes.
+  // 4. Actors stop in reverse start order; the state store flushes as it goes.
   if (p.system && p.supervisor) {
     caf::scoped_actor self{*p.system};
     self->monitor(p.supervisor);
@@ -345,7 +369,7 @@ void daemon_instance::stop() {
     self->receive([](const caf::down_msg&) {}, caf::after(std::chrono::seconds(5)) >>
                                                    [] { lg.warn("actors did not stop in time"); });
   }
-  // 4. I/O threads, then the actor system (which waits for every actor).
+  // 5. I/O threads, then the actor system (which waits for every actor).
   p.api_server.reset();
   p.metrics_server.reset();
   if (p.io) p.io->stop();

@@ -3,7 +3,7 @@
 
 namespace berth::metrics {
 
-build_probe::build_probe(registry& reg)
+build_probe::build_probe(registry& reg, image_probe& images)
     : steps_(prometheus::BuildCounter()
                  .Name("berth_build_steps_total")
                  .Help("The number of build steps run or taken from the cache")
@@ -14,13 +14,10 @@ build_probe::build_probe(registry& reg)
                       .Help("The number of build steps taken from the build cache")
                       .Register(reg.families())
                       .Add({})),
-      // dockerd's image action timer (go-metrics: Prometheus' default buckets).
-      build_seconds_(prometheus::BuildHistogram()
-                         .Name("engine_daemon_image_actions_seconds")
-                         .Help("The number of seconds it takes to process each image action")
-                         .Register(reg.families())
-                         .Add({{"action", "build"}},
-                              prometheus::Histogram::BucketBoundaries{0.005, 0.01, 0.025, 0.05, 0.1,
-                                                                      0.25, 0.5, 1, 2.5, 5, 10})) {}
+      images_(images) {}
+
+void build_probe::observe(double seconds) {
+  images_.observe_action("build", seconds);
+}
 
 } // namespace berth::metrics

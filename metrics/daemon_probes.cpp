@@ -12,7 +12,8 @@ daemon_probes::daemon_probes()
       networks_(std::make_shared<network_probe>(registry_)),
       container_stats_(std::make_shared<container_stats_collector>()),
       healthchecks_(std::make_unique<healthcheck_probe>(registry_)),
-      builds_(std::make_unique<build_probe>(registry_)) {
+      images_(std::make_shared<image_probe>(registry_)),
+      builds_(std::make_unique<build_probe>(registry_, *images_)) {
   registry_.add(std::make_shared<process_collector>());
   registry_.add(container_stats_);
 }

@@ -13,6 +13,7 @@
 #include "metrics/engine_probe.hpp"
 #include "metrics/healthcheck_probe.hpp"
 #include "metrics/http_probe.hpp"
+#include "metrics/image_probe.hpp"
 #include "metrics/network_probe.hpp"
 #include "metrics/registry.hpp"
 
@@ -34,6 +35,7 @@ class daemon_probes {
   [[nodiscard]] healthcheck_probe& healthchecks() { return *healthchecks_; }
   /// Classic builder steps, cache hits and build times.
   [[nodiscard]] build_probe& builds() { return *builds_; }
+  [[nodiscard]] const std::shared_ptr<image_probe>& images() { return images_; }
 
   /// The probe of the actor named `name` (one per name for the process lifetime, so a restarted
   /// actor keeps its counters).
@@ -47,6 +49,7 @@ class daemon_probes {
   std::shared_ptr<network_probe> networks_;
   std::shared_ptr<container_stats_collector> container_stats_;
   std::unique_ptr<healthcheck_probe> healthchecks_;
+  std::shared_ptr<image_probe> images_;
   std::unique_ptr<build_probe> builds_;
   std::mutex actors_mutex_;
   std::map<std::string, std::shared_ptr<actor_probe>> actors_;

@@ -141,6 +141,13 @@ caf::expected<blob_info> content_store::put(std::string_view data) const {
   return w->commit(digest);
 }
 
+bool content_store::retain(std::string_view digest, lease& l) const {
+  std::shared_lock gc_guard{gc_mutex_};
+  if (!has(digest)) return false;
+  l.add(std::string(digest));
+  return true;
+}
+
 std::string content_store::path(std::string_view digest) const {
   return root_ + "/blobs/sha256/" + std::string(digest_hex(digest));
 }

@@ -76,6 +76,11 @@ class content_store {
   [[nodiscard]] caf::expected<blob_info> put(std::string_view data) const;
 
   [[nodiscard]] bool has(std::string_view digest) const;
+
+  class lease;
+  /// If the blob exists, adds it to `l` and returns true. Done under the collection lock, so a
+  /// garbage collection cannot remove the blob between the check and the lease.
+  [[nodiscard]] bool retain(std::string_view digest, lease& l) const;
   [[nodiscard]] caf::expected<uint64_t> size(std::string_view digest) const;
   [[nodiscard]] std::string path(std::string_view digest) const;
   [[nodiscard]] caf::expected<unique_fd> open_blob(std::string_view digest) const;

@@ -7,10 +7,37 @@
 
 namespace berth::storage {
 
+namespace {
+
+// Counts what the unpacker reads and reports it.
+class counting_source final : public byte_source {
+ public:
+  counting_source(byte_source& inner, uint64_t total,
+                  std::function<void(uint64_t, uint64_t)> report)
+      : inner_(inner), total_(total), report_(std::move(report)) {}
+  caf::expected<size_t> read(char* buf, size_t n) override {
+    auto got = inner_.read(buf, n);
+    if (got && *got > 0) {
+      read_ += *got;
+      report_(read_, total_);
+    }
+    return got;
+  }
+
+ private:
+  byte_source& inner_;
+  uint64_t total_;
+  uint64_t read_ = 0;
+  std::function<void(uint64_t, uint64_t)> report_;
+};
+
+} // namespace
+
 caf::expected<std::vector<layer_record>>
 unpack_image_layers(const std::vector<std::string>& diff_ids, const std::vector<layer_blob>& blobs,
                     const std::set<std::string>& present, const content_store& content,
-                    const layer_store& layers, const unpack_limits& limits) {
+                    const layer_store& layers, const unpack_limits& limits,
+                    const unpack_progress& on_progress) {
   if (diff_ids.size() != blobs.size())
     return make_error(errc::invalid_argument, "image has " + std::to_string(blobs.size()) +
                                                   " layers but its config lists " +
@@ -31,21 +58,30 @@ unpack_image_layers(const std::vector<std::string>& diff_ids, const std::vector<
                             " does not match the config's diff ID " + diff_ids[i]);
     }
     uint64_t tar_size = 0;
-    auto rec = layers.create(chains[i], diff_ids[i], i == 0 ? std::string{} : chains[i - 1],
-                             [&](const std::string& dir) -> caf::expected<uint64_t> {
-                               auto fd = content.open_blob(blobs[i].digest);
-                               if (!fd) return fd.error();
-                               fd_source source{std::move(*fd), blobs[i].digest};
-                               auto result = unpack_layer(source, dir, limits, !plain);
-                               if (!result) return result.error();
-                               if (!plain && result->diff_id != diff_ids[i])
-                                 return make_error(errc::invalid_argument,
-                                                   "layer " + std::to_string(i + 1) +
-                                                       " unpacks to " + result->diff_id +
-                                                       " but the config says " + diff_ids[i]);
-                               tar_size = result->tar_bytes;
-                               return result->content_bytes;
-                             });
+    auto rec = layers.create(
+        chains[i], diff_ids[i], i == 0 ? std::string{} : chains[i - 1],
+        [&](const std::string& dir) -> caf::expected<uint64_t> {
+          auto fd = content.open_blob(blobs[i].digest);
+          if (!fd) return fd.error();
+          fd_source file{std::move(*fd), blobs[i].digest};
+          caf::expected<unpack_result> result = unpack_result{};
+          if (on_progress) {
+            auto total = content.size(blobs[i].digest);
+            counting_source counted{file, total ? *total : 0, [&](uint64_t read, uint64_t all) {
+                                      on_progress(i, read, all);
+                                    }};
+            result = unpack_layer(counted, dir, limits, !plain);
+          } else {
+            result = unpack_layer(file, dir, limits, !plain);
+          }
+          if (!result) return result.error();
+          if (!plain && result->diff_id != diff_ids[i])
+            return make_error(errc::invalid_argument, "layer " + std::to_string(i + 1) +
+                                                          " unpacks to " + result->diff_id +
+                                                          " but the config says " + diff_ids[i]);
+          tar_size = result->tar_bytes;
+          return result->content_bytes;
+        });
     if (!rec) {
       cleanup();
       return rec.error();

@@ -2,6 +2,8 @@
 // from its blob (plain, gzip or zstd), its diff ID checked against the image config.
 #pragma once
 
+#include <cstdint>
+#include <functional>
 #include <set>
 #include <string>
 #include <vector>
@@ -20,11 +22,16 @@ struct layer_blob {
   std::string media_type;
 };
 
+/// Reports the extraction of layer `index`: blob bytes read so far and the blob's size.
+using unpack_progress = std::function<void(size_t index, uint64_t read, uint64_t total)>;
+
 /// Unpacks the layers of an image that are not in `present` (chain IDs). Returns the new layer
 /// records, bottom first. `diff_ids` come from the image config and must match the blobs.
+/// `on_progress` (optional) is called as each blob is read.
 [[nodiscard]] caf::expected<std::vector<layer_record>>
 unpack_image_layers(const std::vector<std::string>& diff_ids, const std::vector<layer_blob>& blobs,
                     const std::set<std::string>& present, const content_store& content,
-                    const layer_store& layers, const unpack_limits& limits);
+                    const layer_store& layers, const unpack_limits& limits,
+                    const unpack_progress& on_progress = {});
 
 } // namespace berth::storage

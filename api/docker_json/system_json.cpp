@@ -1,6 +1,8 @@
 // The JSON of GET /version and GET /info.
 #include "api/docker_json/system_json.hpp"
 
+#include <algorithm>
+#include <arpa/inet.h>
 #include <dirent.h>
 #include <thread>
 
@@ -8,12 +10,47 @@
 #include "base/time.hpp"
 #include "berth/build_info.hpp"
 #include "config/daemon_config.hpp"
+#include "registry/registry_config.hpp"
 
 namespace berth::api {
 
 namespace {
 
 using json = nlohmann::json;
+
+std::string prefix_text(const registry::ip_prefix& p) {
+  char text[INET6_ADDRSTRLEN] = {};
+  ::inet_ntop(p.v6 ? AF_INET6 : AF_INET, p.bytes.data(), text, sizeof text);
+  return std::string(text) + "/" + std::to_string(p.bits);
+}
+
+// dockerd's RegistryConfig: insecure CIDRs (loopback always), an index entry for Docker Hub
+// with its mirrors and one per insecure registry named by host, the mirrors normalised.
+json registry_config_json(const config::daemon_config& cfg) {
+  auto rc = registry::make_registry_config(cfg.insecure_registries, cfg.registry_mirrors,
+                                           cfg.registry_certs_dir());
+  registry::registry_config config = rc ? std::move(*rc) : registry::registry_config{};
+  // dockerd lists the configured CIDRs, then its loopback defaults.
+  const std::vector<std::string> loopback{"::1/128", "127.0.0.0/8"};
+  json cidrs = json::array();
+  for (const auto& p : config.insecure_cidrs)
+    if (auto text = prefix_text(p);
+        std::find(loopback.begin(), loopback.end(), text) == loopback.end())
+      cidrs.push_back(text);
+  for (const auto& text : loopback)
+    cidrs.push_back(text);
+  json index{
+      {"docker.io",
+       {{"Name", "docker.io"}, {"Mirrors", config.mirrors}, {"Secure", true}, {"Official", true}}}};
+  for (const auto& host : config.insecure_hosts)
+    index[host] = {
+        {"Name", host}, {"Mirrors", json::array()}, {"Secure", false}, {"Official", false}};
+  return json{{"AllowNondistributableArtifactsCIDRs", json::array()},
+              {"AllowNondistributableArtifactsHostnames", json::array()},
+              {"InsecureRegistryCIDRs", std::move(cidrs)},
+              {"IndexConfigs", std::move(index)},
+              {"Mirrors", config.mirrors}};
+}
 
 std::string compiler() {
   return std::string("g++ ") + __VERSION__;
@@ -104,18 +141,7 @@ json info_json(const api_context& ctx, const info_counts& counts) {
        json::array({"Supports d_type", host.supports_d_type ? "true" : "false"}),
        json::array({"Using metacopy", "false"}), json::array({"Native Overlay Diff", "true"}),
        json::array({"userxattr", "false"})});
-  json registry_config{{"AllowNondistributableArtifactsCIDRs", json::array()},
-                       {"AllowNondistributableArtifactsHostnames", json::array()},
-                       {"InsecureRegistryCIDRs", json::array({"127.0.0.0/8"})},
-                       {"IndexConfigs",
-                        {{"docker.io",
-                          {{"Name", "docker.io"},
-                           {"Mirrors", cfg->registry_mirrors},
-                           {"Secure", true},
-                           {"Official", true}}}}},
-                       {"Mirrors", cfg->registry_mirrors}};
-  for (const auto& r : cfg->insecure_registries)
-    registry_config["InsecureRegistryCIDRs"].push_back(r);
+  auto registry_config = registry_config_json(*cfg);
   json security = json::array({"name=seccomp,profile=builtin"});
   if (cfg->cgroup_parent.empty() && host.cgroup_version == "2") security.push_back("name=cgroupns");
   return json{

@@ -147,18 +147,11 @@ void save_one(const exchange_ptr& ex) {
   save(ex, {ex->request().param("name")});
 }
 
-// POST /images/create: fromSrc imports a rootfs; fromImage pulls (registries come later).
+// POST /images/create: fromImage pulls (distribution_routes.cpp), fromSrc imports a rootfs.
 void create(const exchange_ptr& ex) {
   const auto& q = ex->request().query;
   auto from_src = q.get("fromSrc");
-  if (from_src.empty()) {
-    if (auto body = ex->body_stream()) body->abandon();
-    auto image = q.get("fromImage");
-    auto tag = q.get("tag");
-    return ex->reply_error(make_error(
-        errc::not_found, "pull access denied for " + image + (tag.empty() ? "" : ":" + tag) +
-                             ": pulling from registries is not available in this build"));
-  }
+  if (!q.get("fromImage").empty() || from_src.empty()) return pull_image(ex);
   if (from_src != "-") {
     if (auto body = ex->body_stream()) body->abandon();
     return ex->reply_error(make_error(errc::invalid_argument,

@@ -22,6 +22,7 @@ std::shared_ptr<router> make_docker_router() {
   add_archive_routes(*r);
   add_commit_routes(*r);
   add_build_routes(*r);
+  add_distribution_routes(*r);
   return r;
 }
 

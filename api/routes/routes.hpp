@@ -27,5 +27,9 @@ void add_stats_routes(router& r);
 void add_archive_routes(router& r);
 void add_commit_routes(router& r);
 void add_build_routes(router& r);
+void add_distribution_routes(router& r);
+
+/// POST /images/create?fromImage=...: docker pull (image_routes' create hands pulls over).
+void pull_image(const std::shared_ptr<exchange>& ex);
 
 } // namespace berth::api

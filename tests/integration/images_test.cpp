@@ -13,24 +13,12 @@
 
 #include "test_daemon.hpp"
 #include "test_images.hpp"
+#include "test_text.hpp"
 
 using namespace berth::test;
 using json = nlohmann::json;
 
 namespace {
-
-std::vector<std::string> dir_entries(const std::string& dir) {
-  std::vector<std::string> out;
-  if (DIR* d = ::opendir(dir.c_str())) {
-    while (auto* e = ::readdir(d)) {
-      std::string n = e->d_name;
-      if (n != "." && n != "..") out.push_back(n);
-    }
-    ::closedir(d);
-  }
-  std::sort(out.begin(), out.end());
-  return out;
-}
 
 // Layer directories of the daemon's overlay2 store ("l" holds the short links).
 size_t layer_dirs(const test_daemon& d) {

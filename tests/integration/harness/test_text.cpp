@@ -1,6 +1,8 @@
-// Text helpers for reading what commands and containers print.
+// Text helpers for reading what commands and containers print (and directory listings).
 #include "test_text.hpp"
 
+#include <algorithm>
+#include <dirent.h>
 #include <fstream>
 #include <sstream>
 
@@ -21,6 +23,19 @@ std::string trim(std::string s) {
   while (!s.empty() && (s.back() == '\n' || s.back() == '\r' || s.back() == ' '))
     s.pop_back();
   return s;
+}
+
+std::vector<std::string> dir_entries(const std::string& dir) {
+  std::vector<std::string> out;
+  if (DIR* d = ::opendir(dir.c_str())) {
+    while (auto* e = ::readdir(d)) {
+      std::string n = e->d_name;
+      if (n != "." && n != "..") out.push_back(n);
+    }
+    ::closedir(d);
+  }
+  std::sort(out.begin(), out.end());
+  return out;
 }
 
 std::string read_text(const std::string& path) {

@@ -9,6 +9,7 @@
 #include <gtest/gtest.h>
 
 #include "actors/blocking_pool.hpp"
+#include "actors/own_thread.hpp"
 #include "base/error.hpp"
 
 using namespace berth;
@@ -100,4 +101,26 @@ TEST_F(blocking_pool_test, refuses_work_beyond_the_queue_limit) {
   EXPECT_EQ(refused, 1);
   EXPECT_EQ(done, 2);
   self->send_exit(pool, caf::exit_reason::user_shutdown);
+}
+
+TEST_F(blocking_pool_test, own_thread_jobs_run_off_the_caller_and_answer_once) {
+  caf::scoped_actor self{sys_};
+  sys_.spawn(
+      [](caf::event_based_actor* me, caf::actor report) {
+        auto caller_thread = std::this_thread::get_id();
+        for (int i = 0; i < 3; ++i)
+          run_on_own_thread(
+              me,
+              [caller_thread, i]() -> caf::expected<int> {
+                std::this_thread::sleep_for(std::chrono::milliseconds(20));
+                return std::this_thread::get_id() == caller_thread ? -1 : i;
+              },
+              [me, report](caf::expected<int> r) { me->send(report, r ? *r : -2); });
+      },
+      caf::actor{self});
+  int sum = 0;
+  for (int i = 0; i < 3; ++i)
+    self->receive([&](int v) { sum += v; },
+                  caf::after(std::chrono::seconds(5)) >> [] { ADD_FAILURE() << "no result"; });
+  EXPECT_EQ(sum, 0 + 1 + 2);
 }
