@@ -201,6 +201,16 @@ caf::error copy_tree(int src_dir, int dst_dir, const std::string& path, const co
   return {};
 }
 
+caf::error empty_scratch(const copy_layer_request& req) {
+  auto scratch = sys::open(req.scratch_dir, O_RDONLY | O_DIRECTORY);
+  if (!scratch) return scratch.error();
+  auto names = sys::directory_entries(scratch->get(), req.scratch_dir);
+  if (!names) return names.error();
+  for (const auto& name : *names)
+    if (auto err = sys::remove_all_at(scratch->get(), name)) return err;
+  return {};
+}
+
 // ADD: unpacks `path` into the scratch directory when it is an archive; false when it is not.
 caf::expected<bool> unpack_if_archive(const copy_layer_request& req, const std::string& path) {
   auto fd = open_in_root(req.source_root_fd, path, O_RDONLY);
@@ -209,12 +219,7 @@ caf::expected<bool> unpack_if_archive(const copy_layer_request& req, const std::
   auto unpacked = unpack_layer(source, req.scratch_dir, req.limits, false);
   if (unpacked && unpacked->entries > 0) return true;
   // Not an archive (or an unreadable one, which dockerd copies as a file too): start over clean.
-  auto scratch = sys::open(req.scratch_dir, O_RDONLY | O_DIRECTORY);
-  if (!scratch) return scratch.error();
-  auto names = sys::directory_entries(scratch->get(), req.scratch_dir);
-  if (!names) return names.error();
-  for (const auto& name : *names)
-    if (auto err = sys::remove_all_at(scratch->get(), name)) return err;
+  if (auto err = empty_scratch(req)) return err;
   return false;
 }
 
@@ -237,7 +242,11 @@ caf::error copy_source(int out_fd, const context_source& source, const copy_laye
     if (*archive) {
       auto scratch = sys::open(req.scratch_dir, O_RDONLY | O_DIRECTORY);
       if (!scratch) return scratch.error();
-      return copy_directory_source(out_fd, scratch->get(), req.dest, req, source.path);
+      if (auto err = copy_directory_source(out_fd, scratch->get(), req.dest, req, source.path))
+        return err;
+      // Emptied for the next archive of the same ADD, which would otherwise unpack over this
+      // one's files and copy them to `dest` a second time.
+      return empty_scratch(req);
     }
   }
   auto from = open_in_root(req.source_root_fd, source.path, O_RDONLY);
