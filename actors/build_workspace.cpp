@@ -56,17 +56,21 @@ caf::expected<std::string> build_workspace::image_root(const std::vector<std::st
   return dir;
 }
 
+caf::expected<int> build_workspace::source_root(const copy_spec& spec, unique_fd& holder) {
+  if (!spec.from_image) return context_fd_.get();
+  auto root = image_root(spec.from_lowers);
+  if (!root) return root.error();
+  auto fd = sys::open(*root, O_PATH | O_DIRECTORY);
+  if (!fd) return fd.error();
+  holder = std::move(*fd);
+  return holder.get();
+}
+
 caf::expected<prepared_copy> build_workspace::prepare_copy(const copy_spec& spec) {
   unique_fd root_holder;
-  int root_fd = context_fd_.get();
-  if (spec.from_image) {
-    auto root = image_root(spec.from_lowers);
-    if (!root) return root.error();
-    auto fd = sys::open(*root, O_PATH | O_DIRECTORY);
-    if (!fd) return fd.error();
-    root_holder = std::move(*fd);
-    root_fd = root_holder.get();
-  }
+  auto root = source_root(spec, root_holder);
+  if (!root) return root.error();
+  int root_fd = *root;
   auto sources = storage::resolve_sources(root_fd, spec.instruction, spec.sources, spec.dest,
                                           spec.from_image ? storage::source_root::image
                                                           : storage::source_root::context);
@@ -84,15 +88,9 @@ caf::expected<std::string> build_workspace::write_copy(const copy_spec& spec,
                                                        const prepared_copy& prepared) {
   storage::copy_layer_request req;
   unique_fd root_holder;
-  req.source_root_fd = context_fd_.get();
-  if (spec.from_image) {
-    auto root = image_root(spec.from_lowers);
-    if (!root) return root.error();
-    auto fd = sys::open(*root, O_PATH | O_DIRECTORY);
-    if (!fd) return fd.error();
-    root_holder = std::move(*fd);
-    req.source_root_fd = root_holder.get();
-  }
+  auto root = source_root(spec, root_holder);
+  if (!root) return root.error();
+  req.source_root_fd = *root;
   if (!spec.chown.empty()) {
     auto rootfs = image_root(spec.lowers);
     if (!rootfs) return rootfs.error();

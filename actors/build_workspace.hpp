@@ -65,6 +65,8 @@ class build_workspace {
   /// A directory holding the files of the image with `lowers` (a layer directory itself, an
   /// empty directory, or a read-only overlay mount made here), opened O_PATH.
   [[nodiscard]] caf::expected<std::string> image_root(const std::vector<std::string>& lowers);
+  /// Where a COPY reads from: the context, or (--from) the image's root, opened into `holder`.
+  [[nodiscard]] caf::expected<int> source_root(const copy_spec& spec, unique_fd& holder);
   [[nodiscard]] std::string fresh_dir(const std::string& what);
 
   std::string dir_;
