@@ -247,8 +247,12 @@ TEST_F(build, bad_dockerfiles_and_sources_are_named) {
     EXPECT_EQ(leaked.out.find("root:"), std::string::npos) << leaked.out;
   }
 
-  auto remote = docker({"build", "https://example.invalid/repo.git"});
-  EXPECT_NE(remote.exit_code, 0);
+  // A remote context is refused by the daemon. Asked through the API: the docker CLI would clone
+  // a git URL itself, which means a name lookup off this machine.
+  auto remote = daemon_.curl({"-s", "-w", "\n%{http_code}", "-X", "POST",
+                              "http://d/build?remote=https://example.invalid/context.tar"});
+  EXPECT_NE(remote.out.find("building from a remote context"), std::string::npos) << remote.out;
+  EXPECT_EQ(remote.out.substr(remote.out.rfind('\n') + 1), "400") << remote.out;
 }
 
 TEST_F(build, quiet_prints_the_id_and_prune_answers) {
