@@ -120,6 +120,8 @@ beast::tcp_stream& http_connection::tcp() {
 }
 
 http_connection::~http_connection() {
+  // A connection whose name lookup failed never got a stream.
+  if (!tls_ && !plain_) return;
   beast::error_code ignored;
   tcp().socket().shutdown(tcp::socket::shutdown_both, ignored);
   tcp().socket().close(ignored);

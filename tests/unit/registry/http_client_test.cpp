@@ -2,6 +2,8 @@
 // connections, redirects (Authorization dropped across hosts), timeouts, streamed bodies both
 // ways, bounds.
 #include <gtest/gtest.h>
+#include <sched.h>
+#include <thread>
 
 #include "base/error.hpp"
 #include "registry/http_client.hpp"
@@ -127,6 +129,23 @@ TEST(http_client, reports_a_refused_connection_like_go) {
   EXPECT_EQ(error_message(r.error()), "Get \"http://127.0.0.1:" + std::to_string(port) +
                                           "/v2/\": dial tcp 127.0.0.1:" + std::to_string(port) +
                                           ": connect: connection refused");
+}
+
+TEST(http_client, a_failed_name_lookup_is_an_error_not_a_crash) {
+  // In a network namespace of its own (loopback down, no route) the lookup fails at once and
+  // nothing leaves the machine. The https URL matters: the failure came before any stream.
+  std::optional<caf::expected<http_response>> result;
+  std::thread isolated([&] {
+    if (::unshare(CLONE_NEWNET) != 0) return;
+    http_client client(quick());
+    result = client.send(get("https://registry.invalid/v2/"));
+  });
+  isolated.join();
+  ASSERT_TRUE(result) << "unshare(CLONE_NEWNET) failed";
+  ASSERT_FALSE(*result);
+  EXPECT_NE(error_message(result->error()).find("dial tcp: lookup registry.invalid"),
+            std::string::npos)
+      << error_message(result->error());
 }
 
 TEST(http_client, streams_bodies_both_ways) {
