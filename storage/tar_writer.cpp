@@ -38,6 +38,7 @@ void add_xattrs(struct archive_entry* e, const tar_xattrs& xattrs) {
 struct tar_writer::state {
   archive_sink_state sink;
   archive_ptr a{archive_write_new(), archive_write_free};
+  std::vector<char> buffer; ///< file contents on their way, allocated by the first file
 };
 
 tar_writer::tar_writer(byte_sink& out) : state_(std::make_unique<state>()) {
@@ -80,7 +81,9 @@ caf::error tar_writer::add_file(const std::string& name, const struct stat& st, 
   auto e = entry_for(name, st);
   add_xattrs(e.get(), xattrs);
   if (auto err = write_header(e.get(), name)) return err;
-  std::vector<char> buf(1 << 20);
+  // One buffer for the whole stream: an export or a commit writes thousands of small files.
+  auto& buf = state_->buffer;
+  if (buf.empty()) buf.resize(1 << 20);
   auto left = static_cast<uint64_t>(st.st_size);
   while (left > 0) {
     auto want = static_cast<size_t>(std::min<uint64_t>(left, buf.size()));
