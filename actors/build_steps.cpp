@@ -3,7 +3,7 @@
 
 #include <cstdio>
 
-#include "runtime/go_duration.hpp"
+#include "base/go_duration.hpp"
 #include "runtime/go_text.hpp"
 
 namespace berth::actors {
@@ -34,9 +34,7 @@ int64_t nanos_of(const json& health, const char* key) {
 
 // Go's %+v of a *HealthConfig.
 std::string health_text(const json& health) {
-  auto duration = [&](const char* key) {
-    return runtime::format_go_duration(nanos_of(health, key));
-  };
+  auto duration = [&](const char* key) { return format_go_duration(nanos_of(health, key)); };
   return "&{Test:" + go_list(strings_of(health.value("Test", json::array()))) +
          " Interval:" + duration("Interval") + " Timeout:" + duration("Timeout") +
          " StartPeriod:" + duration("StartPeriod") + " StartInterval:" + duration("StartInterval") +

@@ -629,7 +629,7 @@ caf::result<container_prune_result> prune(containers_pointer self, const filter_
   if (auto err = filters.validate({"until", "label", "label!"})) return err;
   int64_t until = 0;
   for (const auto& u : filters.get("until")) {
-    auto t = parse_api_timestamp(u);
+    auto t = parse_filter_time(u, unix_nanos_now());
     if (!t) return make_error(errc::invalid_argument, "invalid filter 'until=" + u + "'");
     until = *t;
   }
@@ -650,10 +650,11 @@ caf::result<container_prune_result> prune(containers_pointer self, const filter_
     }
     if (!excluded) doomed.emplace_back(id, e.actor);
   }
+  // Before the promise: once it exists, it is the only way to answer.
+  if (doomed.empty()) return container_prune_result{};
   auto rp = self->make_response_promise<container_prune_result>();
   auto result = std::make_shared<container_prune_result>();
   auto remaining = std::make_shared<size_t>(doomed.size());
-  if (doomed.empty()) return container_prune_result{};
   for (auto& [id, actor] : doomed) {
     self->request(actor, std::chrono::seconds(60), caf::delete_atom_v, false, false)
         .then(

@@ -229,7 +229,7 @@ caf::result<std::vector<std::string>> prune(networks_pointer self, const filter_
   if (auto err = f.validate({"until", "label", "label!"})) return err;
   std::optional<int64_t> until;
   for (const auto& u : f.get("until")) {
-    until = parse_api_timestamp(u);
+    until = parse_filter_time(u, unix_nanos_now());
     if (!until) return make_error(errc::invalid_argument, "invalid filter 'until=" + u + "'");
   }
   auto candidates = std::make_shared<std::vector<std::string>>();

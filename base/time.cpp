@@ -5,6 +5,8 @@
 #include <cstdio>
 #include <ctime>
 
+#include "base/go_duration.hpp"
+
 namespace berth {
 
 namespace {
@@ -144,6 +146,12 @@ std::optional<int64_t> parse_api_timestamp(std::string_view text) {
   }
   int64_t value = secs * nanos_per_second + frac;
   return negative ? -value : value;
+}
+
+std::optional<int64_t> parse_filter_time(std::string_view text, int64_t now_nanos) {
+  if (text != "0")
+    if (auto d = parse_go_duration(text)) return now_nanos - *d;
+  return parse_api_timestamp(text);
 }
 
 } // namespace berth

@@ -25,6 +25,11 @@ namespace berth {
 /// or RFC 3339. Returns unix nanoseconds.
 [[nodiscard]] std::optional<int64_t> parse_api_timestamp(std::string_view text);
 
+/// The `until` of prune and list filters, as dockerd's timetypes.GetTimestamp reads it: a Go
+/// duration counts back from `now_nanos` ("24h", "90m"; "0" is a timestamp), anything else is
+/// parse_api_timestamp's.
+[[nodiscard]] std::optional<int64_t> parse_filter_time(std::string_view text, int64_t now_nanos);
+
 /// The zero time Docker reports for "never" (`0001-01-01T00:00:00Z`).
 inline constexpr std::string_view zero_time = "0001-01-01T00:00:00Z";
 

@@ -4,12 +4,12 @@
 #include <cstdint>
 
 #include "base/error.hpp"
+#include "base/go_duration.hpp"
 #include "dockerfile/build_flags.hpp"
 #include "dockerfile/go_unicode.hpp"
 #include "dockerfile/instructions.hpp"
 #include "dockerfile/line_parsers.hpp"
 #include "dockerfile/suggestion.hpp"
-#include "runtime/go_duration.hpp"
 #include "runtime/go_text.hpp"
 
 namespace berth::dockerfile {
@@ -253,7 +253,7 @@ parsed parse_run(const parsed_node& node) {
 caf::expected<int64_t> interval(const build_flags& flags, const std::string& name) {
   auto text = flags.string(name);
   if (text.empty()) return int64_t{0};
-  auto d = runtime::parse_go_duration(text);
+  auto d = parse_go_duration(text);
   if (!d) return d.error();
   if (*d == 0) return int64_t{0};
   if (*d < 1'000'000)

@@ -3,7 +3,7 @@
 
 #include <algorithm>
 
-#include "runtime/go_duration.hpp"
+#include "base/go_duration.hpp"
 #include "runtime/go_text.hpp"
 
 namespace berth::runtime {

@@ -318,6 +318,14 @@ TEST_F(containers, prune_removes_only_stopped_containers) {
   EXPECT_NE(pruned.find(gone1), std::string::npos) << pruned;
   EXPECT_NE(pruned.find("Total reclaimed space:"), std::string::npos) << pruned;
   EXPECT_EQ(all_ids(), std::set<std::string>{keep});
+  // Nothing left to prune still answers (it once never did); `until` takes a duration.
+  auto nothing = ok({"container", "prune", "-f"});
+  EXPECT_EQ(nothing.find("Deleted Containers:"), std::string::npos) << nothing;
+  EXPECT_NE(nothing.find("Total reclaimed space: 0B"), std::string::npos) << nothing;
+  (void)ok({"create", "busybox", "true"});
+  EXPECT_EQ(ok({"container", "prune", "-f", "--filter", "until=1h"}).find("Deleted Containers:"),
+            std::string::npos);
+  EXPECT_EQ(all_ids().size(), 2u);
 }
 
 TEST_F(containers, ps_filters_and_formats) {

@@ -36,3 +36,13 @@ TEST(time, parses_api_timestamps) {
   EXPECT_FALSE(parse_api_timestamp("12.x"));
   EXPECT_FALSE(parse_api_timestamp("1.0000000001"));
 }
+
+TEST(time, filter_times_take_durations_before_now_like_GetTimestamp) {
+  constexpr int64_t now = 1'700'000'000'000'000'000;
+  EXPECT_EQ(parse_filter_time("24h", now), now - 86'400'000'000'000);
+  EXPECT_EQ(parse_filter_time("90m", now), now - 5'400'000'000'000);
+  EXPECT_EQ(parse_filter_time("0", now), 0);
+  EXPECT_EQ(parse_filter_time("1700000000", now), now);
+  EXPECT_EQ(parse_filter_time("2023-11-14T22:13:20Z", now), now);
+  EXPECT_FALSE(parse_filter_time("yesterday", now));
+}

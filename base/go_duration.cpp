@@ -1,5 +1,5 @@
 // Go's time.ParseDuration and Duration.String.
-#include "runtime/go_duration.hpp"
+#include "base/go_duration.hpp"
 
 #include <cstdio>
 #include <limits>
@@ -8,7 +8,7 @@
 
 #include "base/error.hpp"
 
-namespace berth::runtime {
+namespace berth {
 
 namespace {
 
@@ -173,4 +173,4 @@ std::string format_go_duration(int64_t nanos) {
   return (negative ? "-" : "") + text;
 }
 
-} // namespace berth::runtime
+} // namespace berth

@@ -1,11 +1,11 @@
-// Tests runtime/go_duration: Go's time.ParseDuration and Duration.String().
+// Tests base/go_duration: Go's time.ParseDuration and Duration.String().
 #include <gtest/gtest.h>
 
 #include "base/error.hpp"
-#include "runtime/go_duration.hpp"
+#include "base/go_duration.hpp"
 
 using namespace berth;
-using berth::runtime::format_go_duration;
+using berth::format_go_duration;
 
 TEST(go_duration, formats_like_Duration_String) {
   EXPECT_EQ(format_go_duration(0), "0s");
@@ -26,7 +26,7 @@ TEST(go_duration, formats_like_Duration_String) {
 }
 
 TEST(go_duration, parses_like_time_ParseDuration) {
-  using runtime::parse_go_duration;
+  using berth::parse_go_duration;
   EXPECT_EQ(*parse_go_duration("0"), 0);
   EXPECT_EQ(*parse_go_duration("1h2m3s"), 3'723'000'000'000);
   EXPECT_EQ(*parse_go_duration("1.5h"), 5'400'000'000'000);
@@ -43,10 +43,10 @@ TEST(go_duration, parses_like_time_ParseDuration) {
   EXPECT_EQ(error_message(parse_go_duration("1").error()), "time: missing unit in duration \"1\"");
   EXPECT_EQ(error_message(parse_go_duration("1y").error()),
             "time: unknown unit \"y\" in duration \"1y\"");
-  EXPECT_EQ(runtime::format_go_duration(0), "0s");
-  EXPECT_EQ(runtime::format_go_duration(3'723'500'000'000), "1h2m3.5s");
-  EXPECT_EQ(runtime::format_go_duration(1'500'000), "1.5ms");
-  EXPECT_EQ(runtime::format_go_duration(-30'000'000'000), "-30s");
-  EXPECT_EQ(runtime::format_go_duration(999), "999ns");
-  EXPECT_EQ(runtime::format_go_duration(60'000'000'000), "1m0s");
+  EXPECT_EQ(format_go_duration(0), "0s");
+  EXPECT_EQ(format_go_duration(3'723'500'000'000), "1h2m3.5s");
+  EXPECT_EQ(format_go_duration(1'500'000), "1.5ms");
+  EXPECT_EQ(format_go_duration(-30'000'000'000), "-30s");
+  EXPECT_EQ(format_go_duration(999), "999ns");
+  EXPECT_EQ(format_go_duration(60'000'000'000), "1m0s");
 }

@@ -6,7 +6,7 @@
 
 #include <caf/expected.hpp>
 
-namespace berth::runtime {
+namespace berth {
 
 /// time.ParseDuration: a signed sequence of decimal numbers, each with an optional fraction and a
 /// unit ("ns", "us", "µs", "μs", "ms", "s", "m", "h"), e.g. "-1.5h", "2h45m". Returns nanoseconds;
@@ -17,4 +17,4 @@ namespace berth::runtime {
 /// Go's time.Duration.String(): "1h2m3.5s", "1.5ms", "0s".
 [[nodiscard]] std::string format_go_duration(int64_t nanos);
 
-} // namespace berth::runtime
+} // namespace berth
