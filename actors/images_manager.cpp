@@ -163,7 +163,7 @@ caf::expected<std::vector<image_view>> list_images(const images_state& st,
   if (!since) return since.error();
   int64_t until = 0;
   for (const auto& u : f.get("until")) {
-    auto t = parse_api_timestamp(u);
+    auto t = parse_filter_time(u, unix_nanos_now());
     if (!t) return make_error(errc::invalid_argument, "invalid filter 'until=" + u + "'");
     until = *t;
   }
@@ -245,6 +245,8 @@ void execute_plan(images_pointer self, storage::delete_plan plan,
     ops.push_back(storage::state_op::erase(kind_image, id));
   for (const auto& chain : plan.remove_layers)
     ops.push_back(storage::state_op::erase(kind_layer, chain));
+  for (const auto& image : plan.reparented)
+    ops.push_back(storage::state_op::put(kind_image, image.id, storage::to_state_json(image)));
   std::vector<storage::layer_record> doomed;
   for (const auto& chain : plan.remove_layers)
     if (const auto* l = self->state.index.layer(chain)) doomed.push_back(*l);
@@ -458,6 +460,27 @@ images_manager_actor::behavior_type images_impl(images_pointer self,
                 }
                 auto plan =
                     storage::plan_image_prune(self->state.index, filters, *users, unix_nanos_now());
+                if (!plan) {
+                  rp.deliver(plan.error());
+                  return;
+                }
+                execute_plan(self, std::move(*plan), [rp](caf::expected<delete_outcome> r) mutable {
+                  deliver(rp, std::move(r));
+                });
+              });
+              return rp;
+            }),
+      timed(self, probe,
+            [self](prune_atom, const storage::build_cache_prune_options& options)
+                -> caf::result<delete_outcome> {
+              auto rp = self->make_response_promise<delete_outcome>();
+              with_image_users(self, [self, rp, options](auto users) mutable {
+                if (!users) {
+                  rp.deliver(users.error());
+                  return;
+                }
+                auto plan = storage::plan_build_cache_prune(self->state.index, options, *users,
+                                                            unix_nanos_now());
                 if (!plan) {
                   rp.deliver(plan.error());
                   return;

@@ -104,7 +104,7 @@ struct import_request {
 /// docker commit (from the container's actor): the container's upper directory becomes a layer on
 /// its image, and the image with that layer and `child`'s config becomes a new image.
 struct image_commit_request {
-  std::string parent_id;               ///< the container's image ("" = from scratch)
+  std::string parent_id; ///< the container's image ("" = from scratch)
   std::string upper_dir; ///< the container's overlay upper directory ("": an empty layer)
   std::vector<std::string> lower_dirs; ///< the image's layer directories, top-most first
   storage::child_image_options child;  ///< config, container, author, comment, created_by
@@ -150,6 +150,7 @@ struct image_usage {
 /// - `(list, query)` → image views matching GET /images/json
 /// - `(inspect, name)` → image_view (404 No such image)
 /// - `(tag, request)` → (); `(delete, request)` → delete_outcome; `(prune, filters)` → outcome
+/// - `(prune, build_cache_prune_options)` → delete_outcome: the build cache (POST /build/prune)
 /// - `(load, request)` / `(import, request)` → run a job actor; load_outcome / image ID
 /// - `(commit, image_commit_request)` → image ID: a job actor like import; events `create`, `tag`
 /// - `(save, request)` → () once the archive is written to the sink
@@ -157,21 +158,22 @@ struct image_usage {
 /// - `(pull, request)` → a job actor pulls; image_pull_outcome once recorded
 /// - `(push, request)` → () once pushed and the repository digests recorded
 /// - `(job_done, id, outcome)`: from a job actor (internal)
-using images_manager_actor =
-    caf::typed_actor<caf::replies_to<caf::get_atom, counts_atom>::with<image_counts>,
-                     caf::replies_to<list_atom, image_list_query>::with<std::vector<image_view>>,
-                     caf::replies_to<inspect_atom, std::string>::with<image_view>,
-                     caf::replies_to<tag_atom, tag_request>::with<void>,
-                     caf::replies_to<caf::delete_atom, delete_request>::with<delete_outcome>,
-                     caf::replies_to<prune_atom, filter_args>::with<delete_outcome>,
-                     caf::replies_to<load_atom, load_request>::with<load_outcome>,
-                     caf::replies_to<import_atom, import_request>::with<std::string>,
-                     caf::replies_to<commit_atom, image_commit_request>::with<std::string>,
-                     caf::replies_to<save_atom, save_request>::with<void>,
-                     caf::replies_to<caf::get_atom, usage_atom>::with<image_usage>,
-                     caf::replies_to<pull_atom, image_pull_request>::with<image_pull_outcome>,
-                     caf::replies_to<push_atom, image_push_request>::with<void>,
-                     caf::reacts_to<job_done_atom, uint64_t, image_job_outcome>>;
+using images_manager_actor = caf::typed_actor<
+    caf::replies_to<caf::get_atom, counts_atom>::with<image_counts>,
+    caf::replies_to<list_atom, image_list_query>::with<std::vector<image_view>>,
+    caf::replies_to<inspect_atom, std::string>::with<image_view>,
+    caf::replies_to<tag_atom, tag_request>::with<void>,
+    caf::replies_to<caf::delete_atom, delete_request>::with<delete_outcome>,
+    caf::replies_to<prune_atom, filter_args>::with<delete_outcome>,
+    caf::replies_to<prune_atom, storage::build_cache_prune_options>::with<delete_outcome>,
+    caf::replies_to<load_atom, load_request>::with<load_outcome>,
+    caf::replies_to<import_atom, import_request>::with<std::string>,
+    caf::replies_to<commit_atom, image_commit_request>::with<std::string>,
+    caf::replies_to<save_atom, save_request>::with<void>,
+    caf::replies_to<caf::get_atom, usage_atom>::with<image_usage>,
+    caf::replies_to<pull_atom, image_pull_request>::with<image_pull_outcome>,
+    caf::replies_to<push_atom, image_push_request>::with<void>,
+    caf::reacts_to<job_done_atom, uint64_t, image_job_outcome>>;
 
 [[nodiscard]] images_manager_actor spawn_images_manager(caf::actor_system& sys,
                                                         std::shared_ptr<const daemon_context> ctx);
@@ -184,6 +186,7 @@ CAF_ALLOW_UNSAFE_MESSAGE_TYPE(berth::actors::image_list_query)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(berth::actors::tag_request)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(berth::actors::delete_request)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(berth::actors::delete_outcome)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(berth::storage::build_cache_prune_options)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(berth::actors::load_request)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(berth::actors::load_outcome)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(berth::actors::import_request)

@@ -2,6 +2,7 @@
 #include "storage/image_delete.hpp"
 
 #include <algorithm>
+#include <set>
 
 #include "base/error.hpp"
 #include "base/time.hpp"
@@ -66,6 +67,16 @@ struct planner {
     // A container still needs the image's layers: with force the image loses its references
     // but stays (dangling) until no container uses it.
     if (first_user(id, -1)) return {};
+    remove(id);
+    if (!prune || parent.empty()) return {};
+    if (!scratch.references_to(parent).empty() || first_user(parent, -1)) return {};
+    return delete_image(parent, false, true, true);
+  }
+
+  // Removes an image from the scratch index and releases the layers only it used.
+  void remove(const std::string& id) {
+    const auto* img = scratch.image(id);
+    if (!img) return;
     auto chains = img->chain_ids;
     scratch.remove_image(id);
     plan.remove_images.push_back(id);
@@ -82,9 +93,17 @@ struct planner {
       plan.records.push_back({{}, *chain});
       scratch.remove_layer(*chain);
     }
-    if (!prune || parent.empty()) return {};
-    if (!scratch.references_to(parent).empty() || first_user(parent, -1)) return {};
-    return delete_image(parent, false, true, true);
+  }
+
+  // The images left whose parent went: they are stored again without the link.
+  void reparent_orphans() {
+    std::set<std::string> removed{plan.remove_images.begin(), plan.remove_images.end()};
+    for (const auto& [id, img] : scratch.images())
+      if (!img.parent.empty() && removed.count(img.parent)) {
+        auto copy = img;
+        copy.parent.clear();
+        plan.reparented.push_back(std::move(copy));
+      }
   }
 };
 
@@ -154,11 +173,10 @@ caf::expected<delete_plan> plan_image_prune(const image_index& index, const filt
   if (!dangling_only) return dangling_only.error();
   int64_t until = 0;
   for (const auto& u : filters.get("until")) {
-    auto t = parse_api_timestamp(u);
+    auto t = parse_filter_time(u, now_nanos);
     if (!t) return make_error(errc::invalid_argument, "invalid filter 'until=" + u + "'");
     until = *t;
   }
-  (void)now_nanos;
   planner p{index, users, {}};
   std::vector<std::string> candidates;
   for (const auto& [id, img] : index.images()) {
@@ -194,6 +212,86 @@ caf::expected<delete_plan> plan_image_prune(const image_index& index, const filt
   return std::move(p.plan);
 }
 
+namespace {
+
+// The `until` of a build cache prune (or its older name `unused-for`), 0 when none.
+caf::expected<int64_t> cache_until(const filter_args& filters, int64_t now_nanos) {
+  auto until = filters.get("until");
+  auto unused_for = filters.get("unused-for");
+  if (!until.empty() && !unused_for.empty())
+    return make_error(errc::invalid_argument, "conflicting filters: \"until\" and \"unused-for\"");
+  auto key = unused_for.empty() ? "until" : "unused-for";
+  until.insert(until.end(), unused_for.begin(), unused_for.end());
+  if (until.empty()) return int64_t{0};
+  if (until.size() > 1) return make_error(errc::invalid_argument, "filters expect only one value");
+  auto t = parse_filter_time(until.front(), now_nanos);
+  if (!t)
+    return make_error(errc::invalid_argument, "\"" + std::string(key) +
+                                                  "\" filter expects a duration (e.g., '24h') or "
+                                                  "a timestamp");
+  return *t;
+}
+
+// True when `wanted` is empty or one of its IDs (full, short, with or without "sha256:") is `id`'s.
+bool matches_id_prefix(const std::vector<std::string>& wanted, const std::string& id) {
+  if (wanted.empty()) return true;
+  return std::any_of(wanted.begin(), wanted.end(), [&](const std::string& w) {
+    auto prefix = w.starts_with("sha256:") ? w : "sha256:" + w;
+    return !w.empty() && id.starts_with(prefix);
+  });
+}
+
+bool is_build_cache(const image_index& index, const image_record& img, const filter_args& filters,
+                    int64_t until) {
+  if (img.parent.empty() || !index.references_to(img.id).empty()) return false;
+  if (until > 0 && img.created_nanos >= until) return false;
+  // Every cache record of the classic builder is a "regular" one in buildkit's terms.
+  auto types = filters.get("type");
+  if (!types.empty() && std::find(types.begin(), types.end(), "regular") == types.end())
+    return false;
+  return matches_id_prefix(filters.get("id"), img.id) &&
+         matches_id_prefix(filters.get("parent"), img.parent);
+}
+
+} // namespace
+
+caf::expected<delete_plan> plan_build_cache_prune(const image_index& index,
+                                                  const build_cache_prune_options& options,
+                                                  const std::vector<image_user>& users,
+                                                  int64_t now_nanos) {
+  const auto& filters = options.filters;
+  if (auto err = filters.validate({"until", "unused-for", "id", "parent", "type", "description",
+                                   "inuse", "shared", "private"}))
+    return err;
+  auto until = cache_until(filters, now_nanos);
+  if (!until) return until.error();
+  std::vector<const image_record*> candidates;
+  for (const auto& [id, img] : index.images())
+    if (is_build_cache(index, img, filters, *until)) candidates.push_back(&img);
+  std::sort(candidates.begin(), candidates.end(),
+            [](const auto* a, const auto* b) { return a->created_nanos < b->created_nanos; });
+  auto plan_first = [&](size_t count) {
+    planner p{index, users, {}};
+    for (size_t i = 0; i < count; ++i)
+      if (!p.first_user(candidates[i]->id, -1)) p.remove(candidates[i]->id);
+    p.reparent_orphans();
+    std::erase_if(p.plan.records, [&](const delete_record& r) {
+      return std::find(p.plan.remove_images.begin(), p.plan.remove_images.end(), r.deleted) ==
+             p.plan.remove_images.end();
+    });
+    return std::move(p.plan);
+  };
+  auto everything = plan_first(candidates.size());
+  if (options.reserved_space == 0) return everything;
+  // Keep the newest cache within the reserved space: drop the oldest images until it fits.
+  auto total = everything.space_reclaimed;
+  for (size_t count = 0; count <= candidates.size(); ++count) {
+    auto plan = plan_first(count);
+    if (total - plan.space_reclaimed <= options.reserved_space) return plan;
+  }
+  return everything;
+}
+
 void apply_plan(const delete_plan& plan, image_index& index) {
   for (const auto& r : plan.remove_references)
     index.remove_reference(r);
@@ -201,6 +299,8 @@ void apply_plan(const delete_plan& plan, image_index& index) {
     index.remove_image(id);
   for (const auto& chain : plan.remove_layers)
     index.remove_layer(chain);
+  for (const auto& image : plan.reparented)
+    index.put_image(image);
 }
 
 } // namespace berth::storage

@@ -41,6 +41,8 @@ struct delete_plan {
   std::vector<std::string> remove_layers; ///< chain IDs no image uses any more
   std::vector<image_event> events;
   uint64_t space_reclaimed = 0;
+  /// Images that stay while their parent goes (build cache prune): stored again without it.
+  std::vector<image_record> reparented;
 };
 
 /// DELETE /images/{name}?force=&noprune= with dockerd's rules.
@@ -55,6 +57,22 @@ struct delete_plan {
                                                           const filter_args& filters,
                                                           const std::vector<image_user>& users,
                                                           int64_t now_nanos);
+
+/// What POST /build/prune keeps: the `filters` (until / unused-for: a time or a duration before
+/// now; id; type) and `reserved_space` (keep-storage, reserved-space: bytes of cache to keep).
+struct build_cache_prune_options {
+  filter_args filters;
+  uint64_t reserved_space = 0;
+};
+
+/// POST /build/prune: the classic builder's cache is its intermediate images, so this deletes
+/// every image no reference names, no container uses and that a build or commit made (it has a
+/// local parent) — also those with children (a child keeps its layers and loses the parent link,
+/// see `reparented`) — oldest first while more than `reserved_space` bytes of cache remain. The
+/// records list the deleted images only.
+[[nodiscard]] caf::expected<delete_plan>
+plan_build_cache_prune(const image_index& index, const build_cache_prune_options& options,
+                       const std::vector<image_user>& users, int64_t now_nanos);
 
 /// Applies a persisted plan to the index.
 void apply_plan(const delete_plan& plan, image_index& index);

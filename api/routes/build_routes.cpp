@@ -145,15 +145,38 @@ void build(const exchange_ptr& ex) {
   req.options = std::move(*options);
   req.emit = [out](std::string line) { out->write(std::move(line)); };
   req.done = [out](caf::expected<std::string> result) { out->end(result); };
+  req.pull_output = std::make_shared<build_pull_output>(out);
+  auto stop = std::make_shared<std::stop_source>();
+  stream->on_client_gone([stop] { stop->request_stop(); });
+  req.stop = stop->get_token();
   actors::spawn_build_job(ex->context().system(), std::move(setup), std::move(req));
 }
 
-// POST /build/prune: the classic builder's cache is its intermediate images; they are removed
-// with the dangling images the images manager prunes.
+// The build cache prune's query: filters and the space to keep (keep-storage is the older name
+// of reserved-space; max-used-space bounds the cache the same way here). min-free-space would
+// need the disk's free space: not supported, and ignored like unknown parameters.
+caf::expected<storage::build_cache_prune_options> parse_prune_options(const query_params& q) {
+  storage::build_cache_prune_options o;
+  auto filters = filter_args::parse(q.get("filters"));
+  if (!filters) return filters.error();
+  o.filters = std::move(*filters);
+  for (const char* key : {"keep-storage", "reserved-space", "max-used-space"}) {
+    auto bytes = q.integer(key, 0);
+    if (!bytes) return bytes.error();
+    if (*bytes < 0) return invalid(std::string{key} + " must not be negative");
+    if (*bytes > 0 && (o.reserved_space == 0 || static_cast<uint64_t>(*bytes) < o.reserved_space))
+      o.reserved_space = static_cast<uint64_t>(*bytes);
+  }
+  return o;
+}
+
+// POST /build/prune: the classic builder's cache is its intermediate images (see
+// storage::plan_build_cache_prune); `all` changes nothing, every cache image is unused.
 void prune(const exchange_ptr& ex) {
+  auto options = parse_prune_options(ex->request().query);
+  if (!options) return ex->reply_error(options.error());
   auto target = find_actor<actors::images_manager_actor>(ex, actors::directory::images);
   if (!target) return;
-  filter_args filters;
   ask(
       ex, target,
       [ex](actors::delete_outcome& outcome) {
@@ -163,7 +186,7 @@ void prune(const exchange_ptr& ex) {
         ex->reply_json(200, json{{"CachesDeleted", deleted.empty() ? json(nullptr) : deleted},
                                  {"SpaceReclaimed", outcome.space_reclaimed}});
       },
-      actors::prune_atom_v, std::move(filters));
+      actors::prune_atom_v, std::move(*options));
 }
 
 } // namespace

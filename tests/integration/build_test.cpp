@@ -255,15 +255,52 @@ TEST_F(build, bad_dockerfiles_and_sources_are_named) {
   EXPECT_EQ(remote.out.substr(remote.out.rfind('\n') + 1), "400") << remote.out;
 }
 
-TEST_F(build, quiet_prints_the_id_and_prune_answers) {
+TEST_F(build, quiet_prints_the_id) {
   write("Dockerfile", "FROM busybox\nENV A=b\n");
   auto id = trim(build_ok({"-q"}));
   EXPECT_EQ(id.rfind("sha256:", 0), 0u) << id;
-  auto pruned = daemon_.curl({"-s", "-X", "POST", "http://d/build/prune"});
-  auto body = json::parse(pruned.out, nullptr, false);
-  ASSERT_TRUE(body.is_object()) << pruned.out;
-  EXPECT_TRUE(body.contains("CachesDeleted"));
-  EXPECT_TRUE(body.contains("SpaceReclaimed"));
+  EXPECT_EQ(inspect(id, "image")["Config"]["Env"].dump().find("A=b") != std::string::npos, true);
+}
+
+TEST_F(build, builder_prune_removes_the_cache_and_keeps_tagged_images) {
+  write("Dockerfile", "FROM busybox\nRUN echo one > /one\nENV A=b\nCOPY a.txt /a\n");
+  write("a.txt", "a\n");
+  build_ok({"-t", "pruned:1"});
+  auto final_id = inspect("pruned:1", "image")["Id"].get<std::string>();
+  auto cached = build_ok({"-t", "pruned:1"});
+  EXPECT_EQ(count(cached, "Using cache"), 3u) << cached;
+
+  // Bad filters change nothing.
+  auto bad = docker({"builder", "prune", "-f", "--filter", "until=soon"});
+  EXPECT_NE(bad.exit_code, 0);
+  EXPECT_NE(bad.err.find("\"until\" filter expects a duration (e.g., '24h') or a timestamp"),
+            std::string::npos)
+      << bad.err;
+  // Only cache older than a day: none.
+  auto young = ok({"builder", "prune", "-f", "--filter", "until=24h"});
+  EXPECT_EQ(young.find("Deleted build cache objects"), std::string::npos) << young;
+  EXPECT_EQ(count(build_ok({"-t", "pruned:1"}), "Using cache"), 3u);
+
+  auto pruned = ok({"builder", "prune", "-f"});
+  EXPECT_NE(pruned.find("Deleted build cache objects:"), std::string::npos) << pruned;
+  EXPECT_NE(pruned.find("Total reclaimed space:"), std::string::npos) << pruned;
+  // RUN and ENV made intermediate images; the tagged COPY image stays.
+  EXPECT_EQ(count(pruned, "sha256:"), 2u) << pruned;
+  // The tagged image still runs, its history is whole, and it has no local parent any more.
+  EXPECT_EQ(ok({"run", "--rm", "pruned:1", "cat", "/one", "/a"}), "one\na");
+  EXPECT_EQ(inspect("pruned:1", "image")["Id"], final_id);
+  EXPECT_EQ(inspect("pruned:1", "image")["Parent"], "");
+  EXPECT_NE(ok({"history", "--no-trunc", "pruned:1"}).find("/bin/sh -c echo one > /one"),
+            std::string::npos);
+  // The cache is gone: every step runs again.
+  auto rebuilt = build_ok({"-t", "pruned:1"});
+  EXPECT_EQ(count(rebuilt, "Using cache"), 0u) << rebuilt;
+  EXPECT_EQ(count(rebuilt, "Running in"), 1u) << rebuilt;
+
+  // docker system prune prunes the build cache too.
+  auto system = ok({"system", "prune", "-f"});
+  EXPECT_NE(system.find("Total reclaimed space:"), std::string::npos) << system;
+  EXPECT_EQ(count(build_ok({"-t", "pruned:1"}), "Using cache"), 0u);
 }
 
 } // namespace
