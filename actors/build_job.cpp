@@ -21,12 +21,14 @@
 #include "base/log.hpp"
 #include "base/sys.hpp"
 #include "base/time.hpp"
+#include "distribution/registry_service.hpp"
 #include "dockerfile/build_args.hpp"
 #include "dockerfile/config_changes.hpp"
 #include "dockerfile/expansion.hpp"
 #include "dockerfile/instructions.hpp"
 #include "dockerfile/shell_lexer.hpp"
 #include "metrics/daemon_probes.hpp"
+#include "registry/platform.hpp"
 #include "runtime/json_log.hpp"
 #include "storage/reference.hpp"
 
@@ -105,6 +107,8 @@ class builder : public std::enable_shared_from_this<builder> {
   void run_container(json body, json probe, std::vector<std::string> cmd);
   void copy_step(const df::instruction& ins);
   void with_image(const std::string& name, std::function<void(image_view&)> then);
+  void with_source_image(const std::string& name, std::function<void(image_view&)> then);
+  void pull_image(const std::string& name, std::function<void(image_view&)> then);
   void remove_container(const std::string& id, next_fn then);
   void tag_next(size_t i, std::string image_id);
 
@@ -206,7 +210,7 @@ void builder::next_stage() {
   if (known != stage_images_.end()) return begin_stage(known->second, nullptr);
   if (lower(*base) == "scratch") return begin_stage("", nullptr);
   auto me = shared_from_this();
-  with_image(*base, [me](image_view& v) { me->begin_stage(v.image.id, &v); });
+  with_source_image(*base, [me](image_view& v) { me->begin_stage(v.image.id, &v); });
 }
 
 void builder::with_image(const std::string& name, std::function<void(image_view&)> then) {
@@ -214,16 +218,38 @@ void builder::with_image(const std::string& name, std::function<void(image_view&
   if (!target) return fail(make_error(errc::unavailable, "the images component is not available"));
   auto me = shared_from_this();
   self_->request(target, quick, inspect_atom_v, name)
+      .then([then](image_view& v) { then(v); }, [me](caf::error& err) { me->fail(err); });
+}
+
+// A FROM or COPY --from image named by the Dockerfile: the local one, pulled when it is missing
+// (or always with --pull), as dockerd's classic builder does (PullOptionPreferLocal/ForcePull).
+void builder::with_source_image(const std::string& name, std::function<void(image_view&)> then) {
+  if (req_.options.pull) return pull_image(name, std::move(then));
+  auto target = images();
+  if (!target) return fail(make_error(errc::unavailable, "the images component is not available"));
+  auto me = shared_from_this();
+  self_->request(target, quick, inspect_atom_v, name)
       .then([then](image_view& v) { then(v); },
-            [me, name](caf::error& err) {
+            [me, name, then](caf::error& err) {
               if (error_kind(err) != errc::not_found) return me->fail(err);
-              auto ref = storage::parse_normalized(name);
-              auto shown = ref ? ref->familiar_name() : name;
-              me->fail(make_error(errc::not_found,
-                                  "pull access denied for " + shown +
-                                      ", repository does not exist or may require 'docker "
-                                      "login'"));
+              me->pull_image(name, then);
             });
+}
+
+void builder::pull_image(const std::string& name, std::function<void(image_view&)> then) {
+  auto ref = storage::parse_normalized(name);
+  if (!ref) return fail(ref.error());
+  auto wanted = storage::with_default_tag(*ref);
+  auto target = images();
+  if (!target) return fail(make_error(errc::unavailable, "the images component is not available"));
+  image_pull_request pull{
+      wanted, registry::default_platform(),
+      distribution::credentials_for_domain(req_.options.registry_auths, wanted.domain),
+      req_.pull_output, req_.stop};
+  auto me = shared_from_this();
+  self_->request(target, long_step, pull_atom_v, std::move(pull))
+      .then([me, wanted, then](image_pull_outcome&) { me->with_image(wanted.string(), then); },
+            [me](caf::error& err) { me->fail(err); });
 }
 
 void builder::begin_stage(const std::string& image_id, image_view* base) {
@@ -594,9 +620,11 @@ void builder::copy_step(const df::instruction& ins) {
       return me->fail(make_error(errc::invalid_argument,
                                  "invalid from flag value " + from +
                                      ": stage cannot refer to itself or a later stage"));
-    me->with_image(name, [run, lowers](image_view& v) mutable {
+    auto found = [run, lowers](image_view& v) mutable {
       run(std::move(lowers), lower_dirs_of(v), true);
-    });
+    };
+    if (known != me->stage_images_.end()) return me->with_image(name, std::move(found));
+    me->with_source_image(name, std::move(found));
   };
   if (image_id_.empty()) return with_current({});
   with_image(image_id_, [with_current](image_view& v) mutable { with_current(lower_dirs_of(v)); });

@@ -8,7 +8,9 @@
 //   - COPY/ADD write the sources into a fresh directory (no container) that the images manager
 //     stores as a layer;
 //   - each step first probes the build cache: an image whose parent is the current image and
-//     whose container_config (with the "#(nop)" or RUN command) is the step's.
+//     whose container_config (with the "#(nop)" or RUN command) is the step's;
+//   - a FROM (or COPY --from) image that is not local is pulled through the images manager
+//     first, with the client's X-Registry-Config credentials, its progress in the output.
 // Output goes to `emit` as Docker's JSON message lines; `done` is called exactly once at the end.
 #pragma once
 
@@ -17,6 +19,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <stop_token>
 #include <string>
 #include <vector>
 
@@ -25,6 +28,11 @@
 #include <caf/error.hpp>
 
 #include "base/byte_source.hpp"
+#include "registry/credentials.hpp"
+
+namespace berth::distribution {
+class progress_output;
+} // namespace berth::distribution
 
 namespace berth::metrics {
 class daemon_probes;
@@ -40,6 +48,9 @@ struct build_options {
   std::map<std::string, std::string> labels;
   std::string target;
   bool no_cache = false;
+  bool pull = false; ///< pull FROM images even when they are local
+  /// X-Registry-Config: credentials for the registries FROM and COPY --from images come from.
+  registry::registry_auth_configs registry_auths;
   bool remove = true;        ///< rm: remove intermediate containers after a successful step
   bool force_remove = false; ///< forcerm: also after a failed one
   bool quiet = false;        ///< q: only the image ID
@@ -72,6 +83,10 @@ struct build_request {
   /// Called once at the end: the image ID, or the error that stopped the build (its message is
   /// what dockerd sends as errorDetail).
   std::function<void(caf::expected<std::string>)> done;
+  /// Where the progress of pulls of FROM images goes (thread-safe); null discards it.
+  std::shared_ptr<distribution::progress_output> pull_output;
+  /// Requested when the client goes away: a pull in progress stops.
+  std::stop_token stop;
 };
 
 /// Spawns the job; it runs the build and quits.

@@ -176,4 +176,13 @@ std::string login_domain(std::string_view server_address) {
   return std::string(s);
 }
 
+registry::registry_credentials
+credentials_for_domain(const registry::registry_auth_configs& configs, std::string_view domain) {
+  for (const auto& [key, credentials] : configs)
+    if (key == domain) return credentials;
+  for (const auto& [key, credentials] : configs)
+    if (login_domain(key) == domain) return credentials;
+  return {};
+}
+
 } // namespace berth::distribution

@@ -26,6 +26,7 @@
 #include "distribution/blob_downloads.hpp"
 #include "distribution/blob_sources.hpp"
 #include "distribution/transfer_pool.hpp"
+#include "registry/credentials.hpp"
 #include "registry/http_client.hpp"
 #include "registry/registry_config.hpp"
 #include "registry/repository.hpp"
@@ -153,5 +154,12 @@ class linked_stop {
 /// The domain a `docker login` server address names, like dockerd's ConvertToHostname: the
 /// scheme and any path are dropped; "" and Docker Hub's names give "docker.io".
 [[nodiscard]] std::string login_domain(std::string_view server_address);
+
+/// The credentials of `configs` (X-Registry-Config) for the registry `domain` ("docker.io",
+/// "127.0.0.1:5000"): the entry whose key names that registry, as dockerd's ResolveAuthConfig
+/// matches them (scheme and path ignored; Docker Hub's several names are one). Anonymous when
+/// none matches.
+[[nodiscard]] registry::registry_credentials
+credentials_for_domain(const registry::registry_auth_configs& configs, std::string_view domain);
 
 } // namespace berth::distribution

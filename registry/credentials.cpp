@@ -76,6 +76,27 @@ caf::expected<registry_credentials> decode_registry_auth(std::string_view header
   return parse_auth_config(*decoded);
 }
 
+caf::expected<registry_auth_configs> decode_registry_config(std::string_view header) {
+  registry_auth_configs out;
+  if (header.empty()) return out;
+  if (header.size() > max_auth_config_bytes)
+    return make_error(errc::invalid_argument, "invalid X-Registry-Config header: too large");
+  auto decoded = base64_decode(header);
+  if (!decoded)
+    return make_error(errc::invalid_argument,
+                      "invalid X-Registry-Config header: must be a valid base64url-encoded string");
+  auto doc = nlohmann::json::parse(*decoded, nullptr, false);
+  if (doc.is_discarded() || !doc.is_object())
+    return make_error(errc::invalid_argument,
+                      "invalid X-Registry-Config header: expected a JSON object");
+  for (const auto& [key, value] : doc.items()) {
+    auto credentials = parse_auth_config(value.dump());
+    if (!credentials) return credentials.error();
+    out.emplace(key, std::move(*credentials));
+  }
+  return out;
+}
+
 std::string encode_registry_auth(const registry_credentials& c) {
   nlohmann::json doc = nlohmann::json::object();
   auto put = [&](const char* key, const std::string& value) {

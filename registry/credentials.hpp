@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstddef>
+#include <map>
 #include <string>
 #include <string_view>
 
@@ -37,6 +38,15 @@ struct registry_credentials {
 /// from it. Errors are errc::invalid_argument, e.g. "invalid X-Registry-Auth header: must be a
 /// valid base64url-encoded string".
 [[nodiscard]] caf::expected<registry_credentials> decode_registry_auth(std::string_view header);
+
+/// The credentials a client holds per registry, keyed as in its config.json ("127.0.0.1:5000",
+/// "https://index.docker.io/v1/"): what `docker build` sends as X-Registry-Config.
+using registry_auth_configs = std::map<std::string, registry_credentials>;
+
+/// Decodes an X-Registry-Config header (base64url of a JSON object of AuthConfigs). "" is an
+/// empty map; anything malformed is an errc::invalid_argument error (dockerd ignores such a
+/// header: the caller decides).
+[[nodiscard]] caf::expected<registry_auth_configs> decode_registry_config(std::string_view header);
 
 /// Parses the JSON AuthConfig of POST /auth (same rules, without the base64 layer).
 [[nodiscard]] caf::expected<registry_credentials> parse_auth_config(std::string_view json);

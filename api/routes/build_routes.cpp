@@ -11,6 +11,9 @@
 #include "api/request_body.hpp"
 #include "api/response_stream.hpp"
 #include "api/routes/routes.hpp"
+#include "distribution/json_message.hpp"
+#include "distribution/progress_output.hpp"
+#include "registry/credentials.hpp"
 #include "storage/reference.hpp"
 
 namespace berth::api {
@@ -70,6 +73,11 @@ caf::expected<actors::build_options> parse_options(const http_request& req) {
     o.labels[k] = v.value_or("");
   o.target = q.get("target");
   o.no_cache = q.flag("nocache");
+  o.pull = q.flag("pull");
+  // As dockerd: a malformed X-Registry-Config counts as no credentials ("for a pull it is not an
+  // error if no auth was given").
+  if (auto auths = registry::decode_registry_config(req.header("x-registry-config")))
+    o.registry_auths = std::move(*auths);
   auto rm = q.strict_flag("rm", true);
   if (!rm) return rm.error();
   o.remove = *rm;
@@ -125,6 +133,20 @@ struct build_output {
     }
     stream->close();
   }
+};
+
+// The progress of a FROM image's pull, written into the build's output as dockerd does.
+class build_pull_output final : public distribution::progress_output {
+ public:
+  explicit build_pull_output(std::shared_ptr<build_output> out) : out_(std::move(out)) {}
+  void write(const distribution::json_message& message, bool droppable) override {
+    if (droppable && (out_->quiet || out_->stream->queued_bytes() > max_behind)) return;
+    out_->write(distribution::format_json_message(message));
+  }
+
+ private:
+  static constexpr size_t max_behind = 1 << 20;
+  std::shared_ptr<build_output> out_;
 };
 
 void build(const exchange_ptr& ex) {

@@ -146,6 +146,17 @@ class registry_it : public daemon_test {
     return layers;
   }
 
+  /// docker build (classic builder) of a context holding `dockerfile` in `dir_`/<context>.
+  command_result build(const std::string& context, const std::string& dockerfile,
+                       std::vector<std::string> args) {
+    std::filesystem::create_directories(dir_ / context);
+    write_file(dir_ / (context + "/Dockerfile"), dockerfile);
+    std::vector<std::string> argv{"build"};
+    argv.insert(argv.end(), args.begin(), args.end());
+    argv.push_back(dir_ / context);
+    return docker(argv, {.env = {{"DOCKER_BUILDKIT", "0"}}, .timeout = long_timeout});
+  }
+
   temp_dir dir_;
   std::unique_ptr<test_registry> registry_;
   std::string domain_;
@@ -297,6 +308,42 @@ TEST_F(registry_it, run_pulls_a_missing_image) {
   EXPECT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(trim(r.out), "ok");
   EXPECT_TRUE(contains(r.err, "Unable to find image '" + ref + "' locally")) << r.err;
+}
+
+TEST_F(registry_it, build_pulls_a_missing_from_image_and_pull_forces_it) {
+  auto ref = image("base:1");
+  ok({"tag", "busybox", ref});
+  push(ref);
+  ok({"rmi", ref, "busybox:latest"});
+  auto built = build("ctx", "FROM " + ref + "\nRUN echo built > /b\n", {"-t", "built:1"});
+  EXPECT_EQ(built.exit_code, 0) << built.err << built.out;
+  EXPECT_TRUE(contains(built.out, "1: Pulling from base")) << built.out;
+  EXPECT_TRUE(contains(built.out, "Pull complete")) << built.out;
+  EXPECT_TRUE(contains(built.out, "Successfully tagged built:1")) << built.out;
+  EXPECT_EQ(ok({"run", "--rm", "built:1", "cat", "/b"}), "built");
+  EXPECT_FALSE(image_id(ref).empty());
+
+  // Local now: no pull, unless --pull.
+  auto again = build("ctx", "FROM " + ref + "\nRUN echo built > /b\n", {"-t", "built:1"});
+  EXPECT_FALSE(contains(again.out, "Pulling from")) << again.out;
+  auto forced =
+      build("ctx", "FROM " + ref + "\nRUN echo built > /b\n", {"--pull", "-t", "built:1"});
+  EXPECT_EQ(forced.exit_code, 0) << forced.err;
+  EXPECT_TRUE(contains(forced.out, "Pulling from base")) << forced.out;
+  EXPECT_TRUE(contains(forced.out, "Image is up to date")) << forced.out;
+
+  // COPY --from an image that is not local pulls it too.
+  ok({"rmi", "built:1", ref});
+  auto copied =
+      build("copy", "FROM scratch\nCOPY --from=" + ref + " /bin/busybox /busybox\n", {"-t", "c:1"});
+  EXPECT_EQ(copied.exit_code, 0) << copied.err << copied.out;
+  EXPECT_TRUE(contains(copied.out, "Pulling from base")) << copied.out;
+
+  // A FROM image the registry does not have fails the build with the registry's answer.
+  auto missing = build("missing", "FROM " + image("nothing:1") + "\n", {});
+  EXPECT_NE(missing.exit_code, 0);
+  EXPECT_TRUE(contains(missing.err, "manifest unknown") || contains(missing.err, "not found"))
+      << missing.err;
 }
 
 TEST_F(registry_it, layers_present_locally_are_not_downloaded_and_push_skips_known_blobs) {
@@ -539,6 +586,27 @@ TEST_F(registry_htpasswd, login_then_push_and_pull) {
        "http://d/v1.47/images/create?fromImage=" + image("private/busybox") + "&tag=1"});
   EXPECT_TRUE(refused.out.ends_with("\n401")) << refused.out;
   EXPECT_TRUE(contains(refused.out, "unauthorized: authentication required")) << refused.out;
+}
+
+TEST_F(registry_htpasswd, build_pulls_a_private_from_image_with_the_clients_credentials) {
+  auto ref = image("private/base:1");
+  ok({"tag", "busybox", ref});
+  ok({"login", domain_, "-u", "alice", "-p", "secret"});
+  push(ref);
+  ok({"rmi", ref, "busybox:latest"});
+  // The CLI sends its stored credentials as X-Registry-Config.
+  auto built = build("ctx", "FROM " + ref + "\nRUN echo private > /p\n", {"-t", "built:1"});
+  EXPECT_EQ(built.exit_code, 0) << built.err << built.out;
+  EXPECT_EQ(ok({"run", "--rm", "built:1", "cat", "/p"}), "private");
+  EXPECT_FALSE(contains(daemon_.log(), "secret"));
+
+  ok({"rmi", "built:1", ref});
+  ok({"logout", domain_});
+  auto refused = build("ctx", "FROM " + ref + "\nRUN echo private > /p\n", {});
+  EXPECT_NE(refused.exit_code, 0);
+  EXPECT_TRUE(contains(refused.err, "authentication required") ||
+              contains(refused.err, "unauthorized") || contains(refused.err, "no basic auth"))
+      << refused.err;
 }
 
 namespace {

@@ -64,3 +64,14 @@ TEST(registry_service, login_domains_like_dockerd) {
   EXPECT_EQ(login_domain("127.0.0.1:5000"), "127.0.0.1:5000");
   EXPECT_EQ(login_domain("http://myreg:5000/some/path"), "myreg:5000");
 }
+
+TEST(registry_service, build_credentials_are_picked_by_registry_like_dockerd) {
+  berth::registry::registry_auth_configs configs;
+  configs["https://index.docker.io/v1/"].username = "hub";
+  configs["http://127.0.0.1:5000/v2/"].username = "local";
+  configs["127.0.0.1:6000"].username = "exact";
+  EXPECT_EQ(credentials_for_domain(configs, "docker.io").username, "hub");
+  EXPECT_EQ(credentials_for_domain(configs, "127.0.0.1:5000").username, "local");
+  EXPECT_EQ(credentials_for_domain(configs, "127.0.0.1:6000").username, "exact");
+  EXPECT_TRUE(credentials_for_domain(configs, "127.0.0.1:7000").anonymous());
+}

@@ -92,3 +92,24 @@ TEST(credentials, rejects_malformed_headers_with_dockerds_words) {
 
   EXPECT_FALSE(decode_registry_auth(std::string(max_auth_config_bytes + 4, 'A')));
 }
+
+TEST(credentials, decodes_the_build_registry_config_header) {
+  auto none = decode_registry_config("");
+  ASSERT_TRUE(none);
+  EXPECT_TRUE(none->empty());
+
+  auto configs = decode_registry_config(
+      base64url_encode(R"({"127.0.0.1:5000":{"username":"alice","password":"secret"},)"
+                       R"("https://index.docker.io/v1/":{"auth":"Ym9iOnB3"}})"));
+  ASSERT_TRUE(configs) << message_of(configs.error());
+  ASSERT_EQ(configs->size(), 2u);
+  EXPECT_EQ(configs->at("127.0.0.1:5000").username, "alice");
+  EXPECT_EQ(configs->at("127.0.0.1:5000").password, "secret");
+  EXPECT_EQ(configs->at("https://index.docker.io/v1/").username, "bob");
+  EXPECT_EQ(configs->at("https://index.docker.io/v1/").password, "pw");
+
+  EXPECT_FALSE(decode_registry_config("not base64!"));
+  EXPECT_FALSE(decode_registry_config(base64url_encode("[]")));
+  EXPECT_FALSE(decode_registry_config(base64url_encode(R"({"r":{"username":1}})")));
+  EXPECT_FALSE(decode_registry_config(std::string(max_auth_config_bytes + 4, 'A')));
+}
