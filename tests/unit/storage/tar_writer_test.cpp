@@ -1,7 +1,8 @@
-// Pins the tar headers Berth writes, read back as raw ustar blocks and pax records: docker export
-// and layer commits (tar_writer: the modification time with its nanoseconds wherever a pax header
-// is written) and docker cp (archive_source: whole-second modification times and no access or
-// change time, as dockerd's cp). Also owners without names, mode bits with setuid/setgid, link
+// Pins the tar headers of storage/tar_writer, read back as raw ustar blocks and pax records, in
+// both its header styles: docker export and layer commits (tar_header_times::from_stat: the
+// modification time with its nanoseconds wherever a pax header is written) and docker cp
+// (mtime_whole_seconds, also through archive_source: whole-second modification times and no access
+// or change time, as dockerd's cp). Also owners without names, mode bits with setuid/setgid, link
 // entries. Needs root (chown).
 #include <fcntl.h>
 #include <map>
@@ -310,6 +311,33 @@ TEST_F(tar_header_test, export_headers_keep_the_stat_times_where_pax_is_written)
   EXPECT_EQ(named["dir/.wh.gone"].type, '0');
   EXPECT_EQ(named["dir/.wh.gone"].mode, 0600u);
   EXPECT_EQ(named["dir/.wh.gone"].size, 0u);
+}
+
+TEST_F(tar_header_test, whole_second_headers_drop_the_nanoseconds_and_other_times) {
+  string_sink sink;
+  tar_writer tar{sink, tar_header_times::mtime_whole_seconds};
+  ASSERT_FALSE(tar.open());
+  auto long_fd = contents("long");
+  ASSERT_FALSE(tar.add_file(long_leaf, stat_of(S_IFREG | 04755, 4), long_fd.get(),
+                            {{"security.capability", capability}}));
+  ASSERT_FALSE(tar.add_directory(long_leaf + "/", stat_of(S_IFDIR | 02755, 4096)));
+  ASSERT_FALSE(
+      tar.add_empty_file(long_leaf + "/.wh.gone", 0600, owner_uid, owner_gid, {mtime_sec, 5}));
+  ASSERT_FALSE(tar.close());
+  auto entries = raw_tar(sink.out);
+  ASSERT_EQ(entries.size(), 3u);
+  for (const auto& e : entries) {
+    expect_owner(e);
+    EXPECT_EQ(e.mtime, static_cast<uint64_t>(mtime_sec)) << e.name;
+  }
+  EXPECT_EQ(entries[0].pax_keys(),
+            (std::set<std::string>{"path", "SCHILY.xattr.security.capability",
+                                   "LIBARCHIVE.xattr.security.capability"}));
+  EXPECT_EQ(entries[0].mode, 04755u);
+  EXPECT_EQ(entries[0].contents, "long");
+  EXPECT_EQ(entries[1].pax_keys(), (std::set<std::string>{"path"}));
+  EXPECT_EQ(entries[1].mode, 02755u);
+  EXPECT_EQ(entries[2].pax_keys(), (std::set<std::string>{"path"}));
 }
 
 TEST_F(tar_header_test, docker_export_writes_the_times_of_the_files) {
