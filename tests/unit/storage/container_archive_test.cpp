@@ -246,6 +246,40 @@ TEST_F(container_archive_test, extracts_files_directories_and_symlinks) {
   expect_outside_untouched();
 }
 
+TEST_F(container_archive_test, hard_links_and_fifos_are_extracted_below_the_destination) {
+  mkdir("dst");
+  write("a", "root's own");
+  test::tar_entry fifo{.name = "sub/pipe", .type = test::tar_entry::kind::fifo, .mode = 0640};
+  // Link targets are names in the archive: below the destination, like the links themselves.
+  auto tar = test::make_tar({file_entry("a", "A"), hardlink_entry("b", "a"), dir_entry("sub/"),
+                             hardlink_entry("sub/c", "/a"), fifo});
+  ASSERT_FALSE(put("/dst", tar));
+  auto a = test::lstat_of(in_root("dst/a"));
+  EXPECT_EQ(test::lstat_of(in_root("dst/b")).st_ino, a.st_ino);
+  EXPECT_EQ(test::lstat_of(in_root("dst/sub/c")).st_ino, a.st_ino);
+  EXPECT_EQ(a.st_nlink, 3u);
+  EXPECT_EQ(read("a"), "root's own");
+  auto pipe = test::lstat_of(in_root("dst/sub/pipe"));
+  EXPECT_TRUE(S_ISFIFO(pipe.st_mode));
+  EXPECT_EQ(pipe.st_mode & 07777, 0640u);
+}
+
+TEST_F(container_archive_test, entry_errors_name_the_entry_as_the_archive_does) {
+  mkdir("dst");
+  auto hard = put("/dst", test::make_tar({dir_entry("sub/"), hardlink_entry("sub/h", "../x")}));
+  ASSERT_TRUE(hard);
+  EXPECT_EQ(error_kind(hard), errc::invalid_argument);
+  EXPECT_EQ(error_message(hard).rfind("archive entry sub/h: hardlink target: ", 0), 0u)
+      << error_message(hard);
+  // Contents cut short: the stream's message speaks of the archive, not of a layer.
+  auto tar = test::make_tar({file_entry("a", std::string(1000, 'a')), file_entry("b", "b")},
+                            test::tar_format::ustar, test::compression::none, false);
+  auto cut = put("/dst", tar.substr(0, 1500));
+  ASSERT_TRUE(cut);
+  EXPECT_EQ(error_message(cut).rfind("reading the archive: unexpected end of archive", 0), 0u)
+      << error_message(cut);
+}
+
 TEST_F(container_archive_test, the_dot_entry_leaves_the_directory_as_it_is) {
   mkdir("dst");
   ASSERT_EQ(::chmod(in_root("dst").c_str(), 0711), 0);
