@@ -16,6 +16,7 @@
 #include "layer_unpack_fixture.hpp"
 #include "storage/container_archive.hpp"
 #include "storage/container_path.hpp"
+#include "string_sink.hpp"
 #include "tar_builder.hpp"
 
 namespace berth::storage {
@@ -24,16 +25,8 @@ namespace {
 using test::dir_entry;
 using test::file_entry;
 using test::hardlink_entry;
+using test::string_sink;
 using test::symlink_entry;
-
-class string_sink final : public byte_sink {
- public:
-  caf::error write(const char* data, size_t n) override {
-    out.append(data, n);
-    return {};
-  }
-  std::string out;
-};
 
 /// What a tar holds: name → (type, contents or link target).
 struct listed {

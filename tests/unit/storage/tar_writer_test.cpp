@@ -22,18 +22,12 @@
 #include "storage/container_archive.hpp"
 #include "storage/rootfs_export.hpp"
 #include "storage/tar_writer.hpp"
+#include "string_sink.hpp"
 
 namespace berth::storage {
 namespace {
 
-class string_sink final : public byte_sink {
- public:
-  caf::error write(const char* data, size_t n) override {
-    out.append(data, n);
-    return {};
-  }
-  std::string out;
-};
+using test::string_sink;
 
 /// One tar entry as its ustar header block says it, with the pax records written before it.
 struct raw_entry {
@@ -237,6 +231,28 @@ void expect_owner(const raw_entry& e) {
   EXPECT_EQ(e.gname, "") << e.name;
 }
 
+/// The entries the export and cp tests write below `dir`: dir/ (setgid), dir/f (setuid, "hello"),
+/// dir/hard (a hard link to dir/f), dir/lf -> f, dir/fifo.
+void expect_tree_entries(std::map<std::string, raw_entry>& named, const std::string& dir) {
+  struct expected {
+    std::string name;
+    char type;
+    uint64_t mode;
+    std::string linkname;
+  };
+  for (const auto& want :
+       {expected{dir + "/", '5', 02755, ""}, expected{dir + "/f", '0', 04755, ""},
+        expected{dir + "/hard", '1', 04755, dir + "/f"}, expected{dir + "/lf", '2', 0777, "f"},
+        expected{dir + "/fifo", '6', 0600, ""}}) {
+    const auto& e = named[want.name];
+    EXPECT_EQ(e.type, want.type) << want.name;
+    EXPECT_EQ(e.mode, want.mode) << want.name;
+    EXPECT_EQ(e.linkname, want.linkname) << want.name;
+    EXPECT_EQ(e.size, want.type == '0' ? 5u : 0u) << want.name;
+  }
+  EXPECT_EQ(named[dir + "/f"].contents, "hello");
+}
+
 // --- docker export and layer commits: tar_writer -------------------------------------------------
 
 TEST_F(tar_header_test, export_headers_keep_the_stat_times_where_pax_is_written) {
@@ -289,22 +305,7 @@ TEST_F(tar_header_test, export_headers_keep_the_stat_times_where_pax_is_written)
   EXPECT_EQ(cap.pax.at("SCHILY.xattr.security.capability"), capability);
   EXPECT_EQ(cap.pax.at("mtime"), "1600000000.123456789");
 
-  EXPECT_EQ(named["dir/"].type, '5');
-  EXPECT_EQ(named["dir/"].mode, 02755u);
-  EXPECT_EQ(named["dir/"].size, 0u);
-  EXPECT_EQ(named["dir/f"].type, '0');
-  EXPECT_EQ(named["dir/f"].mode, 04755u);
-  EXPECT_EQ(named["dir/f"].contents, "hello");
-  EXPECT_EQ(named["dir/hard"].type, '1');
-  EXPECT_EQ(named["dir/hard"].linkname, "dir/f");
-  EXPECT_EQ(named["dir/hard"].size, 0u);
-  EXPECT_EQ(named["dir/hard"].mode, 04755u);
-  EXPECT_EQ(named["dir/lf"].type, '2');
-  EXPECT_EQ(named["dir/lf"].linkname, "f");
-  EXPECT_EQ(named["dir/lf"].size, 0u);
-  EXPECT_EQ(named["dir/lf"].mode, 0777u);
-  EXPECT_EQ(named["dir/fifo"].type, '6');
-  EXPECT_EQ(named["dir/fifo"].mode, 0600u);
+  expect_tree_entries(named, "dir");
   EXPECT_EQ(named["dir/tty"].type, '3');
   EXPECT_EQ(named["dir/tty"].devmajor, 4u);
   EXPECT_EQ(named["dir/tty"].devminor, 7u);
@@ -384,24 +385,9 @@ TEST_F(tar_header_test, docker_cp_headers_have_whole_seconds_and_no_access_or_ch
     EXPECT_TRUE(named["d/f"].pax.empty());
   }
 
-  EXPECT_EQ(named["d/"].type, '5');
-  EXPECT_EQ(named["d/"].mode, 02755u);
-  EXPECT_EQ(named["d/"].size, 0u);
-  EXPECT_EQ(named["d/f"].type, '0');
-  EXPECT_EQ(named["d/f"].mode, 04755u);
-  EXPECT_EQ(named["d/f"].contents, "hello");
+  expect_tree_entries(named, "d");
   // The second name of a file is a link to the first one, without its own attributes.
-  EXPECT_EQ(named["d/hard"].type, '1');
-  EXPECT_EQ(named["d/hard"].linkname, "d/f");
-  EXPECT_EQ(named["d/hard"].size, 0u);
-  EXPECT_EQ(named["d/hard"].mode, 04755u);
   EXPECT_TRUE(named["d/hard"].pax.empty());
-  EXPECT_EQ(named["d/lf"].type, '2');
-  EXPECT_EQ(named["d/lf"].linkname, "f");
-  EXPECT_EQ(named["d/lf"].size, 0u);
-  EXPECT_EQ(named["d/lf"].mode, 0777u);
-  EXPECT_EQ(named["d/fifo"].type, '6');
-  EXPECT_EQ(named["d/fifo"].mode, 0600u);
 }
 
 TEST_F(tar_header_test, docker_cp_of_one_file_is_one_header_of_the_same_style) {
