@@ -3,24 +3,17 @@
 #include <cerrno>
 #include <fcntl.h>
 #include <map>
-#include <memory>
 #include <string>
 #include <sys/stat.h>
-#include <sys/xattr.h>
 #include <unistd.h>
 #include <utility>
-#include <vector>
-
-#include <archive.h>
-#include <archive_entry.h>
 
 #include "base/error.hpp"
 #include "base/sys.hpp"
-#include "storage/archive_error.hpp"
-#include "storage/archive_sink.hpp"
 #include "storage/container_archive.hpp"
 #include "storage/container_path.hpp"
 #include "storage/kernel_filesystem.hpp"
+#include "storage/tar_writer.hpp"
 
 namespace berth::storage {
 
@@ -28,9 +21,6 @@ namespace {
 
 /// Deeper trees are refused rather than walked with one open descriptor per level.
 constexpr size_t max_depth = 1024;
-
-/// The only extended attribute dockerd's tars carry.
-constexpr const char* capability_xattr = "security.capability";
 
 path_stat stat_of(std::string name, const struct stat& st) {
   path_stat out;
@@ -47,28 +37,15 @@ std::string fd_path(int fd) {
   return "/proc/self/fd/" + std::to_string(fd);
 }
 
-using archive_ptr = std::unique_ptr<struct archive, decltype(&archive_write_free)>;
-using entry_ptr = std::unique_ptr<struct archive_entry, decltype(&archive_entry_free)>;
-
 /// The tar stream of one archive_source: dockerd's header conventions, contents read from
 /// descriptors only.
 class tree_tar {
  public:
-  explicit tree_tar(byte_sink& sink)
-      : state_{&sink, {}}, a_(archive_write_new(), archive_write_free), buffer_(1 << 20) {}
+  explicit tree_tar(byte_sink& sink) : tar_(sink, tar_header_times::mtime_whole_seconds) {}
 
-  caf::error open() {
-    archive_write_set_format_pax_restricted(a_.get());
-    archive_write_set_bytes_per_block(a_.get(), 0);
-    if (archive_write_open(a_.get(), &state_, nullptr, write_to_sink, nullptr) != ARCHIVE_OK)
-      return failure("open archive");
-    return {};
-  }
+  caf::error open() { return tar_.open(); }
 
-  caf::error close() {
-    if (archive_write_close(a_.get()) != ARCHIVE_OK) return failure("finish archive");
-    return {};
-  }
+  caf::error close() { return tar_.close(); }
 
   /// One non-directory open at `fd` (O_PATH, not followed), named `name`.
   caf::error add_file(int fd, const std::string& name) {
@@ -92,64 +69,15 @@ class tree_tar {
   }
 
  private:
-  caf::error failure(const std::string& what) {
-    if (state_.failure) return state_.failure;
-    return make_error(errc::system, what + ": " + archive_message(a_.get(), "error"));
-  }
-
-  static entry_ptr entry_for(const std::string& name, const struct stat& st) {
-    entry_ptr e(archive_entry_new(), archive_entry_free);
-    archive_entry_set_pathname(e.get(), name.c_str());
-    archive_entry_copy_stat(e.get(), &st);
-    archive_entry_set_nlink(e.get(), 1);
-    // dockerd's headers: modification time in whole seconds, no access or change time.
-    archive_entry_set_mtime(e.get(), st.st_mtim.tv_sec, 0);
-    archive_entry_unset_atime(e.get());
-    archive_entry_unset_ctime(e.get());
-    archive_entry_unset_birthtime(e.get());
-    if (!S_ISREG(st.st_mode)) archive_entry_set_size(e.get(), 0);
-    return e;
-  }
-
-  caf::error header(struct archive_entry* e, const std::string& name) {
-    if (archive_write_header(a_.get(), e) != ARCHIVE_OK) return failure("write header " + name);
-    return {};
-  }
-
   caf::error add_regular(int fd, const std::string& name) {
     struct stat st {};
     if (::fstat(fd, &st) != 0) return sys::error_from_errno("stat", name, errno);
     if (!S_ISREG(st.st_mode)) return add_special(name, st);
-    auto e = entry_for(name, st);
     if (st.st_nlink > 1) {
       auto [it, fresh] = links_.emplace(std::make_pair(st.st_dev, st.st_ino), name);
-      if (!fresh) {
-        archive_entry_set_size(e.get(), 0);
-        archive_entry_set_hardlink(e.get(), it->second.c_str());
-        return header(e.get(), name);
-      }
+      if (!fresh) return tar_.add_hardlink(name, st, it->second);
     }
-    std::string cap(256, '\0');
-    auto n = ::fgetxattr(fd, capability_xattr, cap.data(), cap.size());
-    if (n > 0)
-      archive_entry_xattr_add_entry(e.get(), capability_xattr, cap.data(), static_cast<size_t>(n));
-    if (auto err = header(e.get(), name)) return err;
-    // Exactly the size announced: a file that grows is cut, one that shrinks is padded.
-    auto left = static_cast<uint64_t>(st.st_size);
-    while (left > 0) {
-      auto want = static_cast<size_t>(std::min<uint64_t>(left, buffer_.size()));
-      auto got = ::read(fd, buffer_.data(), want);
-      if (got < 0 && errno == EINTR) continue;
-      if (got < 0) return sys::error_from_errno("read", name, errno);
-      if (got == 0) {
-        std::fill(buffer_.begin(), buffer_.begin() + static_cast<std::ptrdiff_t>(want), '\0');
-        got = static_cast<ssize_t>(want);
-      }
-      if (archive_write_data(a_.get(), buffer_.data(), static_cast<size_t>(got)) < 0)
-        return failure("write data " + name);
-      left -= static_cast<uint64_t>(got);
-    }
-    return {};
+    return tar_.add_file(name, st, fd, file_capability(fd));
   }
 
   caf::error add_symlink(int dirfd, const std::string& leaf, const std::string& name,
@@ -159,21 +87,17 @@ class tree_tar {
     auto n = ::readlinkat(dirfd, leaf.c_str(), target.data(), target.size());
     if (n < 0) return sys::error_from_errno("readlink", name, errno);
     target.resize(static_cast<size_t>(n));
-    auto e = entry_for(name, st);
-    archive_entry_set_symlink(e.get(), target.c_str());
-    return header(e.get(), name);
+    return tar_.add_symlink(name, st, target);
   }
 
   caf::error add_special(const std::string& name, const struct stat& st) {
     // Sockets have no tar form: skipped, as dockerd's tars do.
     if (!S_ISCHR(st.st_mode) && !S_ISBLK(st.st_mode) && !S_ISFIFO(st.st_mode)) return {};
-    auto e = entry_for(name, st);
-    return header(e.get(), name);
+    return tar_.add_special(name, st);
   }
 
   caf::error add_directory(int dir, const std::string& name, const struct stat& st, size_t depth) {
-    auto e = entry_for(name + "/", st);
-    if (auto err = header(e.get(), name)) return err;
+    if (auto err = tar_.add_directory(name + "/", st)) return err;
     // A running container's /proc, /sys, ...: the mount point only, as in dockerd's view.
     if (on_kernel_filesystem(dir)) return {};
     if (depth >= max_depth)
@@ -208,9 +132,7 @@ class tree_tar {
     return add_special(name, st);
   }
 
-  archive_sink_state state_;
-  archive_ptr a_;
-  std::vector<char> buffer_;
+  tar_writer tar_;
   std::map<std::pair<dev_t, ino_t>, std::string> links_;
 };
 

@@ -76,10 +76,6 @@ caf::error about_the_archive(caf::error err) {
   return err;
 }
 
-std::string joined(const std::string& base, const std::string& name) {
-  return base.empty() ? name : base + "/" + name;
-}
-
 /// The path in the container as dockerd's messages show it.
 std::string shown(const std::string& below) {
   return "/" + below;
@@ -119,7 +115,7 @@ struct extraction {
     if (!cleaned) return cleaned.error();
     // "." is the extraction directory itself, which exists: dockerd leaves it as it is.
     if (cleaned->empty()) return {};
-    auto name = joined(base, *cleaned);
+    auto name = join_entry_name(base, *cleaned);
     auto meta = tar_entry_meta(entry, *cleaned);
     if (!meta) return meta.error();
     if (opts.owner) std::tie(meta->uid, meta->gid) = *opts.owner;
@@ -128,39 +124,9 @@ struct extraction {
     if (opts.no_overwrite_dir_non_dir)
       if (auto err = check_overwrite(root_fd, name, link == nullptr && type == AE_IFDIR, directory))
         return err;
-    if (link != nullptr) {
-      auto target = clean_entry_name(link);
-      if (!target)
-        return entry_error(*cleaned, "hardlink target: " + error_message(target.error()));
-      return writer.add_hardlink(name, joined(base, *target));
-    }
-    switch (type) {
-    case AE_IFDIR:
-      return writer.add_directory(name, *meta);
-    case AE_IFREG: {
-      int64_t size =
-          archive_entry_size_is_set(entry) ? std::max<int64_t>(0, archive_entry_size(entry)) : 0;
-      auto fd = writer.create_file(name);
-      if (!fd) return fd.error();
-      if (auto err = write_tar_contents(stream, fd->get(), name, size))
-        return about_the_archive(err);
-      return writer.finish_file(fd->get(), name, *meta);
-    }
-    case AE_IFLNK: {
-      const char* target = archive_entry_symlink(entry);
-      if (target == nullptr) return entry_error(*cleaned, "symlink without a usable target");
-      return writer.add_symlink(name, target, *meta);
-    }
-    case AE_IFIFO:
-      return writer.add_fifo(name, *meta);
-    case AE_IFCHR:
-    case AE_IFBLK:
-    case AE_IFSOCK:
-      // A device node planted in a container is a way to the host's devices: never created.
-      return {};
-    default:
-      return entry_error(*cleaned, "unsupported type");
-    }
+    tar_entry_counts counts; // docker cp reports none
+    // layer_stream's messages about the contents speak of a layer (no other message starts so).
+    return about_the_archive(write_tar_entry(stream, writer, entry, *cleaned, *meta, counts, base));
   }
 };
 

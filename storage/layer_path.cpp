@@ -61,6 +61,14 @@ std::pair<std::string_view, std::string_view> split_entry_name(std::string_view 
   return {name.substr(0, slash), name.substr(slash + 1)};
 }
 
+std::string join_entry_name(std::string_view dir, std::string_view name) {
+  if (dir.empty()) return std::string{name};
+  std::string out{dir};
+  out += '/';
+  out += name;
+  return out;
+}
+
 bool symlink_escapes(std::string_view link_name, std::string_view target) {
   if (target.empty() || target.front() == '/') return false;
   // Depth of the link's directory below the root, then walk the target from there.

@@ -22,6 +22,9 @@ inline constexpr size_t max_entry_name = 4096;
 /// Splits a cleaned, non-empty name into its directory ("" at the root) and its last component.
 [[nodiscard]] std::pair<std::string_view, std::string_view> split_entry_name(std::string_view name);
 
+/// The cleaned name `name` below the cleaned directory `dir` ("" for the root): "dir/name".
+[[nodiscard]] std::string join_entry_name(std::string_view dir, std::string_view name);
+
 /// Returns whether a symlink at `link_name` (cleaned) whose target is `target` points outside the
 /// layer root when read lexically from the link's directory. Absolute targets never escape: they
 /// are resolved inside the container's root.

@@ -87,35 +87,36 @@ caf::error write_tar_contents(layer_stream& stream, int fd, const std::string& n
 
 caf::error write_tar_entry(layer_stream& stream, layer_writer& writer, archive_entry* entry,
                            const std::string& name, const entry_meta& meta,
-                           tar_entry_counts& counts) {
+                           tar_entry_counts& counts, const std::string& base) {
+  auto path = join_entry_name(base, name);
   if (const char* link = archive_entry_hardlink(entry)) {
     auto target = clean_entry_name(link);
     if (!target) return entry_error(name, "hardlink target: " + error_message(target.error()));
-    return writer.add_hardlink(name, *target);
+    return writer.add_hardlink(path, join_entry_name(base, *target));
   }
   switch (archive_entry_filetype(entry)) {
   case AE_IFDIR:
-    return writer.add_directory(name, meta);
+    return writer.add_directory(path, meta);
   case AE_IFREG: {
     int64_t size =
         archive_entry_size_is_set(entry) ? std::max<int64_t>(0, archive_entry_size(entry)) : 0;
-    auto fd = writer.create_file(name);
+    auto fd = writer.create_file(path);
     if (!fd) return fd.error();
-    if (auto err = write_tar_contents(stream, fd->get(), name, size)) return err;
+    if (auto err = write_tar_contents(stream, fd->get(), path, size)) return err;
     counts.content_bytes += static_cast<uint64_t>(size);
-    return writer.finish_file(fd->get(), name, meta);
+    return writer.finish_file(fd->get(), path, meta);
   }
   case AE_IFLNK: {
     const char* target = archive_entry_symlink(entry);
     if (target == nullptr) return entry_error(name, "symlink without a usable target");
-    return writer.add_symlink(name, target, meta);
+    return writer.add_symlink(path, target, meta);
   }
   case AE_IFCHR:
   case AE_IFBLK:
     ++counts.skipped_devices;
     return {};
   case AE_IFIFO:
-    return writer.add_fifo(name, meta);
+    return writer.add_fifo(path, meta);
   case AE_IFSOCK:
     return {};
   default:

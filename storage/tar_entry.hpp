@@ -35,12 +35,18 @@ struct tar_entry_counts {
   uint64_t skipped_devices = 0; ///< character and block devices not created
 };
 
-/// Writes one entry whose name is already cleaned (and is not an overlay whiteout) through
-/// `writer`: hardlinks (to a cleaned target), directories, files with their contents, symlinks
-/// and FIFOs. Device nodes are skipped (counted): a container gets its own /dev and a build never
-/// needs the client's; sockets are skipped; any other type is refused.
+/// Writes one entry whose name `name` is already cleaned (and is not an overlay whiteout) through
+/// `writer`, at `name` below `base` (a cleaned directory below the writer's root, "" for the root
+/// itself: layers and build contexts are unpacked at their root, docker cp below a directory of
+/// the container): hardlinks (to a cleaned target, below `base` as well), directories, files with
+/// their contents, symlinks and FIFOs. Errors about the entry itself name it `name`, as the
+/// archive does; the writer's errors name the path below its root. Device nodes are skipped
+/// (counted): a container gets its own /dev, a build never needs the client's, and a node planted
+/// in a container would be a way to the host's devices; sockets are skipped; any other type is
+/// refused.
 [[nodiscard]] caf::error write_tar_entry(layer_stream& stream, layer_writer& writer,
                                          archive_entry* entry, const std::string& name,
-                                         const entry_meta& meta, tar_entry_counts& counts);
+                                         const entry_meta& meta, tar_entry_counts& counts,
+                                         const std::string& base = {});
 
 } // namespace berth::storage

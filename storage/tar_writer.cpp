@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <sys/xattr.h>
 #include <unistd.h>
 
 #include <archive.h>
@@ -20,11 +21,23 @@ namespace {
 using archive_ptr = std::unique_ptr<struct archive, decltype(&archive_write_free)>;
 using entry_ptr = std::unique_ptr<struct archive_entry, decltype(&archive_entry_free)>;
 
-entry_ptr entry_for(const std::string& name, const struct stat& st) {
+constexpr const char* capability_xattr = "security.capability";
+
+/// Leaves in `e` only the times that `times` keeps.
+void keep_times(struct archive_entry* e, tar_header_times times) {
+  if (times != tar_header_times::mtime_whole_seconds) return;
+  archive_entry_set_mtime(e, archive_entry_mtime(e), 0);
+  archive_entry_unset_atime(e);
+  archive_entry_unset_ctime(e);
+  archive_entry_unset_birthtime(e);
+}
+
+entry_ptr entry_for(const std::string& name, const struct stat& st, tar_header_times times) {
   entry_ptr e(archive_entry_new(), archive_entry_free);
   archive_entry_set_pathname(e.get(), name.c_str());
   archive_entry_copy_stat(e.get(), &st);
   archive_entry_set_nlink(e.get(), 1);
+  keep_times(e.get(), times);
   return e;
 }
 
@@ -35,13 +48,21 @@ void add_xattrs(struct archive_entry* e, const tar_xattrs& xattrs) {
 
 } // namespace
 
+tar_xattrs file_capability(int fd) {
+  char value[256];
+  auto n = ::fgetxattr(fd, capability_xattr, value, sizeof value);
+  if (n <= 0) return {};
+  return {{capability_xattr, std::string(value, static_cast<size_t>(n))}};
+}
+
 struct tar_writer::state {
   archive_sink_state sink;
   archive_ptr a{archive_write_new(), archive_write_free};
   std::vector<char> buffer; ///< file contents on their way, allocated by the first file
 };
 
-tar_writer::tar_writer(byte_sink& out) : state_(std::make_unique<state>()) {
+tar_writer::tar_writer(byte_sink& out, tar_header_times times)
+    : state_(std::make_unique<state>()), times_(times) {
   state_->sink.sink = &out;
 }
 
@@ -70,7 +91,7 @@ caf::error tar_writer::open() {
 
 caf::error tar_writer::add_directory(const std::string& name, const struct stat& st,
                                      const tar_xattrs& xattrs) {
-  auto e = entry_for(name, st);
+  auto e = entry_for(name, st, times_);
   archive_entry_set_size(e.get(), 0);
   add_xattrs(e.get(), xattrs);
   return write_header(e.get(), name);
@@ -78,7 +99,7 @@ caf::error tar_writer::add_directory(const std::string& name, const struct stat&
 
 caf::error tar_writer::add_file(const std::string& name, const struct stat& st, int fd,
                                 const tar_xattrs& xattrs) {
-  auto e = entry_for(name, st);
+  auto e = entry_for(name, st, times_);
   add_xattrs(e.get(), xattrs);
   if (auto err = write_header(e.get(), name)) return err;
   // One buffer for the whole stream: an export or a commit writes thousands of small files.
@@ -110,13 +131,14 @@ caf::error tar_writer::add_empty_file(const std::string& name, uint32_t mode, ui
   archive_entry_set_uid(e.get(), uid);
   archive_entry_set_gid(e.get(), gid);
   archive_entry_set_mtime(e.get(), mtime.tv_sec, mtime.tv_nsec);
+  keep_times(e.get(), times_);
   archive_entry_set_size(e.get(), 0);
   return write_header(e.get(), name);
 }
 
 caf::error tar_writer::add_symlink(const std::string& name, const struct stat& st,
                                    const std::string& target) {
-  auto e = entry_for(name, st);
+  auto e = entry_for(name, st, times_);
   archive_entry_set_size(e.get(), 0);
   archive_entry_set_symlink(e.get(), target.c_str());
   return write_header(e.get(), name);
@@ -124,14 +146,14 @@ caf::error tar_writer::add_symlink(const std::string& name, const struct stat& s
 
 caf::error tar_writer::add_hardlink(const std::string& name, const struct stat& st,
                                     const std::string& target) {
-  auto e = entry_for(name, st);
+  auto e = entry_for(name, st, times_);
   archive_entry_set_size(e.get(), 0);
   archive_entry_set_hardlink(e.get(), target.c_str());
   return write_header(e.get(), name);
 }
 
 caf::error tar_writer::add_special(const std::string& name, const struct stat& st) {
-  auto e = entry_for(name, st);
+  auto e = entry_for(name, st, times_);
   archive_entry_set_size(e.get(), 0);
   return write_header(e.get(), name);
 }

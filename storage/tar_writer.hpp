@@ -1,5 +1,6 @@
-// Writing a tar stream entry by entry (pax, through libarchive) into a byte_sink: the part that
-// docker export and layer commits share. Blocking; not thread-safe (one writer per stream).
+// Writing a tar stream entry by entry (pax, through libarchive) into a byte_sink: the one tar
+// writer of docker export, layer commits and docker cp. Blocking; not thread-safe (one writer per
+// stream).
 #pragma once
 
 #include <cstdint>
@@ -21,10 +22,24 @@ namespace berth::storage {
 /// Extended attributes of an entry (name, value), written as pax records.
 using tar_xattrs = std::vector<std::pair<std::string, std::string>>;
 
+/// The file's security.capability attribute, the only one dockerd's tars carry (none when it has
+/// none or it cannot be read).
+[[nodiscard]] tar_xattrs file_capability(int fd);
+
+/// Which of an entry's times its header keeps.
+enum class tar_header_times {
+  /// The stat's times as they are: the modification time keeps its nanoseconds wherever a pax
+  /// header is written (docker export, layer commits).
+  from_stat,
+  /// The modification time in whole seconds and no access or change time, as Go's
+  /// archive/tar.FileInfoHeader makes them for dockerd's docker cp.
+  mtime_whole_seconds,
+};
+
 class tar_writer {
  public:
   /// A writer into `out`, which must outlive it. Nothing is written before `open`.
-  explicit tar_writer(byte_sink& out);
+  explicit tar_writer(byte_sink& out, tar_header_times times = tar_header_times::from_stat);
   ~tar_writer();
   tar_writer(const tar_writer&) = delete;
   tar_writer& operator=(const tar_writer&) = delete;
@@ -69,6 +84,7 @@ class tar_writer {
   caf::error write_header(struct archive_entry* e, const std::string& name);
 
   std::unique_ptr<state> state_;
+  tar_header_times times_;
   uint64_t entries_ = 0;
 };
 

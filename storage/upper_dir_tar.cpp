@@ -23,7 +23,6 @@ namespace {
 constexpr const char* whiteout_prefix = ".wh.";
 constexpr const char* opaque_marker = ".wh..wh..opq";
 constexpr const char* opaque_xattr = "trusted.overlay.opaque";
-constexpr const char* capability_xattr = "security.capability";
 
 bool is_whiteout(const struct stat& st) {
   return S_ISCHR(st.st_mode) && st.st_rdev == makedev(0, 0);
@@ -32,14 +31,6 @@ bool is_whiteout(const struct stat& st) {
 bool is_opaque(int dirfd) {
   char value[2] = {};
   return fgetxattr(dirfd, opaque_xattr, value, sizeof value) == 1 && value[0] == 'y';
-}
-
-// The file's capabilities (the only attribute dockerd puts into layer tars).
-tar_xattrs capabilities_of(int fd) {
-  char value[256];
-  auto n = fgetxattr(fd, capability_xattr, value, sizeof value);
-  if (n <= 0) return {};
-  return {{capability_xattr, std::string(value, static_cast<size_t>(n))}};
 }
 
 unique_fd open_directory_at(int dirfd, const std::string& name) {
@@ -179,7 +170,7 @@ class upper_walker {
       auto [it, fresh] = links_.emplace(std::make_pair(st.st_dev, st.st_ino), rel);
       if (!fresh) return tar_.add_hardlink(rel, st, it->second);
     }
-    return tar_.add_file(rel, st, fd.get(), capabilities_of(fd.get()));
+    return tar_.add_file(rel, st, fd.get(), file_capability(fd.get()));
   }
 
   caf::error add_entry(int dirfd, const std::string& prefix, const std::string& leaf) {

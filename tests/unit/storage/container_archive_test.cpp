@@ -16,6 +16,7 @@
 #include "layer_unpack_fixture.hpp"
 #include "storage/container_archive.hpp"
 #include "storage/container_path.hpp"
+#include "string_sink.hpp"
 #include "tar_builder.hpp"
 
 namespace berth::storage {
@@ -24,16 +25,8 @@ namespace {
 using test::dir_entry;
 using test::file_entry;
 using test::hardlink_entry;
+using test::string_sink;
 using test::symlink_entry;
-
-class string_sink final : public byte_sink {
- public:
-  caf::error write(const char* data, size_t n) override {
-    out.append(data, n);
-    return {};
-  }
-  std::string out;
-};
 
 /// What a tar holds: name → (type, contents or link target).
 struct listed {
@@ -244,6 +237,40 @@ TEST_F(container_archive_test, extracts_files_directories_and_symlinks) {
   EXPECT_EQ(test::lstat_of(in_root("dst/new")).st_mode & 07777, 0750u);
   EXPECT_EQ(test::lstat_of(in_root("dst/new/a")).st_mode & 07777, 0600u);
   expect_outside_untouched();
+}
+
+TEST_F(container_archive_test, hard_links_and_fifos_are_extracted_below_the_destination) {
+  mkdir("dst");
+  write("a", "root's own");
+  test::tar_entry fifo{.name = "sub/pipe", .type = test::tar_entry::kind::fifo, .mode = 0640};
+  // Link targets are names in the archive: below the destination, like the links themselves.
+  auto tar = test::make_tar({file_entry("a", "A"), hardlink_entry("b", "a"), dir_entry("sub/"),
+                             hardlink_entry("sub/c", "/a"), fifo});
+  ASSERT_FALSE(put("/dst", tar));
+  auto a = test::lstat_of(in_root("dst/a"));
+  EXPECT_EQ(test::lstat_of(in_root("dst/b")).st_ino, a.st_ino);
+  EXPECT_EQ(test::lstat_of(in_root("dst/sub/c")).st_ino, a.st_ino);
+  EXPECT_EQ(a.st_nlink, 3u);
+  EXPECT_EQ(read("a"), "root's own");
+  auto pipe = test::lstat_of(in_root("dst/sub/pipe"));
+  EXPECT_TRUE(S_ISFIFO(pipe.st_mode));
+  EXPECT_EQ(pipe.st_mode & 07777, 0640u);
+}
+
+TEST_F(container_archive_test, entry_errors_name_the_entry_as_the_archive_does) {
+  mkdir("dst");
+  auto hard = put("/dst", test::make_tar({dir_entry("sub/"), hardlink_entry("sub/h", "../x")}));
+  ASSERT_TRUE(hard);
+  EXPECT_EQ(error_kind(hard), errc::invalid_argument);
+  EXPECT_EQ(error_message(hard).rfind("archive entry sub/h: hardlink target: ", 0), 0u)
+      << error_message(hard);
+  // Contents cut short: the stream's message speaks of the archive, not of a layer.
+  auto tar = test::make_tar({file_entry("a", std::string(1000, 'a')), file_entry("b", "b")},
+                            test::tar_format::ustar, test::compression::none, false);
+  auto cut = put("/dst", tar.substr(0, 1500));
+  ASSERT_TRUE(cut);
+  EXPECT_EQ(error_message(cut).rfind("reading the archive: unexpected end of archive", 0), 0u)
+      << error_message(cut);
 }
 
 TEST_F(container_archive_test, the_dot_entry_leaves_the_directory_as_it_is) {

@@ -57,6 +57,12 @@ TEST(layer_path, split_gives_directory_and_leaf) {
   EXPECT_EQ(split_entry_name("a/b/c"), (std::pair<std::string_view, std::string_view>{"a/b", "c"}));
 }
 
+TEST(layer_path, join_puts_a_name_below_a_directory) {
+  EXPECT_EQ(join_entry_name("", "a/b"), "a/b");
+  EXPECT_EQ(join_entry_name("dst", "a/b"), "dst/a/b");
+  EXPECT_EQ(join_entry_name("d/e", "f"), "d/e/f");
+}
+
 TEST(layer_path, relative_symlinks_must_stay_under_the_root) {
   EXPECT_FALSE(symlink_escapes("link", "target"));
   EXPECT_FALSE(symlink_escapes("a/link", "../target"));
