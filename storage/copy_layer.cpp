@@ -3,13 +3,13 @@
 
 #include <cerrno>
 #include <fcntl.h>
-#include <linux/openat2.h>
-#include <sys/sendfile.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "base/error.hpp"
 #include "base/sys.hpp"
+#include "storage/layer_view.hpp"
+#include "storage/local_archive.hpp"
 
 namespace berth::storage {
 
@@ -23,75 +23,73 @@ std::string base_name(const std::string& path) {
   return slash == std::string::npos ? trimmed : trimmed.substr(slash + 1);
 }
 
-// "a/b/c" without empty or "." components.
-std::vector<std::string> components(const std::string& path) {
-  std::vector<std::string> out;
-  size_t i = 0;
-  while (i <= path.size()) {
-    auto j = path.find('/', i);
-    if (j == std::string::npos) j = path.size();
-    auto part = path.substr(i, j - i);
-    if (!part.empty() && part != ".") out.push_back(part);
-    i = j + 1;
-  }
-  return out;
-}
-
 caf::error errno_error(std::string_view call, const std::string& path) {
   return sys::error_from_errno(call, path, errno);
 }
 
-// The metadata of `path` in the top-most layer holding it, if any.
-std::optional<struct stat> stat_in_layers(const std::vector<std::string>& lower_dirs,
-                                          const std::string& path) {
-  auto first = path.find_first_not_of('/');
-  std::string rel = first == std::string::npos ? std::string{"."} : path.substr(first);
-  for (const auto& lower : lower_dirs) {
-    auto root = sys::open(lower, O_PATH | O_DIRECTORY);
-    if (!root) continue;
-    auto fd = sys::openat2(root->get(), rel, O_PATH, RESOLVE_IN_ROOT);
-    if (!fd) continue;
-    struct stat st {};
-    if (::fstat(fd->get(), &st) != 0) continue;
-    if (S_ISCHR(st.st_mode) && st.st_rdev == 0) return std::nullopt; // a whiteout hides it
-    return st;
-  }
-  return std::nullopt;
+/// Who owns what copy_tree writes: the request's owner, or (an unpacked archive) each entry's own.
+using entry_owner = std::optional<copy_owner>;
+
+copy_owner owner_of(const entry_owner& owner, const struct stat& st) {
+  return owner ? *owner : copy_owner{st.st_uid, st.st_gid};
 }
 
-// Opens (creating) the directory `rel` below `out_fd`: existing non-directories on the way are
-// replaced; a directory the image has keeps its mode, owner and time.
-caf::expected<unique_fd> make_out_dir(int out_fd, const std::string& rel,
-                                      const std::vector<std::string>& lower_dirs) {
-  unique_fd current{::dup(out_fd)};
-  if (!current) return errno_error("dup", rel);
+/// Owners of the directories a source creates on its way to the destination: dockerd's calls
+/// differ by kind of source (see write_copy_layer).
+struct created_dirs {
+  copy_owner parents; ///< every created directory but the last
+  copy_owner last;    ///< the destination directory itself
+};
+
+unique_fd open_dir_at(int dir_fd, const std::string& name) {
+  return unique_fd{::openat(dir_fd, name.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)};
+}
+
+// Creates the directory `name` in `dir_fd` with `st`'s mode, owner and times (a directory the
+// image has there), or 0755 owned by `owner` when `st` is null.
+caf::expected<unique_fd> make_dir(int dir_fd, const std::string& name, const struct stat* st,
+                                  copy_owner owner, const std::string& path) {
+  if (::mkdirat(dir_fd, name.c_str(), 0700) != 0) return errno_error("mkdir", path);
+  auto fd = open_dir_at(dir_fd, name);
+  if (!fd) return errno_error("open", path);
+  if (st != nullptr) owner = {st->st_uid, st->st_gid};
+  if (::fchown(fd.get(), owner.uid, owner.gid) != 0) return errno_error("chown", path);
+  if (::fchmod(fd.get(), st != nullptr ? st->st_mode & 07777 : 0755) != 0)
+    return errno_error("chmod", path);
+  if (st != nullptr) {
+    struct timespec times[2] = {st->st_atim, st->st_mtim};
+    (void)::futimens(fd.get(), times);
+  }
+  return fd;
+}
+
+// Opens (creating what is missing) the directory `path` below `out_fd`. `path` was resolved in
+// `view`, so no component of it is a symlink there: each one is a directory of the layer, a
+// directory of the image (created in the layer with the image's mode, owner and time, as a
+// copy-up would), or nothing yet (created for `owners`). Anything else on the way is an error,
+// as dockerd's MkdirAll gives ("not a directory"); nothing is replaced and nothing followed.
+caf::expected<unique_fd> make_dest_dir(int out_fd, const layer_view& view, const std::string& path,
+                                       const created_dirs& owners) {
+  unique_fd current{::fcntl(out_fd, F_DUPFD_CLOEXEC, 0)};
+  if (!current) return errno_error("dup", path);
+  auto parts = path_components(path);
   std::string walked;
-  for (const auto& part : components(rel)) {
-    walked.push_back('/');
-    walked.append(part);
-    int fd = ::openat(current.get(), part.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-    if (fd < 0) {
-      if (errno != ENOENT && errno != ENOTDIR && errno != ELOOP) return errno_error("open", walked);
-      if (errno != ENOENT)
-        if (auto err = sys::remove_all_at(current.get(), part)) return err;
-      auto below = stat_in_layers(lower_dirs, walked);
-      bool keep = below && S_ISDIR(below->st_mode);
-      if (::mkdirat(current.get(), part.c_str(), keep ? (below->st_mode & 07777) : 0755) != 0)
-        return errno_error("mkdir", walked);
-      fd = ::openat(current.get(), part.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-      if (fd < 0) return errno_error("open", walked);
-      if (keep) {
-        if (::fchown(fd, below->st_uid, below->st_gid) != 0 ||
-            ::fchmod(fd, below->st_mode & 07777) != 0) {
-          auto err = errno_error("chown", walked);
-          ::close(fd);
-          return err;
-        }
-        struct timespec times[2] = {below->st_atim, below->st_mtim};
-        (void)::futimens(fd, times);
-      }
+  for (size_t i = 0; i < parts.size(); ++i) {
+    const auto& part = parts[i];
+    walked += '/';
+    walked += part;
+    auto next = open_dir_at(current.get(), part);
+    if (!next && errno != ENOENT)
+      return sys::error_from_errno("mkdir", walked, errno == ELOOP ? ENOTDIR : errno);
+    if (!next) {
+      auto image = view.lstat(walked);
+      if (image && !S_ISDIR(image->st_mode)) return sys::error_from_errno("mkdir", walked, ENOTDIR);
+      auto made = make_dir(current.get(), part, image ? &*image : nullptr,
+                           i + 1 == parts.size() ? owners.last : owners.parents, walked);
+      if (!made) return made.error();
+      next = std::move(*made);
     }
-    current = unique_fd{fd};
+    current = std::move(next);
   }
   return current;
 }
@@ -139,14 +137,15 @@ caf::error copy_file(int from, const struct stat& st, int dir_fd, const std::str
   return finish_entry(to.get(), st, owner, path);
 }
 
-caf::error copy_tree(int src_dir, int dst_dir, const std::string& path, const copy_owner& owner);
+caf::error copy_tree(int src_dir, int dst_dir, const std::string& path, const entry_owner& owner);
 
 // Copies the entry `name` of `src_dir` (not followed) to the same name in `dst_dir`.
 caf::error copy_entry(int src_dir, const std::string& name, int dst_dir, const std::string& path,
-                      const copy_owner& owner) {
+                      const entry_owner& owner) {
   struct stat st {};
   if (::fstatat(src_dir, name.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0)
     return errno_error("stat", path);
+  auto who = owner_of(owner, st);
   if (S_ISDIR(st.st_mode)) {
     int existing = ::openat(dst_dir, name.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
     if (existing < 0) {
@@ -160,12 +159,12 @@ caf::error copy_entry(int src_dir, const std::string& name, int dst_dir, const s
         ::openat(src_dir, name.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)};
     if (!from) return errno_error("open", path);
     if (auto err = copy_tree(from.get(), to.get(), path, owner)) return err;
-    return finish_entry(to.get(), st, owner, path);
+    return finish_entry(to.get(), st, who, path);
   }
   if (S_ISREG(st.st_mode)) {
     unique_fd from{::openat(src_dir, name.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC)};
     if (!from) return errno_error("open", path);
-    return copy_file(from.get(), st, dst_dir, name, owner, path);
+    return copy_file(from.get(), st, dst_dir, name, who, path);
   }
   if (S_ISLNK(st.st_mode)) {
     auto target = sys::read_link_at(src_dir, name, path);
@@ -173,7 +172,7 @@ caf::error copy_entry(int src_dir, const std::string& name, int dst_dir, const s
     if (auto err = sys::remove_all_at(dst_dir, name)) return err;
     if (::symlinkat(target->c_str(), dst_dir, name.c_str()) != 0)
       return errno_error("symlink", path);
-    if (::fchownat(dst_dir, name.c_str(), owner.uid, owner.gid, AT_SYMLINK_NOFOLLOW) != 0)
+    if (::fchownat(dst_dir, name.c_str(), who.uid, who.gid, AT_SYMLINK_NOFOLLOW) != 0)
       return errno_error("chown", path);
     struct timespec times[2] = {st.st_atim, st.st_mtim};
     (void)::utimensat(dst_dir, name.c_str(), times, AT_SYMLINK_NOFOLLOW);
@@ -183,13 +182,13 @@ caf::error copy_entry(int src_dir, const std::string& name, int dst_dir, const s
     if (auto err = sys::remove_all_at(dst_dir, name)) return err;
     if (::mkfifoat(dst_dir, name.c_str(), st.st_mode & 07777) != 0)
       return errno_error("mkfifo", path);
-    (void)::fchownat(dst_dir, name.c_str(), owner.uid, owner.gid, AT_SYMLINK_NOFOLLOW);
+    (void)::fchownat(dst_dir, name.c_str(), who.uid, who.gid, AT_SYMLINK_NOFOLLOW);
     return {};
   }
   return {}; // devices (and unpacked whiteouts) and sockets are not copied
 }
 
-caf::error copy_tree(int src_dir, int dst_dir, const std::string& path, const copy_owner& owner) {
+caf::error copy_tree(int src_dir, int dst_dir, const std::string& path, const entry_owner& owner) {
   auto names = sys::directory_entries(src_dir, path);
   if (!names) return names.error();
   for (const auto& name : *names) {
@@ -211,72 +210,99 @@ caf::error empty_scratch(const copy_layer_request& req) {
   return {};
 }
 
-// ADD: unpacks `path` into the scratch directory when it is an archive; false when it is not.
-caf::expected<bool> unpack_if_archive(const copy_layer_request& req, const std::string& path) {
-  auto fd = open_in_root(req.source_root_fd, path, O_RDONLY);
-  if (!fd) return fd.error();
-  fd_source source{std::move(*fd), path};
-  auto unpacked = unpack_layer(source, req.scratch_dir, req.limits, false);
-  if (unpacked && unpacked->entries > 0) return true;
-  // Not an archive (or an unreadable one, which dockerd copies as a file too): start over clean.
-  if (auto err = empty_scratch(req)) return err;
-  return false;
+/// What one COPY/ADD step writes to and resolves its destination in.
+struct copy_target {
+  const copy_layer_request& req;
+  int out_fd;
+  const layer_view& view; ///< the layer being written over the image's layers
+};
+
+caf::error copy_directory_source(const copy_target& to, const context_source& source) {
+  auto from = open_in_root(to.req.source_root_fd, source.path, O_RDONLY | O_DIRECTORY);
+  if (!from) return from.error();
+  auto dest = to.view.resolve(to.req.dest);
+  if (!dest) return dest.error();
+  // dockerd's CopyWithTar creates the path root-owned, then chowns the destination directory
+  // only (when it did not exist) with the rest of the copy.
+  auto dir = make_dest_dir(to.out_fd, to.view, *dest, {{}, to.req.owner});
+  if (!dir) return dir.error();
+  return copy_tree(from->get(), dir->get(), source.path, to.req.owner);
 }
 
-caf::error copy_directory_source(int out_fd, int from_dir, const std::string& dest,
-                                 const copy_layer_request& req, const std::string& path) {
-  auto to = make_out_dir(out_fd, dest, req.lower_dirs);
-  if (!to) return to.error();
-  return copy_tree(from_dir, to->get(), path, req.owner);
+// ADD of an archive: unpacked in the scratch directory, then copied with the archive's own
+// owners, modes and times into the destination, whose missing directories are root's (dockerd's
+// Untar ignores --chown).
+caf::error unpack_archive_source(const copy_target& to, int archive_fd,
+                                 const context_source& source) {
+  auto unpacked = unpack_archive(archive_fd, to.req.scratch_dir, to.req.limits);
+  if (!unpacked) {
+    auto err = make_error(error_kind(unpacked.error()).value_or(errc::invalid_argument),
+                          "failed to copy files: " + error_message(unpacked.error()));
+    (void)empty_scratch(to.req);
+    return err;
+  }
+  auto scratch = sys::open(to.req.scratch_dir, O_RDONLY | O_DIRECTORY);
+  if (!scratch) return scratch.error();
+  auto dest = to.view.resolve(to.req.dest);
+  if (!dest) return dest.error();
+  auto dir = make_dest_dir(to.out_fd, to.view, *dest, {});
+  if (!dir) return dir.error();
+  if (auto err = copy_tree(scratch->get(), dir->get(), source.path, std::nullopt)) return err;
+  // Emptied for the next archive of the same ADD, which would otherwise unpack over this one's
+  // files and copy them to `dest` a second time.
+  return empty_scratch(to.req);
 }
 
-caf::error copy_source(int out_fd, const context_source& source, const copy_layer_request& req) {
-  if (source.is_dir) {
-    auto from = open_in_root(req.source_root_fd, source.path, O_RDONLY | O_DIRECTORY);
-    if (!from) return from.error();
-    return copy_directory_source(out_fd, from->get(), req.dest, req, source.path);
-  }
-  if (req.extract_archives) {
-    auto archive = unpack_if_archive(req, source.path);
-    if (!archive) return archive.error();
-    if (*archive) {
-      auto scratch = sys::open(req.scratch_dir, O_RDONLY | O_DIRECTORY);
-      if (!scratch) return scratch.error();
-      if (auto err = copy_directory_source(out_fd, scratch->get(), req.dest, req, source.path))
-        return err;
-      // Emptied for the next archive of the same ADD, which would otherwise unpack over this
-      // one's files and copy them to `dest` a second time.
-      return empty_scratch(req);
-    }
-  }
+caf::error copy_file_source(const copy_target& to, const context_source& source) {
+  const auto& req = to.req;
   auto from = open_in_root(req.source_root_fd, source.path, O_RDONLY);
   if (!from) return from.error();
   struct stat st {};
   if (::fstat(from->get(), &st) != 0) return errno_error("stat", source.path);
   if (!S_ISREG(st.st_mode)) return {}; // devices and sockets in a context are not copied
-  std::string target = req.dest;
-  if (target.empty() || target.back() == '/' || is_dir_in_layers(req.lower_dirs, target)) {
-    if (target.empty() || target.back() != '/') target += '/';
-    target.append(base_name(source.path));
+  if (req.extract_archives && is_tar_archive(from->get()))
+    return unpack_archive_source(to, from->get(), source);
+  auto target = to.view.resolve(req.dest);
+  if (!target) return target.error();
+  bool into_dir = req.dest.empty() || req.dest.back() == '/';
+  if (!into_dir) {
+    auto there = to.view.lstat(*target);
+    into_dir = there && S_ISDIR(there->st_mode);
   }
-  auto slash = target.rfind('/');
-  auto parent = make_out_dir(out_fd, target.substr(0, slash), req.lower_dirs);
+  if (into_dir) {
+    if (target->back() != '/') *target += '/';
+    target->append(base_name(source.path));
+  }
+  auto slash = target->rfind('/');
+  // dockerd's copyFile: MkdirAllAndChown with the owner, for the directories it creates only.
+  auto parent = make_dest_dir(to.out_fd, to.view, target->substr(0, slash), {req.owner, req.owner});
   if (!parent) return parent.error();
-  return copy_file(from->get(), st, parent->get(), target.substr(slash + 1), req.owner, target);
+  return copy_file(from->get(), st, parent->get(), target->substr(slash + 1), req.owner, *target);
 }
 
 } // namespace
 
 bool is_dir_in_layers(const std::vector<std::string>& lower_dirs, const std::string& path) {
-  auto st = stat_in_layers(lower_dirs, path);
+  auto view = layer_view::open(lower_dirs);
+  if (!view) return false;
+  auto resolved = view->resolve(path);
+  if (!resolved) return false;
+  auto st = view->lstat(*resolved);
   return st && S_ISDIR(st->st_mode);
 }
 
 caf::error write_copy_layer(const copy_layer_request& request) {
   auto out = sys::open(request.out_dir, O_RDONLY | O_DIRECTORY);
   if (!out) return out.error();
-  for (const auto& source : request.sources)
-    if (auto err = copy_source(out->get(), source, request)) return err;
+  std::vector<std::string> layers{request.out_dir};
+  layers.insert(layers.end(), request.lower_dirs.begin(), request.lower_dirs.end());
+  auto view = layer_view::open(layers);
+  if (!view) return view.error();
+  copy_target to{request, out->get(), *view};
+  for (const auto& source : request.sources) {
+    auto err = source.is_dir ? copy_directory_source(to, source) : copy_file_source(to, source);
+    if (err) return err;
+  }
   return {};
 }
 

@@ -303,4 +303,62 @@ TEST_F(build, builder_prune_removes_the_cache_and_keeps_tagged_images) {
   EXPECT_EQ(count(build_ok({"-t", "pruned:1"}), "Using cache"), 0u);
 }
 
+TEST_F(build, copy_through_a_symlinked_image_directory_lands_where_it_points) {
+  // As on a merged-/usr image: /lib2 is a symlink to usr/lib2. The file lands in /usr/lib2 and
+  // /lib2 stays the image's symlink (a real /lib2 directory in the layer would hide /usr/lib2).
+  write("Dockerfile", "FROM busybox\nRUN mkdir -p /usr/lib2 && ln -s usr/lib2 /lib2\n"
+                      "COPY f /lib2/x/f\nCOPY g /lib2\n");
+  write("f", "through the link\n");
+  write("g", "into the linked dir\n");
+  build_ok({"-t", "copy-symlinked"});
+  EXPECT_EQ(ok({"run", "--rm", "copy-symlinked", "sh", "-c",
+                "readlink /lib2; cat /usr/lib2/x/f /usr/lib2/g"}),
+            "usr/lib2\nthrough the link\ninto the linked dir");
+}
+
+TEST_F(build, copy_chown_owns_the_directories_it_creates_only) {
+  write("Dockerfile", "FROM busybox\nRUN mkdir -p /srv && chown 42:43 /srv\n"
+                      "COPY --chown=1234:5678 f /srv/new/deeper/f\n");
+  write("f", "f\n");
+  build_ok({"-t", "copy-chown-parents"});
+  EXPECT_EQ(ok({"run", "--rm", "copy-chown-parents", "stat", "-c", "%u:%g", "/srv", "/srv/new",
+                "/srv/new/deeper", "/srv/new/deeper/f"}),
+            "42:43\n1234:5678\n1234:5678\n1234:5678");
+}
+
+TEST_F(build, add_keeps_an_archives_owners_and_unpacks_every_compression) {
+  auto arch = context_ + "/arch";
+  write("arch/owned/file", "owned\n");
+  ASSERT_EQ(
+      shell("chown -R 1234:5678 " + arch + "/owned && chmod 0750 " + arch + "/owned").exit_code, 0);
+  // Streams as people make them: tar's own flags and tar piped into the compressor (a zstd
+  // stream then has no content size); `zstd --long=28` declares a 256 MiB window, more than
+  // libzstd takes by default and less than dockerd's decoder does.
+  ASSERT_EQ(shell("cd " + context_ + " && tar -C arch -cf a.tar owned && tar -C arch -czf " +
+                  "a.tar.gz owned && tar -C arch -cjf a.tar.bz2 owned && tar -C arch -cJf " +
+                  "a.tar.xz owned && tar -C arch --zstd -cf flag.tar.zst owned && tar -C arch " +
+                  "-c owned | zstd -q > pipe.tar.zst && tar -C arch -c owned | pzstd -q > " +
+                  "parallel.tar.zst && tar -C arch -c owned | zstd -q --long=28 > long.tar.zst")
+                .exit_code,
+            0);
+  fs::remove_all(arch);
+  write("not-an-archive.zst", "plain text\n");
+  std::string dockerfile = "FROM busybox\n";
+  for (const auto* name : {"a.tar", "a.tar.gz", "a.tar.bz2", "a.tar.xz", "flag.tar.zst",
+                           "pipe.tar.zst", "parallel.tar.zst", "long.tar.zst"})
+    dockerfile += std::string{"ADD --chown=1:1 "} + name + " /x/" + name + "/\n";
+  dockerfile += "ADD not-an-archive.zst /plain/\n";
+  write("Dockerfile", dockerfile);
+  build_ok({"-t", "add-archives"});
+  auto out = ok({"run", "--rm", "add-archives", "sh", "-c",
+                 "for d in /x/*; do stat -c \"$d %u:%g %a\" $d/owned; cat $d/owned/file; "
+                 "stat -c %u:%g $d/owned/file; done; cat /plain/not-an-archive.zst"});
+  std::string expected;
+  for (const auto* name : {"a.tar", "a.tar.bz2", "a.tar.gz", "a.tar.xz", "flag.tar.zst",
+                           "long.tar.zst", "parallel.tar.zst", "pipe.tar.zst"})
+    expected += std::string{"/x/"} + name + " 1234:5678 750\nowned\n1234:5678\n";
+  expected += "plain text";
+  EXPECT_EQ(out, expected);
+}
+
 } // namespace

@@ -2,9 +2,11 @@
 // context over fake lower layers, as dockerd's performCopy does it (file vs directory targets,
 // directory contents, wildcards, modes, times, --chown, ADD's archive unpacking), and never a
 // write outside the layer directory.
+#include <cmath>
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
+#include <sys/xattr.h>
 #include <unistd.h>
 
 #include <gtest/gtest.h>
@@ -80,6 +82,7 @@ class copy_layer_test : public ::testing::Test {
     req.lower_dirs = {top_, bottom_};
     req.out_dir = out_;
     req.scratch_dir = base_ + "/scratch";
+    req.limits = limits_;
     return write_copy_layer(req);
   }
 
@@ -90,8 +93,14 @@ class copy_layer_test : public ::testing::Test {
     return data ? *data : std::string{};
   }
 
+  /// What the temp base holds: a write outside the layer would add to it.
+  static std::set<std::string> base_listing() {
+    return {"ctx", "top", "bottom", "out", "scratch", "outside"};
+  }
+
   std::string base_, ctx_, top_, bottom_, out_, outside_;
   unique_fd ctx_fd_;
+  unpack_limits limits_ = copy_layer_request{}.limits;
 };
 
 #define ASSERT_COPIED(expr)                                                                        \
@@ -138,11 +147,16 @@ TEST_F(copy_layer_test, file_into_a_directory) {
 
 TEST_F(copy_layer_test, a_file_replaces_what_the_layer_has_there) {
   file(ctx_, "a.txt", "alpha");
-  ASSERT_EQ(::symlink("/etc/passwd", out("/x").c_str()), 0);
+  file(out_, "x", "old");
   ASSERT_COPIED(copy({"a.txt"}, "/x"));
-  auto st = lstat_of(out("/x"));
-  EXPECT_TRUE(S_ISREG(st.st_mode));
   EXPECT_EQ(contents(out("/x")), "alpha");
+  // A symlink there is followed as dockerd follows it in the container's root: the file lands
+  // where it points, inside the layer, and the link stays.
+  ASSERT_EQ(::symlink("/etc/passwd", out("/y").c_str()), 0);
+  ASSERT_COPIED(copy({"a.txt"}, "/y"));
+  EXPECT_EQ(read_link(out("/y")), "/etc/passwd");
+  EXPECT_EQ(contents(out("/etc/passwd")), "alpha");
+  EXPECT_EQ(lstat_of(out("/etc")).st_mode & 07777, 0755u);
 }
 
 TEST_F(copy_layer_test, a_directory_is_copied_as_its_contents) {
@@ -213,16 +227,17 @@ TEST_F(copy_layer_test, everything_copied_belongs_to_root_or_the_chown_owner) {
 
 TEST_F(copy_layer_test, a_lower_symlink_on_the_way_never_leads_outside_the_layer) {
   file(ctx_, "a.txt", "alpha");
-  // The image's /etc and /var point out of the layer, absolutely and relatively.
+  // The image's /etc and /var point out of the layer, absolutely and relatively: followed inside
+  // the image's root ("/" is the root, ".." stops there), as dockerd does.
   ASSERT_EQ(::symlink(outside_.c_str(), (bottom_ + "/etc").c_str()), 0);
   ASSERT_EQ(::symlink("../../../../../outside", (top_ + "/var").c_str()), 0);
   ASSERT_COPIED(copy({"a.txt"}, "/etc/conf"));
   ASSERT_COPIED(copy({"a.txt"}, "/var/"));
   EXPECT_EQ(list_dir(outside_), std::set<std::string>{});
-  EXPECT_EQ(list_dir(base_),
-            (std::set<std::string>{"ctx", "top", "bottom", "out", "scratch", "outside"}));
-  EXPECT_EQ(contents(out("/etc/conf")), "alpha");
-  EXPECT_EQ(contents(out("/var/a.txt")), "alpha");
+  EXPECT_EQ(list_dir(base_), base_listing());
+  EXPECT_EQ(contents(out(outside_ + "/conf")), "alpha");
+  EXPECT_EQ(contents(out("/outside/a.txt")), "alpha");
+  EXPECT_EQ(list_dir(out_), (std::set<std::string>{"tmp", "outside"}));
 }
 
 TEST_F(copy_layer_test, a_symlink_copied_earlier_never_redirects_a_later_write) {
@@ -267,12 +282,12 @@ TEST_F(copy_layer_test, add_unpacks_a_local_archive) {
 TEST_F(copy_layer_test, add_refuses_an_archive_escaping_the_layer) {
   file(ctx_, "evil.tar",
        make_tar({symlink_entry("esc", outside_), file_entry("../../outside/pwn", "x")}));
+  // An archive (its first header reads) that fails to unpack fails the step, as in dockerd.
   auto err = copy({"evil.tar"}, "/opt/", {}, true);
-  // Either refused or copied as a plain file: never anything outside.
-  if (!err) {
-    EXPECT_EQ(list_dir(out("/opt")), (std::set<std::string>{"evil.tar"}));
-  }
+  ASSERT_TRUE(err);
+  EXPECT_EQ(error_message(err).rfind("failed to copy files: ", 0), 0u) << error_message(err);
   EXPECT_EQ(list_dir(outside_), std::set<std::string>{});
+  EXPECT_EQ(list_dir(base_ + "/scratch"), std::set<std::string>{});
 }
 
 TEST_F(copy_layer_test, missing_sources_fail_with_their_message) {
@@ -305,4 +320,221 @@ TEST_F(copy_layer_test, is_dir_in_layers_merges_like_overlayfs) {
   EXPECT_FALSE(is_dir_in_layers(layers, "/missing"));
   EXPECT_FALSE(is_dir_in_layers(layers, "/opt")); // whited out above
   EXPECT_FALSE(is_dir_in_layers({}, "/usr"));
+}
+
+TEST_F(copy_layer_test, a_destination_through_a_symlinked_image_directory_lands_where_it_points) {
+  file(ctx_, "a.txt", "alpha");
+  file(ctx_, "tree/t.txt", "tree");
+  // A merged-/usr image: /lib -> usr/lib, /lib64 -> /usr/lib (absolute), and an upper layer's
+  // /sbin -> usr/sbin where usr/sbin is a lower layer's.
+  dir(bottom_, "usr/lib", 0751);
+  dir(bottom_, "usr/sbin");
+  ASSERT_EQ(::chown((bottom_ + "/usr/lib").c_str(), 3, 4), 0);
+  ASSERT_EQ(::symlink("usr/lib", (bottom_ + "/lib").c_str()), 0);
+  ASSERT_EQ(::symlink("/usr/lib", (bottom_ + "/lib64").c_str()), 0);
+  ASSERT_EQ(::symlink("usr/sbin", (top_ + "/sbin").c_str()), 0);
+  ASSERT_COPIED(copy({"a.txt"}, "/lib/foo/x"));
+  ASSERT_COPIED(copy({"a.txt"}, "/lib64/"));
+  ASSERT_COPIED(copy({"a.txt"}, "/sbin/tool"));
+  // Without a trailing '/' a symlink to a directory is a directory too; so for a directory source.
+  ASSERT_COPIED(copy({"a.txt"}, "/lib"));
+  ASSERT_COPIED(copy({"tree"}, "/lib64/tree"));
+  EXPECT_EQ(contents(out("/usr/lib/foo/x")), "alpha");
+  EXPECT_EQ(contents(out("/usr/lib/a.txt")), "alpha");
+  EXPECT_EQ(contents(out("/usr/sbin/tool")), "alpha");
+  EXPECT_EQ(contents(out("/usr/lib/tree/t.txt")), "tree");
+  // The links stay the image's: the layer has no /lib, /lib64 or /sbin that would hide them.
+  EXPECT_EQ(list_dir(out_), (std::set<std::string>{"usr"}));
+  // The image's directories keep their metadata in the layer.
+  auto lib = lstat_of(out("/usr/lib"));
+  EXPECT_EQ(lib.st_mode & 07777, 0751u);
+  EXPECT_EQ(lib.st_uid, 3u);
+  EXPECT_EQ(lib.st_gid, 4u);
+}
+
+TEST_F(copy_layer_test, relative_links_resolve_from_where_they_are_and_dot_dot_stops_at_the_root) {
+  file(ctx_, "a.txt", "alpha");
+  dir(bottom_, "opt/app/versions/2");
+  ASSERT_EQ(::symlink("versions/2", (bottom_ + "/opt/app/current").c_str()), 0);
+  ASSERT_EQ(::symlink("../../../../../../../opt/app/current/..", (bottom_ + "/opt/app/up").c_str()),
+            0);
+  ASSERT_COPIED(copy({"a.txt"}, "/opt/app/current/"));
+  ASSERT_COPIED(copy({"a.txt"}, "/opt/app/up/b.txt"));
+  EXPECT_EQ(contents(out("/opt/app/versions/2/a.txt")), "alpha");
+  EXPECT_EQ(contents(out("/opt/app/versions/b.txt")), "alpha");
+  // A link the step itself wrote earlier is followed the same way, inside the layer.
+  dir(ctx_, "links");
+  ASSERT_EQ(::symlink(outside_.c_str(), (ctx_ + "/links/l").c_str()), 0);
+  ASSERT_COPIED(copy({"links"}, "/d/"));
+  ASSERT_COPIED(copy({"a.txt"}, "/d/l/"));
+  EXPECT_EQ(read_link(out("/d/l")), outside_);
+  EXPECT_EQ(contents(out(outside_ + "/a.txt")), "alpha");
+  EXPECT_EQ(list_dir(outside_), std::set<std::string>{});
+}
+
+TEST_F(copy_layer_test, whiteouts_and_opaque_directories_hide_lower_links) {
+  file(ctx_, "a.txt", "alpha");
+  dir(bottom_, "usr/lib");
+  ASSERT_EQ(::symlink("usr/lib", (bottom_ + "/lib").c_str()), 0);
+  ASSERT_EQ(::mknod((top_ + "/lib").c_str(), S_IFCHR | 0000, makedev(0, 0)), 0);
+  ASSERT_COPIED(copy({"a.txt"}, "/lib/x"));
+  EXPECT_TRUE(S_ISDIR(lstat_of(out("/lib")).st_mode));
+  EXPECT_EQ(contents(out("/lib/x")), "alpha");
+  // An opaque directory above hides the lower one's link; a directory above a lower link
+  // hides it too (a non-directory ends the merge).
+  ASSERT_EQ(::symlink("/usr/lib", (bottom_ + "/opt").c_str()), 0);
+  dir(bottom_, "srv");
+  ASSERT_EQ(::symlink("/usr/lib", (bottom_ + "/srv/link").c_str()), 0);
+  dir(top_, "srv");
+  ASSERT_EQ(::setxattr((top_ + "/srv").c_str(), "trusted.overlay.opaque", "y", 1, 0), 0);
+  dir(top_, "opt");
+  ASSERT_COPIED(copy({"a.txt"}, "/srv/link/"));
+  ASSERT_COPIED(copy({"a.txt"}, "/opt/"));
+  EXPECT_EQ(contents(out("/srv/link/a.txt")), "alpha");
+  EXPECT_EQ(contents(out("/opt/a.txt")), "alpha");
+  EXPECT_EQ(list_dir(out("/usr")), std::set<std::string>{});
+}
+
+TEST_F(copy_layer_test, hostile_image_links_never_lead_out_of_the_layer) {
+  file(ctx_, "a.txt", "alpha");
+  file(ctx_, "tree/t", "t");
+  ASSERT_EQ(::symlink("../../../../../../..", (bottom_ + "/up").c_str()), 0);
+  ASSERT_EQ(::symlink((outside_ + "/../outside").c_str(), (bottom_ + "/abs").c_str()), 0);
+  ASSERT_EQ(::symlink("/proc/self/root/etc", (top_ + "/magic").c_str()), 0);
+  ASSERT_COPIED(copy({"a.txt"}, "/up/x"));
+  ASSERT_COPIED(copy({"a.txt"}, "/abs/"));
+  ASSERT_COPIED(copy({"tree"}, "/magic"));
+  EXPECT_EQ(contents(out("/x")), "alpha");
+  EXPECT_EQ(contents(out(outside_ + "/a.txt")), "alpha");
+  EXPECT_EQ(contents(out("/proc/self/root/etc/t")), "t");
+  EXPECT_EQ(list_dir(outside_), std::set<std::string>{});
+  EXPECT_EQ(list_dir(base_), base_listing());
+
+  // Loops end with dockerd's error, and nothing written.
+  ASSERT_EQ(::symlink("loop", (bottom_ + "/loop").c_str()), 0);
+  ASSERT_EQ(::symlink("/b/x", (bottom_ + "/a").c_str()), 0);
+  ASSERT_EQ(::symlink("../a/y", (top_ + "/b").c_str()), 0);
+  for (const auto* dest : {"/loop/f", "/a/", "/loop"}) {
+    auto before = list_dir(out_);
+    auto err = copy({"a.txt"}, dest);
+    ASSERT_TRUE(err) << dest;
+    EXPECT_EQ(error_message(err), std::string{"evalSymlinksInScope: too many links in "} + dest);
+    EXPECT_EQ(list_dir(out_), before);
+  }
+}
+
+TEST_F(copy_layer_test, a_non_directory_on_the_destination_path_fails_as_in_dockerd) {
+  file(ctx_, "a.txt", "alpha");
+  file(ctx_, "tree/t", "t");
+  file(bottom_, "etc/hosts", "h");
+  file(out_, "written", "w");
+  for (const auto& [source, dest] : std::vector<std::pair<std::string, std::string>>{
+           {"a.txt", "/etc/hosts/x"}, {"tree", "/etc/hosts"}, {"a.txt", "/written/x"}}) {
+    auto err = copy({source}, dest);
+    ASSERT_TRUE(err) << dest;
+    EXPECT_NE(error_message(err).find(": Not a directory"), std::string::npos)
+        << error_message(err);
+  }
+  EXPECT_FALSE(sys::exists(out("/etc/hosts")));
+  EXPECT_EQ(contents(out("/written")), "w");
+}
+
+TEST_F(copy_layer_test, chown_owns_the_directories_the_copy_creates_and_no_others) {
+  file(ctx_, "a.txt", "alpha");
+  file(ctx_, "tree/t", "t");
+  dir(bottom_, "srv", 0750);
+  ASSERT_EQ(::chown((bottom_ + "/srv").c_str(), 42, 43), 0);
+  copy_owner owner{.uid = 1234, .gid = 5678};
+  // A file: every directory created on the way is the owner's (dockerd's MkdirAllAndChown).
+  ASSERT_COPIED(copy({"a.txt"}, "/srv/new/deeper/f", owner));
+  auto srv = lstat_of(out("/srv"));
+  EXPECT_EQ(srv.st_uid, 42u);
+  EXPECT_EQ(srv.st_gid, 43u);
+  EXPECT_EQ(srv.st_mode & 07777, 0750u);
+  for (const auto* rel : {"/srv/new", "/srv/new/deeper", "/srv/new/deeper/f"}) {
+    auto st = lstat_of(out(rel));
+    EXPECT_EQ(st.st_uid, 1234u) << rel;
+    EXPECT_EQ(st.st_gid, 5678u) << rel;
+  }
+  EXPECT_EQ(lstat_of(out("/srv/new")).st_mode & 07777, 0755u);
+  // A directory: the destination directory is the owner's, the ones above it root's (dockerd's
+  // CopyWithTar creates them root-owned, then chowns what it copied).
+  ASSERT_COPIED(copy({"tree"}, "/a/b/c", owner));
+  for (const auto* rel : {"/a", "/a/b"}) {
+    auto st = lstat_of(out(rel));
+    EXPECT_EQ(st.st_uid, 0u) << rel;
+    EXPECT_EQ(st.st_mode & 07777, 0755u) << rel;
+  }
+  for (const auto* rel : {"/a/b/c", "/a/b/c/t"}) {
+    auto st = lstat_of(out(rel));
+    EXPECT_EQ(st.st_uid, 1234u) << rel;
+    EXPECT_EQ(st.st_gid, 5678u) << rel;
+  }
+  // An existing destination directory keeps its owner.
+  ASSERT_COPIED(copy({"tree"}, "/srv", owner));
+  EXPECT_EQ(lstat_of(out("/srv")).st_uid, 42u);
+  EXPECT_EQ(lstat_of(out("/srv/t")).st_uid, 1234u);
+}
+
+TEST_F(copy_layer_test, add_keeps_an_archives_owners_modes_and_times) {
+  auto owned = [](tar_entry e) {
+    e.uid = 1234;
+    e.gid = 5678;
+    e.mtime = 1'400'000'000;
+    return e;
+  };
+  file(ctx_, "owned.tar",
+       make_tar({owned(dir_entry("pkg", 0750)), owned(file_entry("pkg/hi", "hi", 04711)),
+                 owned(symlink_entry("pkg/ln", "hi")), file_entry("pkg/root", "r", 0600)}));
+  // --chown does not apply to what an archive holds (dockerd's Untar keeps its owners), nor to
+  // the directories created for it (root's).
+  ASSERT_COPIED(copy({"owned.tar"}, "/opt/new/", {.uid = 7, .gid = 8}, true));
+  for (const auto* rel : {"/opt/new/pkg", "/opt/new/pkg/hi", "/opt/new/pkg/ln"}) {
+    auto st = lstat_of(out(rel));
+    EXPECT_EQ(st.st_uid, 1234u) << rel;
+    EXPECT_EQ(st.st_gid, 5678u) << rel;
+    EXPECT_EQ(st.st_mtim.tv_sec, 1'400'000'000) << rel;
+  }
+  EXPECT_EQ(lstat_of(out("/opt/new/pkg")).st_mode & 07777, 0750u);
+  EXPECT_EQ(lstat_of(out("/opt/new/pkg/hi")).st_mode & 07777, 04711u);
+  EXPECT_EQ(lstat_of(out("/opt/new/pkg/root")).st_uid, 0u);
+  for (const auto* rel : {"/opt", "/opt/new"}) {
+    auto st = lstat_of(out(rel));
+    EXPECT_EQ(st.st_uid, 0u) << rel;
+    EXPECT_EQ(st.st_mode & 07777, 0755u) << rel;
+  }
+}
+
+TEST_F(copy_layer_test, add_unpacks_through_a_symlinked_image_directory) {
+  dir(bottom_, "usr/share");
+  ASSERT_EQ(::symlink("usr/share", (bottom_ + "/share").c_str()), 0);
+  file(ctx_, "a.tar.gz", make_tar({file_entry("doc", "d")}, tar_format::pax, compression::gzip));
+  ASSERT_COPIED(copy({"a.tar.gz"}, "/share", {}, true));
+  EXPECT_EQ(contents(out("/usr/share/doc")), "d");
+  EXPECT_EQ(list_dir(out_), (std::set<std::string>{"usr"}));
+}
+
+TEST_F(copy_layer_test, add_has_no_compression_ratio_limit) {
+  // A zeroed file compresses far beyond the layer limit's 1024:1; dockerd has no such limit.
+  limits_.ratio_floor = 1 << 20;
+  EXPECT_TRUE(std::isinf(copy_layer_request{}.limits.max_ratio));
+  file(ctx_, "zeros.tar.zst",
+       compress(make_tar({file_entry("zeros", std::string(8 << 20, '\0'))}), compression::zstd));
+  ASSERT_COPIED(copy({"zeros.tar.zst"}, "/z/", {}, true));
+  EXPECT_EQ(lstat_of(out("/z/zeros")).st_size, 8 << 20);
+}
+
+TEST_F(copy_layer_test, add_copies_what_is_no_archive_and_fails_on_a_broken_one) {
+  file(ctx_, "empty.tar", make_tar({}));
+  file(ctx_, "text.gz", compress("just text, no tar", compression::gzip));
+  file(ctx_, "fake.zst", std::string{"\x28\xb5\x2f\xfd not really zstd"});
+  ASSERT_COPIED(copy({"empty.tar", "text.gz", "fake.zst"}, "/f/", {}, true));
+  EXPECT_EQ(list_dir(out("/f")), (std::set<std::string>{"empty.tar", "text.gz", "fake.zst"}));
+  EXPECT_EQ(contents(out("/f/fake.zst")), std::string{"\x28\xb5\x2f\xfd not really zstd"});
+  // The first header reads, the rest is cut: an archive that fails to unpack fails the step.
+  auto whole = make_tar({file_entry("a", "a"), file_entry("big", std::string(100'000, 'x'))});
+  file(ctx_, "cut.tar", whole.substr(0, 20'000));
+  auto err = copy({"cut.tar"}, "/cut/", {}, true);
+  ASSERT_TRUE(err);
+  EXPECT_EQ(error_message(err).rfind("failed to copy files: ", 0), 0u) << error_message(err);
 }
