@@ -199,6 +199,7 @@ image_usage usage_of(const images_state& st) {
     out.shared_size[id] = shared;
     out.images.push_back(make_view(st, img));
   }
+  out.build_cache = storage::build_cache_records(st.index);
   return out;
 }
 

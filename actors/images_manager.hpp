@@ -25,6 +25,7 @@
 #include "distribution/progress_output.hpp"
 #include "registry/credentials.hpp"
 #include "registry/manifest.hpp"
+#include "storage/build_cache.hpp"
 #include "storage/image_delete.hpp"
 #include "storage/image_record.hpp"
 #include "storage/layer_store.hpp"
@@ -143,6 +144,7 @@ struct image_usage {
   std::vector<image_view> images;
   uint64_t layers_size = 0;
   std::map<std::string, uint64_t> shared_size; ///< image ID → bytes shared with other images
+  std::vector<storage::build_cache_record> build_cache; ///< the classic builder's cache
 };
 
 /// Messages:

@@ -6,6 +6,7 @@
 
 #include "base/error.hpp"
 #include "base/time.hpp"
+#include "storage/build_cache.hpp"
 #include "storage/digest.hpp"
 #include "storage/reference.hpp"
 
@@ -243,7 +244,7 @@ bool matches_id_prefix(const std::vector<std::string>& wanted, const std::string
 
 bool is_build_cache(const image_index& index, const image_record& img, const filter_args& filters,
                     int64_t until) {
-  if (img.parent.empty() || !index.references_to(img.id).empty()) return false;
+  if (!is_build_cache_image(index, img)) return false;
   if (until > 0 && img.created_nanos >= until) return false;
   // Every cache record of the classic builder is a "regular" one in buildkit's terms.
   auto types = filters.get("type");

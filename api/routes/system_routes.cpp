@@ -63,6 +63,25 @@ void info(const exchange_ptr& ex) {
   });
 }
 
+// The classic builder's cache images as buildkit-style cache records ("regular", unshared; in
+// use while a container runs from one, which a prune keeps).
+nlohmann::json build_cache_json(const actors::image_usage& usage,
+                                const std::map<std::string, int64_t>& users) {
+  auto out = nlohmann::json::array();
+  for (const auto& r : usage.build_cache)
+    out.push_back({{"ID", r.id},
+                   {"Parents", nlohmann::json::array({r.parent})},
+                   {"Type", "regular"},
+                   {"Description", r.description},
+                   {"InUse", users.count(r.id) > 0},
+                   {"Shared", false},
+                   {"Size", r.size},
+                   {"CreatedAt", format_rfc3339(r.created_nanos)},
+                   {"LastUsedAt", nullptr},
+                   {"UsageCount", 0}});
+  return out;
+}
+
 // dockerd's /system/df: images (with how many containers use each), containers with their sizes.
 void system_df(const exchange_ptr& ex) {
   auto images = find_actor<actors::images_manager_actor>(ex, actors::directory::images);
@@ -109,7 +128,7 @@ void system_df(const exchange_ptr& ex) {
                                                           {"Images", image_list},
                                                           {"Containers", container_list},
                                                           {"Volumes", volume_list},
-                                                          {"BuildCache", nlohmann::json::array()}});
+                                                          {"BuildCache", build_cache_json(usage, users)}});
                                 },
                                 fail);
                       },

@@ -281,6 +281,12 @@ TEST_F(build, builder_prune_removes_the_cache_and_keeps_tagged_images) {
   EXPECT_EQ(young.find("Deleted build cache objects"), std::string::npos) << young;
   EXPECT_EQ(count(build_ok({"-t", "pruned:1"}), "Using cache"), 3u);
 
+  auto df_line = [&] {
+    for (const auto& line : lines_of(ok({"system", "df", "--format", "{{.Type}} {{.TotalCount}}"})))
+      if (line.rfind("Build Cache", 0) == 0) return line;
+    return std::string{};
+  };
+  EXPECT_EQ(df_line(), "Build Cache 2");
   auto pruned = ok({"builder", "prune", "-f"});
   EXPECT_NE(pruned.find("Deleted build cache objects:"), std::string::npos) << pruned;
   EXPECT_NE(pruned.find("Total reclaimed space:"), std::string::npos) << pruned;
@@ -288,6 +294,7 @@ TEST_F(build, builder_prune_removes_the_cache_and_keeps_tagged_images) {
   EXPECT_EQ(count(pruned, "sha256:"), 2u) << pruned;
   // The tagged image still runs, its history is whole, and it has no local parent any more.
   EXPECT_EQ(ok({"run", "--rm", "pruned:1", "cat", "/one", "/a"}), "one\na");
+  EXPECT_EQ(df_line(), "Build Cache 0");
   EXPECT_EQ(inspect("pruned:1", "image")["Id"], final_id);
   EXPECT_EQ(inspect("pruned:1", "image")["Parent"], "");
   EXPECT_NE(ok({"history", "--no-trunc", "pruned:1"}).find("/bin/sh -c echo one > /one"),

@@ -8,6 +8,7 @@
 #include "base/error.hpp"
 #include "base/filter_args.hpp"
 #include "base/time.hpp"
+#include "storage/build_cache.hpp"
 #include "storage/digest.hpp"
 #include "storage/image_delete.hpp"
 #include "storage/image_index.hpp"
@@ -299,4 +300,19 @@ TEST(build_cache_prune, refuses_bad_filters_with_dockerds_words) {
             "\"until\" filter expects a duration (e.g., '24h') or a timestamp");
   EXPECT_EQ(bad(R"({"until":["1h","2h"]})"), "filters expect only one value");
   EXPECT_NE(bad(R"({"colour":["x"]})"), "");
+}
+
+TEST(build_cache_prune, records_count_each_freed_layer_once) {
+  build_cache_images b;
+  auto records = build_cache_records(b.index);
+  ASSERT_EQ(records.size(), 4u); // step1, step2, the commit and the used image, oldest first
+  EXPECT_EQ(records[0].id, b.step1.id);
+  EXPECT_EQ(records[0].parent, b.base.id);
+  EXPECT_EQ(records[0].size, 0u); // its layer is the tagged image's too
+  EXPECT_EQ(records[1].id, b.step2.id);
+  EXPECT_EQ(records[2].id, b.commit.id);
+  EXPECT_EQ(records[2].size, 100u);
+  EXPECT_EQ(records[3].id, b.used.id);
+  EXPECT_FALSE(is_build_cache_image(b.index, b.final_image));
+  EXPECT_FALSE(is_build_cache_image(b.index, b.base));
 }
