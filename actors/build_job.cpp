@@ -16,6 +16,7 @@
 #include "actors/build_workspace.hpp"
 #include "actors/containers_manager.hpp"
 #include "actors/directory.hpp"
+#include "actors/events_actor.hpp"
 #include "actors/images_manager.hpp"
 #include "base/error.hpp"
 #include "base/log.hpp"
@@ -111,6 +112,7 @@ class builder : public std::enable_shared_from_this<builder> {
   void pull_image(const std::string& name, std::function<void(image_view&)> then);
   void remove_container(const std::string& id, next_fn then);
   void tag_next(size_t i, std::string image_id);
+  void publish_build_event(const std::string& image_id);
 
   caf::event_based_actor* self_;
   build_setup setup_;
@@ -638,7 +640,24 @@ void builder::finish(std::string image_id) {
         make_error(errc::invalid_argument, "No image was generated. Is your Dockerfile empty?"));
   if (!req_.options.quiet) req_.emit(aux_id_line(image_id));
   say("Successfully built " + short_id(image_id) + "\n");
+  publish_build_event(image_id);
   tag_next(0, image_id);
+}
+
+// An image `build` event for the built image (the issue's; dockerd's classic builder has none),
+// named by its first tag, before the `tag` events.
+void builder::publish_build_event(const std::string& image_id) {
+  auto events = directory::lookup<events_actor>(self_->system(), directory::events);
+  if (!events) return;
+  event ev;
+  ev.type = "image";
+  ev.action = "build";
+  ev.actor_id = image_id;
+  ev.attributes["name"] = image_id;
+  if (!req_.options.tags.empty())
+    if (auto ref = storage::parse_normalized(req_.options.tags.front()))
+      ev.attributes["name"] = storage::with_default_tag(*ref).familiar_string();
+  self_->send(events, caf::publish_atom_v, std::move(ev));
 }
 
 void builder::tag_next(size_t i, std::string image_id) {

@@ -1,6 +1,7 @@
 // Integration tests of `docker build` (the classic POST /build builder) with the real docker CLI
 // against a real berthd: every instruction, the stream dockerd prints, the build cache, multi-stage
 // builds, .dockerignore, ADD of archives, failures and the context's boundaries.
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 
@@ -255,11 +256,20 @@ TEST_F(build, bad_dockerfiles_and_sources_are_named) {
   EXPECT_EQ(remote.out.substr(remote.out.rfind('\n') + 1), "400") << remote.out;
 }
 
-TEST_F(build, quiet_prints_the_id) {
+TEST_F(build, quiet_prints_the_id_and_a_build_emits_build_and_tag_events) {
   write("Dockerfile", "FROM busybox\nENV A=b\n");
-  auto id = trim(build_ok({"-q"}));
+  auto since = unix_now();
+  auto id = trim(build_ok({"-q", "-t", "ev:1"}));
   EXPECT_EQ(id.rfind("sha256:", 0), 0u) << id;
-  EXPECT_EQ(inspect(id, "image")["Config"]["Env"].dump().find("A=b") != std::string::npos, true);
+  EXPECT_NE(inspect(id, "image")["Config"]["Env"].dump().find("A=b"), std::string::npos);
+  auto until = std::to_string(std::stoll(unix_now()) + 1);
+  auto events = lines_of(ok({"events", "--since", since, "--until", until, "--filter", "type=image",
+                             "--format", "{{.Action}} {{.Actor.ID}} {{.Actor.Attributes.name}}"}));
+  auto built = std::find(events.begin(), events.end(), "build " + id + " ev:1");
+  auto tagged = std::find(events.begin(), events.end(), "tag " + id + " ev:1");
+  EXPECT_NE(built, events.end()) << testing::PrintToString(events);
+  EXPECT_NE(tagged, events.end()) << testing::PrintToString(events);
+  EXPECT_LT(built, tagged);
 }
 
 TEST_F(build, builder_prune_removes_the_cache_and_keeps_tagged_images) {
