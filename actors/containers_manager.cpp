@@ -530,6 +530,38 @@ caf::result<create_result> create(containers_pointer self, create_request req) {
 
 // -- list / prune ---------------------------------------------------------------------------
 
+// The ports of a publish= or expose= filter ("80", "80/udp", "8000-8080/tcp") as "80/tcp" keys,
+// with dockerd's messages for bad values.
+caf::expected<std::set<std::string>> filter_ports(const filter_args& f, const std::string& key) {
+  std::set<std::string> out;
+  for (const auto& value : f.get(key)) {
+    if (value.find(':') != std::string::npos)
+      return make_error(errc::invalid_argument,
+                        "filter for '" + key + "' should not contain ':': " + value);
+    auto slash = value.find('/');
+    auto range = value.substr(0, slash);
+    auto proto = slash == std::string::npos ? std::string{"tcp"} : value.substr(slash + 1);
+    auto dash = range.find('-');
+    auto bad = [&] {
+      return make_error(errc::invalid_argument, "error while looking up for " + key + " " +
+                                                    range + ": invalid port range: " + range);
+    };
+    auto number = [](const std::string& text) -> std::optional<uint32_t> {
+      if (text.empty() || text.size() > 5 ||
+          text.find_first_not_of("0123456789") != std::string::npos)
+        return std::nullopt;
+      auto n = static_cast<uint32_t>(std::stoul(text));
+      return n <= 65535 ? std::optional<uint32_t>{n} : std::nullopt;
+    };
+    auto start = number(range.substr(0, dash));
+    auto end = dash == std::string::npos ? start : number(range.substr(dash + 1));
+    if (!start || !end || *end < *start) return bad();
+    for (auto port = *start; port <= *end; ++port)
+      out.insert(std::to_string(port) + "/" + proto);
+  }
+  return out;
+}
+
 bool status_filter_matches(const filter_args& f, container_status s) {
   return f.exact_match("status", to_string(s));
 }
@@ -562,6 +594,10 @@ caf::expected<std::vector<container_summary>> list(const containers_state& st,
     }
     return t;
   };
+  auto published = filter_ports(f, "publish");
+  if (!published) return published.error();
+  auto exposed = filter_ports(f, "expose");
+  if (!exposed) return exposed.error();
   auto before = created_of("before");
   if (!before) return before.error();
   auto since = created_of("since");
@@ -599,6 +635,16 @@ caf::expected<std::vector<container_summary>> list(const containers_state& st,
             return c.name == n || (c.endpoint && c.endpoint->network_id.rfind(n, 0) == 0);
           });
         }))
+      continue;
+    // publish=: a container port the container publishes; expose=: one its config exposes.
+    if (!published->empty() &&
+        std::none_of(s.ports.begin(), s.ports.end(), [&](const net::published_port& p) {
+          return published->count(std::to_string(p.container_port) + "/" + p.proto) > 0;
+        }))
+      continue;
+    if (!exposed->empty() &&
+        std::none_of(s.exposed_ports.begin(), s.exposed_ports.end(),
+                     [&](const std::string& p) { return exposed->count(p) > 0; }))
       continue;
     if (f.contains("exited")) {
       if (s.status != container_status::exited ||

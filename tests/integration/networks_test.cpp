@@ -472,6 +472,16 @@ TEST_F(networks, published_tcp_port_reaches_the_container_from_the_host) {
   const json binding = json::array({{{"HostIp", "127.0.0.1"}, {"HostPort", hp}}});
   EXPECT_EQ(c["NetworkSettings"]["Ports"]["8080/tcp"], binding);
   EXPECT_EQ(c["HostConfig"]["PortBindings"]["8080/tcp"], binding);
+  // ps filters by the published and exposed container ports (dockerd's publish=/expose=).
+  ok({"run", "-d", "--name", "exp", "--expose", "9000-9001/udp", "busybox", "sleep", "1000"});
+  EXPECT_EQ(ok({"ps", "--filter", "publish=8080", "--format", "{{.Names}}"}), "web");
+  EXPECT_EQ(ok({"ps", "--filter", "publish=8000-8100/tcp", "--format", "{{.Names}}"}), "web");
+  EXPECT_EQ(ok({"ps", "--filter", "publish=8080/udp", "--format", "{{.Names}}"}), "");
+  EXPECT_EQ(ok({"ps", "--filter", "expose=9001/udp", "--format", "{{.Names}}"}), "exp");
+  EXPECT_EQ(ok({"ps", "--filter", "expose=9001", "--format", "{{.Names}}"}), "");
+  auto colon = docker({"ps", "--filter", "publish=80:80"});
+  EXPECT_THAT(colon.err, HasSubstr("filter for 'publish' should not contain ':': 80:80"));
+  ok({"rm", "-f", "exp"});
 
   // All interfaces (no host IP): reachable through 127.0.0.1 too.
   auto any_port = free_tcp_port();
