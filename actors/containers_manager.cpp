@@ -543,8 +543,8 @@ caf::expected<std::set<std::string>> filter_ports(const filter_args& f, const st
     auto proto = slash == std::string::npos ? std::string{"tcp"} : value.substr(slash + 1);
     auto dash = range.find('-');
     auto bad = [&] {
-      return make_error(errc::invalid_argument, "error while looking up for " + key + " " +
-                                                    range + ": invalid port range: " + range);
+      return make_error(errc::invalid_argument, "error while looking up for " + key + " " + range +
+                                                    ": invalid port range: " + range);
     };
     auto number = [](const std::string& text) -> std::optional<uint32_t> {
       if (text.empty() || text.size() > 5 ||
