@@ -283,6 +283,27 @@ void deliver(caf::typed_response_promise<Result> rp, caf::expected<Result> r) {
     rp.deliver(r.error());
 }
 
+// rmi and the prunes: `plan_with(users)` plans against the containers' use of images, then the
+// plan is executed; the promise answers with the outcome or the planning error.
+template <class PlanWith>
+caf::result<delete_outcome> run_delete_plan(images_pointer self, PlanWith plan_with) {
+  auto rp = self->make_response_promise<delete_outcome>();
+  with_image_users(self, [self, rp, plan_with](auto users) mutable {
+    if (!users) {
+      rp.deliver(users.error());
+      return;
+    }
+    auto plan = plan_with(*users);
+    if (!plan) {
+      rp.deliver(plan.error());
+      return;
+    }
+    execute_plan(self, std::move(*plan),
+                 [rp](caf::expected<delete_outcome> r) mutable { deliver(rp, std::move(r)); });
+  });
+  return rp;
+}
+
 } // namespace
 
 // -- shared helpers (images_manager_state.hpp) -----------------------------------------------
@@ -433,64 +454,25 @@ images_manager_actor::behavior_type images_impl(images_pointer self,
             }),
       timed(self, probe,
             [self](caf::delete_atom, const delete_request& req) -> caf::result<delete_outcome> {
-              auto rp = self->make_response_promise<delete_outcome>();
-              with_image_users(self, [self, rp, req](auto users) mutable {
-                if (!users) {
-                  rp.deliver(users.error());
-                  return;
-                }
-                auto plan = storage::plan_image_delete(self->state.index, req.name, req.force,
-                                                       req.prune, *users);
-                if (!plan) {
-                  rp.deliver(plan.error());
-                  return;
-                }
-                execute_plan(self, std::move(*plan), [rp](caf::expected<delete_outcome> r) mutable {
-                  deliver(rp, std::move(r));
-                });
+              return run_delete_plan(self, [self, req](const auto& users) {
+                return storage::plan_image_delete(self->state.index, req.name, req.force, req.prune,
+                                                  users);
               });
-              return rp;
             }),
       timed(self, probe,
             [self](prune_atom, const filter_args& filters) -> caf::result<delete_outcome> {
-              auto rp = self->make_response_promise<delete_outcome>();
-              with_image_users(self, [self, rp, filters](auto users) mutable {
-                if (!users) {
-                  rp.deliver(users.error());
-                  return;
-                }
-                auto plan =
-                    storage::plan_image_prune(self->state.index, filters, *users, unix_nanos_now());
-                if (!plan) {
-                  rp.deliver(plan.error());
-                  return;
-                }
-                execute_plan(self, std::move(*plan), [rp](caf::expected<delete_outcome> r) mutable {
-                  deliver(rp, std::move(r));
-                });
+              return run_delete_plan(self, [self, filters](const auto& users) {
+                return storage::plan_image_prune(self->state.index, filters, users,
+                                                 unix_nanos_now());
               });
-              return rp;
             }),
       timed(self, probe,
             [self](prune_atom, const storage::build_cache_prune_options& options)
                 -> caf::result<delete_outcome> {
-              auto rp = self->make_response_promise<delete_outcome>();
-              with_image_users(self, [self, rp, options](auto users) mutable {
-                if (!users) {
-                  rp.deliver(users.error());
-                  return;
-                }
-                auto plan = storage::plan_build_cache_prune(self->state.index, options, *users,
-                                                            unix_nanos_now());
-                if (!plan) {
-                  rp.deliver(plan.error());
-                  return;
-                }
-                execute_plan(self, std::move(*plan), [rp](caf::expected<delete_outcome> r) mutable {
-                  deliver(rp, std::move(r));
-                });
+              return run_delete_plan(self, [self, options](const auto& users) {
+                return storage::plan_build_cache_prune(self->state.index, options, users,
+                                                       unix_nanos_now());
               });
-              return rp;
             }),
       timed(self, probe,
             [self](load_atom, load_request& req) -> caf::result<load_outcome> {
