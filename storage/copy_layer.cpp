@@ -3,6 +3,7 @@
 
 #include <cerrno>
 #include <fcntl.h>
+#include <map>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -137,15 +138,39 @@ caf::error copy_file(int from, const struct stat& st, int dir_fd, const std::str
   return finish_entry(to.get(), st, owner, path);
 }
 
-caf::error copy_tree(int src_dir, int dst_dir, const std::string& path, const entry_owner& owner);
+// One tree's copy: its owner rule, and the files with several names copied so far, so that
+// their other names become hard links again (dockerd's tar round trip keeps hard links).
+struct tree_copy {
+  entry_owner owner;
+  std::map<std::pair<dev_t, ino_t>, unique_fd> copies; ///< O_PATH descriptors of the copies
+  static constexpr size_t max_tracked = 4096;          ///< beyond it, further names are copies
+};
+
+// Makes `name` in `dst_dir` a hard link to the copy of a file already copied, if there is one.
+bool link_to_earlier_copy(const tree_copy& tree, const struct stat& st, int dst_dir,
+                          const std::string& name) {
+  if (st.st_nlink < 2) return false;
+  auto earlier = tree.copies.find({st.st_dev, st.st_ino});
+  if (earlier == tree.copies.end()) return false;
+  if (sys::remove_all_at(dst_dir, name)) return false;
+  return ::linkat(earlier->second.get(), "", dst_dir, name.c_str(), AT_EMPTY_PATH) == 0;
+}
+
+void remember_copy(tree_copy& tree, const struct stat& st, int dst_dir, const std::string& name) {
+  if (st.st_nlink < 2 || tree.copies.size() >= tree_copy::max_tracked) return;
+  unique_fd copy{::openat(dst_dir, name.c_str(), O_PATH | O_NOFOLLOW | O_CLOEXEC)};
+  if (copy) tree.copies.emplace(std::pair{st.st_dev, st.st_ino}, std::move(copy));
+}
+
+caf::error copy_tree(int src_dir, int dst_dir, const std::string& path, tree_copy& tree);
 
 // Copies the entry `name` of `src_dir` (not followed) to the same name in `dst_dir`.
 caf::error copy_entry(int src_dir, const std::string& name, int dst_dir, const std::string& path,
-                      const entry_owner& owner) {
+                      tree_copy& tree) {
   struct stat st {};
   if (::fstatat(src_dir, name.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0)
     return errno_error("stat", path);
-  auto who = owner_of(owner, st);
+  auto who = owner_of(tree.owner, st);
   if (S_ISDIR(st.st_mode)) {
     int existing = ::openat(dst_dir, name.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
     if (existing < 0) {
@@ -158,13 +183,16 @@ caf::error copy_entry(int src_dir, const std::string& name, int dst_dir, const s
     unique_fd from{
         ::openat(src_dir, name.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)};
     if (!from) return errno_error("open", path);
-    if (auto err = copy_tree(from.get(), to.get(), path, owner)) return err;
+    if (auto err = copy_tree(from.get(), to.get(), path, tree)) return err;
     return finish_entry(to.get(), st, who, path);
   }
   if (S_ISREG(st.st_mode)) {
+    if (link_to_earlier_copy(tree, st, dst_dir, name)) return {};
     unique_fd from{::openat(src_dir, name.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC)};
     if (!from) return errno_error("open", path);
-    return copy_file(from.get(), st, dst_dir, name, who, path);
+    if (auto err = copy_file(from.get(), st, dst_dir, name, who, path)) return err;
+    remember_copy(tree, st, dst_dir, name);
+    return {};
   }
   if (S_ISLNK(st.st_mode)) {
     auto target = sys::read_link_at(src_dir, name, path);
@@ -188,16 +216,21 @@ caf::error copy_entry(int src_dir, const std::string& name, int dst_dir, const s
   return {}; // devices (and unpacked whiteouts) and sockets are not copied
 }
 
-caf::error copy_tree(int src_dir, int dst_dir, const std::string& path, const entry_owner& owner) {
+caf::error copy_tree(int src_dir, int dst_dir, const std::string& path, tree_copy& tree) {
   auto names = sys::directory_entries(src_dir, path);
   if (!names) return names.error();
   for (const auto& name : *names) {
     std::string child = path;
     child.push_back('/');
     child.append(name);
-    if (auto err = copy_entry(src_dir, name, dst_dir, child, owner)) return err;
+    if (auto err = copy_entry(src_dir, name, dst_dir, child, tree)) return err;
   }
   return {};
+}
+
+caf::error copy_tree(int src_dir, int dst_dir, const std::string& path, const entry_owner& owner) {
+  tree_copy tree{owner, {}};
+  return copy_tree(src_dir, dst_dir, path, tree);
 }
 
 caf::error empty_scratch(const copy_layer_request& req) {

@@ -55,8 +55,9 @@ struct copy_layer_request {
 ///  - a directory's contents into `dest`; of the directories created on the way only `dest`
 ///    itself is owned by `owner`, the others by root (dockerd's CopyWithTar, then its chown of
 ///    what it copied);
-///  - symlinks as symlinks, permission bits (setuid, setgid, sticky included) and modification
-///    times kept, owner `owner`;
+///  - symlinks as symlinks, hard links within one directory source (or archive) as hard links,
+///    permission bits (setuid, setgid, sticky included) and modification times kept, owner
+///    `owner`;
 ///  - with `extract_archives` (ADD), a file that is a tar archive (plain, gzip, bzip2, xz, zstd:
 ///    local_archive's test) is unpacked into `dest` with the archive's own owners, modes and
 ///    times, the directories created on the way root's (dockerd's Untar); an archive that fails

@@ -179,6 +179,25 @@ TEST_F(copy_layer_test, a_directory_is_copied_as_its_contents) {
   EXPECT_EQ(deep.st_mtim.tv_nsec, file_nsec);
 }
 
+TEST_F(copy_layer_test, hard_links_inside_a_copied_directory_stay_hard_links) {
+  file(ctx_, "src/a", "shared");
+  file(ctx_, "src/single", "one");
+  dir(ctx_, "src/sub");
+  ASSERT_EQ(::link((ctx_ + "/src/a").c_str(), (ctx_ + "/src/sub/b").c_str()), 0);
+  ASSERT_COPIED(copy({"src"}, "/app", {1000, 1000}));
+  auto a = lstat_of(out("/app/a"));
+  auto b = lstat_of(out("/app/sub/b"));
+  EXPECT_EQ(a.st_ino, b.st_ino);
+  EXPECT_EQ(a.st_nlink, 2u);
+  EXPECT_EQ(contents(out("/app/sub/b")), "shared");
+  EXPECT_EQ(b.st_uid, 1000u);
+  EXPECT_EQ(lstat_of(out("/app/single")).st_nlink, 1u);
+  // A second COPY of the same tree makes copies of its own, not links into the first one.
+  ASSERT_COPIED(copy({"src"}, "/again"));
+  EXPECT_NE(lstat_of(out("/again/a")).st_ino, a.st_ino);
+  EXPECT_EQ(lstat_of(out("/again/a")).st_ino, lstat_of(out("/again/sub/b")).st_ino);
+}
+
 TEST_F(copy_layer_test, wildcards_copy_every_match_into_the_directory) {
   file(ctx_, "a.txt", "a");
   file(ctx_, "b.txt", "b");
