@@ -1,6 +1,8 @@
 // Lexical rules for names inside a layer tar.
 #include "storage/layer_path.hpp"
 
+#include <vector>
+
 #include "base/error.hpp"
 
 namespace berth::storage {
@@ -40,18 +42,27 @@ caf::expected<std::string> clean_entry_name(std::string_view raw) {
                                                   " bytes: " + quoted(raw));
   if (raw.find('\0') != std::string_view::npos)
     return make_error(errc::invalid_argument, "archive entry name with a NUL byte: " + quoted(raw));
-  std::string out;
-  out.reserve(raw.size());
+  // Go's filepath.Clean, as dockerd cleans entry names: "a/../b" is "b"; a ".." that would
+  // climb above the root is refused (dockerd's breakoutError).
+  std::vector<std::string_view> parts;
   bool escapes = !each_component(raw, [&](std::string_view part) {
-    if (part == "..") return false;
-    if (part == ".") return true;
-    if (!out.empty()) out += '/';
-    out.append(part);
+    if (part == "..") {
+      if (parts.empty()) return false;
+      parts.pop_back();
+      return true;
+    }
+    if (part != ".") parts.push_back(part);
     return true;
   });
   if (escapes)
     return make_error(errc::invalid_argument,
                       "archive entry " + quoted(raw) + " has a \"..\" component");
+  std::string out;
+  out.reserve(raw.size());
+  for (auto part : parts) {
+    if (!out.empty()) out += '/';
+    out.append(part);
+  }
   return out;
 }
 

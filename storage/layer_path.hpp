@@ -15,8 +15,9 @@ inline constexpr size_t max_entry_name = 4096;
 
 /// Cleans an entry name from an archive into a path relative to the layer root: leading "/" and
 /// "./" are dropped, "a//b" and "a/./b" become "a/b", a trailing "/" is dropped. Returns "" for the
-/// root itself. Refuses empty names, NUL bytes, names longer than `max_entry_name` and any ".."
-/// component (never resolved lexically: "a/../b" is refused, not turned into "b").
+/// root itself; ".." is resolved lexically like Go's filepath.Clean in dockerd ("a/../b" is "b").
+/// Refuses empty names, NUL bytes, names longer than `max_entry_name` and a ".." that climbs above
+/// the root ("../x", "a/../../x"). The writer still resolves the result inside the root.
 [[nodiscard]] caf::expected<std::string> clean_entry_name(std::string_view raw);
 
 /// Splits a cleaned, non-empty name into its directory ("" at the root) and its last component.

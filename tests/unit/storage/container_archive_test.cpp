@@ -303,6 +303,9 @@ TEST_F(container_archive_test, hostile_entries_stay_inside) {
   auto dotdot = put("/dst", test::make_tar({file_entry("../../outside/marker", "owned")}));
   ASSERT_TRUE(dotdot);
   EXPECT_EQ(error_kind(dotdot), errc::invalid_argument);
+  // A ".." that stays below the destination is cleaned away, as dockerd's filepath.Clean does.
+  ASSERT_FALSE(put("/dst", test::make_tar({file_entry("sub/../clean", "C")})));
+  EXPECT_EQ(read("dst/clean"), "C");
   // Absolute names are taken below the destination.
   ASSERT_FALSE(put("/dst", test::make_tar({file_entry("/abs", "A")})));
   EXPECT_EQ(read("dst/abs"), "A");
