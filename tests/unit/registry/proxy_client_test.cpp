@@ -1,7 +1,8 @@
 // The registry client through an HTTP proxy written in the test (test_proxy.hpp) on 127.0.0.1:
 // CONNECT tunnels to a TLS docker-registry known only by a made-up name that the proxy alone
 // resolves, absolute-form requests for plain http, Proxy-Authorization, a proxy that speaks TLS
-// itself, and the errors of a proxy that is down, refuses, or stalls.
+// itself (tunnels with TLS inside TLS, absolute form inside TLS), and the errors of a proxy that is
+// down, refuses, or stalls.
 #include <chrono>
 
 #include <gtest/gtest.h>
@@ -209,8 +210,9 @@ TEST(proxy_client, tunnels_tls_inside_tls_to_an_https_proxy) {
   std::string tls =
       "  tls:\n    certificate: " + pki.server_cert + "\n    key: " + pki.server_key + "\n";
   test_registry reg(dir, {}, tls);
-  test_proxy proxy(
-      {.names = {registry_name}, .tls_cert = pki.server_cert, .tls_key = pki.server_key});
+  test_proxy proxy({.names = {registry_name, "origin.berth.test"},
+                    .tls_cert = pki.server_cert,
+                    .tls_key = pki.server_key});
   // Nothing insecure: the proxy's certificate and the registry's are both verified.
   registry_config config;
   tls_policy trust_test_ca = [&](const url&) -> caf::expected<tls_settings> {
@@ -228,6 +230,14 @@ TEST(proxy_client, tunnels_tls_inside_tls_to_an_https_proxy) {
   ASSERT_FALSE(seen.empty());
   EXPECT_EQ(seen[0].method, "CONNECT");
   EXPECT_EQ(seen[0].target, domain);
+
+  // Plain http through the TLS proxy: absolute form inside the proxy's TLS.
+  test_http_server origin([](const test_request&) { return test_response{200, {}, "plain"}; });
+  auto plain = http.send(get("http://origin.berth.test:" + std::to_string(origin.port()) + "/"));
+  ASSERT_TRUE(plain) << error_message(plain.error());
+  EXPECT_EQ(plain->body, "plain") << plain->status;
+  EXPECT_EQ(proxy.requests().back().target,
+            "http://origin.berth.test:" + std::to_string(origin.port()) + "/");
 
   // A proxy certificate that does not verify is the proxy's error.
   http_client untrusting(options_via(proxy.url()));
