@@ -93,6 +93,11 @@ struct daemon_config {
   int max_concurrent_downloads = 3;
   int max_concurrent_uploads = 5;
   int max_download_attempts = 5;
+  /// daemon.json `proxies` (`--http-proxy`, `--https-proxy`, `--no-proxy`); empty: the
+  /// daemon's environment decides (HTTP_PROXY...), as in dockerd.
+  std::string http_proxy;
+  std::string https_proxy;
+  std::string no_proxy;
 
   // Storage.
   std::string storage_driver = "overlay2";

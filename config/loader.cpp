@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 
 #include "base/error.hpp"
+#include "base/proxy_url.hpp"
 #include "base/sys.hpp"
 #include "config/options.hpp"
 
@@ -39,23 +40,48 @@ caf::expected<json> read_config_file(const std::string& path, bool must_exist) {
   json doc = json::parse(*text, nullptr, false);
   if (doc.is_discarded()) return file_error(path, "invalid JSON");
   if (!doc.is_object()) return file_error(path, "the file must hold a JSON object");
+  // Sections such as "proxies" are flattened into their keys, as dockerd does before it
+  // compares the file with the flags.
+  json flat = json::object();
   std::vector<std::string> unknown;
   for (const auto& [key, value] : doc.items()) {
-    (void)value;
-    if (!find_option_by_key(key)) unknown.push_back(key);
+    if (is_option_section(key)) {
+      if (!value.is_object())
+        return file_error(path, "\"" + key + "\" must be an object, got " + value.dump());
+      for (const auto& [member, member_value] : value.items()) {
+        const auto* opt = find_option_by_key(member);
+        if (!opt || opt->section != key)
+          unknown.push_back(member);
+        else
+          flat[member] = member_value;
+      }
+      continue;
+    }
+    const auto* opt = find_option_by_key(key);
+    if (!opt || !opt->section.empty())
+      unknown.push_back(key);
+    else
+      flat[key] = value;
   }
   if (!unknown.empty())
     return file_error(path, "the following directives don't match any configuration option: " +
                                 join(unknown, ", "));
-  return doc;
+  return flat;
+}
+
+/// A value for a conflict message; proxy URLs with their credentials masked (dockerd).
+std::string conflict_value(const std::string& key, const json& value) {
+  if ((key == "http-proxy" || key == "https-proxy") && value.is_string())
+    return mask_proxy_credentials(value.get<std::string>());
+  return value.dump();
 }
 
 caf::expected<json> merge(const json& flags, const json& file, const std::string& path) {
   std::vector<std::string> conflicts;
   for (const auto& [key, value] : flags.items())
     if (file.contains(key))
-      conflicts.push_back(key + ": (from flag: " + value.dump() +
-                          ", from file: " + file[key].dump() + ")");
+      conflicts.push_back(key + ": (from flag: " + conflict_value(key, value) +
+                          ", from file: " + conflict_value(key, file[key]) + ")");
   if (!conflicts.empty())
     return file_error(path, "the following directives are specified both as a flag and in the "
                             "configuration file: " +
@@ -74,8 +100,9 @@ caf::expected<daemon_config> build(const json& effective, const json& flags,
     const auto* opt = find_option_by_key(key);
     if (!opt) return file_error(path, "unknown configuration option \"" + key + "\"");
     if (auto err = opt->apply(value, cfg)) {
+      std::string file_key = opt->section.empty() ? key : std::string(opt->section) + "." + key;
       std::string origin = flags.contains(key) ? "flag --" + std::string(opt->flag)
-                                               : "key \"" + key + "\" in " + path;
+                                               : "key \"" + file_key + "\" in " + path;
       return make_error(errc::invalid_argument,
                         "invalid value for " + origin + ": " + error_message(err));
     }

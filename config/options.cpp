@@ -2,10 +2,12 @@
 #include "config/options.hpp"
 
 #include <algorithm>
+
 #include <nlohmann/json.hpp>
 
 #include "base/error.hpp"
 #include "base/ipv4.hpp"
+#include "base/proxy_url.hpp"
 #include "base/units.hpp"
 
 namespace berth::config {
@@ -146,6 +148,12 @@ caf::error validate_network_prefix(const std::string& p) {
 caf::error validate_ip(const std::string& ip) {
   if (!ipv4_address::parse(ip)) return invalid("invalid IP address: " + ip);
   return {};
+}
+
+caf::error validate_proxy_url(const std::string& url) {
+  if (url.empty()) return {}; // unset: the environment's value applies
+  auto parsed = proxy_url::parse(url);
+  return parsed ? caf::error{} : invalid(error_message(parsed.error()));
 }
 
 caf::error validate_log_opts(const std::map<std::string, std::string>& opts) {
@@ -372,6 +380,19 @@ std::vector<option_spec> build_table() {
       "Enable insecure registry communication", list_field(&daemon_config::insecure_registries));
   add("registry-mirrors", "registry-mirror", 0, k::string_list, true, "Preferred registry mirror",
       list_field(&daemon_config::registry_mirrors));
+  // dockerd 28's `proxies` object; its keys are flags of their own.
+  auto add_proxy = [&](std::string_view key, std::string_view help, apply_fn fn) {
+    add(key, key, 0, k::string, false, help, std::move(fn));
+    t.back().section = "proxies";
+  };
+  add_proxy("http-proxy", "HTTP proxy URL to use for outgoing traffic",
+            string_field(&daemon_config::http_proxy, validate_proxy_url));
+  add_proxy("https-proxy", "HTTPS proxy URL to use for outgoing traffic",
+            string_field(&daemon_config::https_proxy, validate_proxy_url));
+  add_proxy("no-proxy",
+            "Comma-separated list of hosts or IP addresses for which the proxy is "
+            "skipped",
+            string_field(&daemon_config::no_proxy));
   add("max-concurrent-downloads", "max-concurrent-downloads", 0, k::integer, true,
       "Set the max concurrent downloads",
       int_field(&daemon_config::max_concurrent_downloads, 1, 64));
@@ -402,6 +423,12 @@ std::vector<option_spec> build_table() {
 const std::vector<option_spec>& option_table() {
   static const std::vector<option_spec> table = build_table();
   return table;
+}
+
+bool is_option_section(std::string_view key) {
+  for (const auto& o : option_table())
+    if (!o.section.empty() && o.section == key) return true;
+  return false;
 }
 
 const option_spec* find_option_by_key(std::string_view key) {

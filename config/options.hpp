@@ -35,7 +35,14 @@ struct option_spec {
   std::string_view help;
   /// Validates the JSON value and stores it in the config; errors name the problem, not the key.
   std::function<caf::error(const nlohmann::json&, daemon_config&)> apply;
+  /// The daemon.json object the key sits in ("proxies" for "http-proxy"); "" for top level.
+  /// On the command line, and for conflicts between flags and the file, nested keys are flat,
+  /// as dockerd flattens them.
+  std::string_view section = {};
 };
+
+/// True when `key` is a daemon.json object whose members are options (e.g. "proxies").
+[[nodiscard]] bool is_option_section(std::string_view key);
 
 /// All options berthd understands.
 [[nodiscard]] const std::vector<option_spec>& option_table();

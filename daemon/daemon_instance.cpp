@@ -118,6 +118,8 @@ distribution::registry_settings registry_settings_of(const config::daemon_config
   s.max_concurrent_downloads = c.max_concurrent_downloads;
   s.max_concurrent_uploads = c.max_concurrent_uploads;
   s.max_download_attempts = c.max_download_attempts;
+  s.proxies = registry::resolve_proxy_settings(c.http_proxy, c.https_proxy, c.no_proxy,
+                                               registry::process_environment());
   return s;
 }
 

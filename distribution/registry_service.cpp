@@ -17,10 +17,13 @@ caf::expected<std::shared_ptr<const registry_snapshot>> make_snapshot(const regi
   auto config =
       registry::make_registry_config(s.insecure_registries, s.registry_mirrors, s.certs_dir);
   if (!config) return std::move(config.error());
+  auto proxy = registry::proxy_config::make(s.proxies);
+  if (!proxy) return std::move(proxy.error());
   auto snap = std::make_shared<registry_snapshot>();
   snap->config = std::move(*config);
   registry::http_client_options options;
   options.user_agent = std::string("berth/") + build_info::version;
+  options.proxy = std::make_shared<const registry::proxy_config>(std::move(*proxy));
   snap->http =
       std::make_shared<registry::http_client>(options, registry::make_tls_policy(snap->config));
   snap->repository.retry.max_attempts = std::max(1, s.max_download_attempts);

@@ -2,12 +2,12 @@
 // configuration and one HTTP client built from daemon.json (`insecure-registries`,
 // `registry-mirrors`, `<config-dir>/certs.d`), the daemon-wide transfer bounds
 // (`max-concurrent-downloads`, `max-concurrent-uploads`), the retry budget
-// (`max-download-attempts`), the downloads in flight and the known blob sources. A SIGHUP reload
-// swaps in a new configuration and client; operations in flight keep the snapshot they started
-// with. Files added to or changed in certs.d take effect at the next operation, as in dockerd
-// (which reads certs.d for every connection).
-// Thread-safety: thread-safe. `current` reads certs.d's directory entries and `shutdown` waits:
-// call them from blocking contexts.
+// (`max-download-attempts`), the proxies (`proxies`, HTTP_PROXY...), the downloads in flight and
+// the known blob sources. A SIGHUP reload swaps in a new configuration and client; operations in
+// flight keep the snapshot they started with. Files added to or changed in certs.d take effect at
+// the next operation, as in dockerd (which reads certs.d for every connection). Thread-safety:
+// thread-safe. `current` reads certs.d's directory entries and `shutdown` waits: call them from
+// blocking contexts.
 #pragma once
 
 #include <atomic>
@@ -28,6 +28,7 @@
 #include "distribution/transfer_pool.hpp"
 #include "registry/credentials.hpp"
 #include "registry/http_client.hpp"
+#include "registry/proxy_config.hpp"
 #include "registry/registry_config.hpp"
 #include "registry/repository.hpp"
 
@@ -45,6 +46,8 @@ struct registry_settings {
   int max_concurrent_downloads = 3;
   int max_concurrent_uploads = 5;
   int max_download_attempts = 5;
+  /// The proxies for registry traffic (daemon.json `proxies` over the environment).
+  registry::proxy_settings proxies;
   /// Waits between retries (tests shorten them); the registry client's defaults otherwise.
   std::chrono::milliseconds initial_backoff{1000};
   std::chrono::milliseconds max_backoff{16'000};

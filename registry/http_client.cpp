@@ -10,6 +10,7 @@
 
 #include "base/error.hpp"
 #include "registry/http_connection.hpp"
+#include "registry/proxy_config.hpp"
 
 namespace berth::registry {
 
@@ -131,6 +132,22 @@ struct http_client::impl {
     if (list.size() < options.max_idle_per_endpoint) list.push_back(std::move(conn));
   }
 
+  /// The proxy hop to `target`, if it goes through a proxy (TLS to an https proxy follows the
+  /// TLS policy of the proxy's own host:port).
+  caf::expected<std::optional<detail::proxy_hop>> proxy_hop_for(const url& target) {
+    const proxy_url* proxy = options.proxy ? options.proxy->proxy_for(target) : nullptr;
+    if (!proxy) return std::optional<detail::proxy_hop>{};
+    detail::proxy_hop hop{*proxy, nullptr, true, proxy_authorization(*proxy)};
+    if (proxy->scheme == "https") {
+      url proxy_target{"https", proxy->host, proxy->port, "/"};
+      auto entry = tls_for(proxy_target);
+      if (!entry) return std::move(entry.error());
+      hop.tls = entry->context;
+      hop.verify = entry->verify;
+    }
+    return std::optional<detail::proxy_hop>{std::move(hop)};
+  }
+
   caf::expected<std::unique_ptr<http_connection>> connect(const url& target) {
     std::shared_ptr<boost::asio::ssl::context> context;
     bool verify = true;
@@ -140,15 +157,22 @@ struct http_client::impl {
       context = entry->context;
       verify = entry->verify;
     }
-    return http_connection::open(target, std::move(context), verify, options.connect_timeout,
-                                 options.io_timeout);
+    auto hop = proxy_hop_for(target);
+    if (!hop) return std::move(hop.error());
+    return http_connection::open(target, *hop ? &**hop : nullptr, std::move(context), verify,
+                                 options.connect_timeout, options.io_timeout);
   }
 
   /// The Beast request of `spec` with its headers and body framing.
-  http::request<http::buffer_body> make_head(const http_request& request,
-                                             const exchange_spec& spec) const {
-    http::request<http::buffer_body> req{to_verb(spec.method), spec.target.target, 11};
+  http::request<http::buffer_body> make_head(const http_request& request, const exchange_spec& spec,
+                                             const http_connection& conn) const {
+    // Through a proxy, plain http requests name the whole URL (absolute form).
+    http::request<http::buffer_body> req{
+        to_verb(spec.method), conn.forwards_to_proxy() ? spec.target.string() : spec.target.target,
+        11};
     req.set(http::field::host, spec.target.authority());
+    if (conn.forwards_to_proxy() && !conn.proxy_authorization().empty())
+      req.set(http::field::proxy_authorization, conn.proxy_authorization());
     req.set(http::field::user_agent, options.user_agent);
     for (const auto& h : request.headers) {
       if (spec.drop_authorization && same_header_name(h.name, "Authorization")) continue;
@@ -172,7 +196,7 @@ struct http_client::impl {
   /// Writes the request head and body. Returns the transport error (or a body source error).
   caf::error write_request(http_connection& conn, const http_request& request,
                            const exchange_spec& spec, bool& stale, std::stop_token stop) {
-    auto req = make_head(request, spec);
+    auto req = make_head(request, spec, conn);
     bool streamed = spec.send_body && request.body_source;
     req.body().data = nullptr;
     req.body().size = 0;

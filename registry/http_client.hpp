@@ -22,6 +22,8 @@
 
 namespace berth::registry {
 
+class proxy_config;
+
 struct http_client_options {
   /// Bound on resolving and connecting (and the TLS handshake) to one endpoint.
   std::chrono::milliseconds connect_timeout{15'000};
@@ -38,6 +40,8 @@ struct http_client_options {
   size_t max_idle_per_endpoint = 6;
   std::chrono::milliseconds idle_timeout{30'000};
   std::string user_agent = "berth";
+  /// The proxies requests go through (proxy_config.hpp); null: every request goes direct.
+  std::shared_ptr<const proxy_config> proxy;
 };
 
 /// Decides how https to one host is verified (system CAs, certs.d files, insecure registries).

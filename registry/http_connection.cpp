@@ -115,108 +115,200 @@ beast::error_code http_connection::run(Initiate&& initiate) {
   return result.value_or(asio::error::operation_aborted);
 }
 
+template <class F>
+beast::error_code http_connection::with_stream(F&& f) {
+  if (tls_in_proxy_tls_) return f(*tls_in_proxy_tls_);
+  if (tls_) return f(*tls_);
+  if (proxy_tls_) return f(*proxy_tls_);
+  return f(*plain_);
+}
+
 beast::tcp_stream& http_connection::tcp() {
-  return tls_ ? beast::get_lowest_layer(*tls_) : *plain_;
+  if (tls_in_proxy_tls_) return beast::get_lowest_layer(*tls_in_proxy_tls_);
+  if (tls_) return beast::get_lowest_layer(*tls_);
+  if (proxy_tls_) return beast::get_lowest_layer(*proxy_tls_);
+  return *plain_;
 }
 
 http_connection::~http_connection() {
   // A connection whose name lookup failed never got a stream.
-  if (!tls_ && !plain_) return;
+  if (!tls_in_proxy_tls_ && !tls_ && !proxy_tls_ && !plain_) return;
   beast::error_code ignored;
   tcp().socket().shutdown(tcp::socket::shutdown_both, ignored);
   tcp().socket().close(ignored);
 }
 
-caf::expected<std::unique_ptr<http_connection>>
-http_connection::open(const url& target, std::shared_ptr<ssl::context> tls, bool verify,
-                      std::chrono::milliseconds connect_timeout,
-                      std::chrono::milliseconds io_timeout) {
-  std::unique_ptr<http_connection> conn(new http_connection);
-  conn->io_timeout_ = io_timeout;
+caf::error http_connection::connect_tcp(const std::string& host, uint16_t port,
+                                        std::chrono::milliseconds timeout) {
   std::string host_port =
-      (target.host.find(':') != std::string::npos ? "[" + target.host + "]" : target.host) + ":" +
-      std::to_string(target.port);
+      (host.find(':') != std::string::npos ? "[" + host + "]" : host) + ":" + std::to_string(port);
   // Resolve (names through getaddrinfo on Asio's resolver thread, cancelled at the deadline).
   std::vector<tcp::endpoint> endpoints;
-  if (is_ip_literal(target.host)) {
-    endpoints.emplace_back(asio::ip::make_address(target.host), target.port);
+  if (is_ip_literal(host)) {
+    endpoints.emplace_back(asio::ip::make_address(host), port);
   } else {
-    tcp::resolver resolver(conn->ioc_);
+    tcp::resolver resolver(ioc_);
     std::optional<beast::error_code> result;
-    resolver.async_resolve(target.host, std::to_string(target.port),
+    resolver.async_resolve(host, std::to_string(port),
                            [&](beast::error_code ec, const tcp::resolver::results_type& r) {
                              result = ec;
                              for (const auto& e : r)
                                endpoints.push_back(e.endpoint());
                            });
-    auto deadline = std::chrono::steady_clock::now() + connect_timeout;
-    while (!result && conn->ioc_.run_one_until(deadline) > 0) {
+    auto deadline = std::chrono::steady_clock::now() + timeout;
+    while (!result && ioc_.run_one_until(deadline) > 0) {
     }
     if (!result) {
       resolver.cancel();
-      conn->ioc_.restart();
-      while (!result && conn->ioc_.run_one() > 0) {
+      ioc_.restart();
+      while (!result && ioc_.run_one() > 0) {
       }
-      return make_error(errc::timeout, "dial tcp: lookup " + target.host + ": i/o timeout");
+      return make_error(errc::timeout, "dial tcp: lookup " + host + ": i/o timeout");
     }
     if (*result || endpoints.empty())
-      return make_error(errc::unavailable,
-                        "dial tcp: lookup " + target.host + ": " + result->message());
+      return make_error(errc::unavailable, "dial tcp: lookup " + host + ": " + result->message());
   }
-  if (target.tls()) {
-    conn->tls_context_ = std::move(tls);
-    conn->tls_.emplace(conn->ioc_, *conn->tls_context_);
-  } else {
-    conn->plain_.emplace(conn->ioc_);
-  }
-  conn->tcp().expires_after(connect_timeout);
-  auto ec = conn->run([&](auto handler) { conn->tcp().async_connect(endpoints, handler); });
+  plain_.emplace(ioc_);
+  plain_->expires_after(timeout);
+  auto ec = run([&](auto handler) { plain_->async_connect(endpoints, handler); });
   if (ec)
     return transport_failure(ec, "dial tcp " + host_port + ": " + describe_transport_error(ec));
-  conn->tcp().socket().set_option(tcp::no_delay(true), ec);
-  if (conn->tls_) {
-    SSL* handle = conn->tls_->native_handle();
-    if (!is_ip_literal(target.host)) SSL_set_tlsext_host_name(handle, target.host.c_str());
-    if (verify) {
-      X509_VERIFY_PARAM* param = SSL_get0_param(handle);
-      if (is_ip_literal(target.host))
-        X509_VERIFY_PARAM_set1_ip_asc(param, target.host.c_str());
-      else
-        X509_VERIFY_PARAM_set1_host(param, target.host.c_str(), 0);
-      conn->tls_->set_verify_mode(ssl::verify_peer);
-    } else {
-      conn->tls_->set_verify_mode(ssl::verify_none);
+  plain_->socket().set_option(tcp::no_delay(true), ec);
+  return {};
+}
+
+template <class Stream>
+caf::error http_connection::tls_handshake(Stream& stream, const std::string& host, bool verify,
+                                          std::chrono::milliseconds timeout) {
+  SSL* handle = stream.native_handle();
+  if (!is_ip_literal(host)) SSL_set_tlsext_host_name(handle, host.c_str());
+  if (verify) {
+    X509_VERIFY_PARAM* param = SSL_get0_param(handle);
+    if (is_ip_literal(host))
+      X509_VERIFY_PARAM_set1_ip_asc(param, host.c_str());
+    else
+      X509_VERIFY_PARAM_set1_host(param, host.c_str(), 0);
+    stream.set_verify_mode(ssl::verify_peer);
+  } else {
+    stream.set_verify_mode(ssl::verify_none);
+  }
+  tcp().expires_after(timeout);
+  auto ec = run([&](auto handler) { stream.async_handshake(ssl::stream_base::client, handler); });
+  if (ec) return transport_failure(ec, describe_handshake_error(ec, handle));
+  return {};
+}
+
+template <class Stream>
+caf::error http_connection::open_tunnel(Stream& stream, const proxy_hop& hop, const url& target,
+                                        std::chrono::milliseconds timeout) {
+  // The authority with its port always, as Go's CONNECT names it.
+  std::string authority =
+      (target.host.find(':') != std::string::npos ? "[" + target.host + "]" : target.host) + ":" +
+      std::to_string(target.port);
+  std::string proxy = hop.proxy.endpoint();
+  http::request<http::empty_body> req{http::verb::connect, authority, 11};
+  req.set(http::field::host, authority);
+  if (!hop.authorization.empty()) req.set(http::field::proxy_authorization, hop.authorization);
+  auto failed = [&](const beast::error_code& ec) {
+    return transport_failure(ec, "proxyconnect tcp: proxy " + proxy + ": CONNECT " + authority +
+                                     ": " + describe_transport_error(ec));
+  };
+  tcp().expires_after(timeout);
+  if (auto ec = run([&](auto h) { http::async_write(stream, req, h); })) return failed(ec);
+  // A 2xx answer to CONNECT has no body whatever its headers say: read only the head.
+  http::response_parser<http::empty_body> parser;
+  parser.header_limit(16 * 1024);
+  parser.skip(true);
+  tcp().expires_after(timeout);
+  if (auto ec = run([&](auto h) { http::async_read_header(stream, buffer_, parser, h); }))
+    return failed(ec);
+  const auto& head = parser.get();
+  if (head.result_int() != 200)
+    return make_error(errc::unavailable, "proxyconnect tcp: proxy " + proxy + " refused CONNECT " +
+                                             authority + ": " + std::to_string(head.result_int()) +
+                                             " " + std::string(head.reason()));
+  // The proxy speaks first only to answer; TLS bytes before our ClientHello are not the target's.
+  if (buffer_.size() > 0)
+    return make_error(errc::unavailable,
+                      "proxyconnect tcp: proxy " + proxy + " sent data after its CONNECT answer");
+  return {};
+}
+
+caf::expected<std::unique_ptr<http_connection>>
+http_connection::open(const url& target, const proxy_hop* hop, std::shared_ptr<ssl::context> tls,
+                      bool verify, std::chrono::milliseconds connect_timeout,
+                      std::chrono::milliseconds io_timeout) {
+  std::unique_ptr<http_connection> conn(new http_connection);
+  conn->io_timeout_ = io_timeout;
+  // Go's prefix for everything that goes wrong on the way to (and through) a proxy.
+  auto via_proxy = [](caf::error err) {
+    auto message = error_message(err);
+    if (!message.starts_with("proxyconnect tcp: ")) message = "proxyconnect tcp: " + message;
+    return make_error(error_kind(err).value_or(errc::unavailable), std::move(message));
+  };
+  if (!hop) {
+    if (auto err = conn->connect_tcp(target.host, target.port, connect_timeout)) return err;
+  } else {
+    if (auto err = conn->connect_tcp(hop->proxy.host, hop->proxy.port, connect_timeout))
+      return via_proxy(std::move(err));
+    if (hop->tls) {
+      conn->proxy_tls_context_ = hop->tls;
+      beast::tcp_stream connected = std::move(*conn->plain_);
+      conn->plain_.reset();
+      conn->proxy_tls_.emplace(std::move(connected), *conn->proxy_tls_context_);
+      if (auto err =
+              conn->tls_handshake(*conn->proxy_tls_, hop->proxy.host, hop->verify, connect_timeout))
+        return via_proxy(std::move(err));
     }
-    conn->tcp().expires_after(connect_timeout);
-    ec = conn->run(
-        [&](auto handler) { conn->tls_->async_handshake(ssl::stream_base::client, handler); });
-    if (ec) return transport_failure(ec, describe_handshake_error(ec, handle));
+    if (!target.tls()) {
+      conn->proxy_authorization_ = hop->authorization;
+      return conn;
+    }
+    auto err = conn->proxy_tls_
+                   ? conn->open_tunnel(*conn->proxy_tls_, *hop, target, connect_timeout)
+                   : conn->open_tunnel(*conn->plain_, *hop, target, connect_timeout);
+    if (err) return err;
+  }
+  if (!target.tls()) return conn;
+  conn->tls_context_ = std::move(tls);
+  if (conn->proxy_tls_) {
+    proxy_tls_stream tunnel = std::move(*conn->proxy_tls_);
+    conn->proxy_tls_.reset();
+    conn->tls_in_proxy_tls_.emplace(std::move(tunnel), *conn->tls_context_);
+    if (auto err =
+            conn->tls_handshake(*conn->tls_in_proxy_tls_, target.host, verify, connect_timeout))
+      return err;
+  } else {
+    beast::tcp_stream connected = std::move(*conn->plain_);
+    conn->plain_.reset();
+    conn->tls_.emplace(std::move(connected), *conn->tls_context_);
+    if (auto err = conn->tls_handshake(*conn->tls_, target.host, verify, connect_timeout))
+      return err;
   }
   return conn;
 }
 
 beast::error_code http_connection::write_header(request_serializer& sr) {
   tcp().expires_after(io_timeout_);
-  if (tls_) return run([&](auto h) { http::async_write_header(*tls_, sr, h); });
-  return run([&](auto h) { http::async_write_header(*plain_, sr, h); });
+  return with_stream(
+      [&](auto& s) { return run([&](auto h) { http::async_write_header(s, sr, h); }); });
 }
 
 beast::error_code http_connection::write_some(request_serializer& sr) {
   tcp().expires_after(io_timeout_);
-  if (tls_) return run([&](auto h) { http::async_write(*tls_, sr, h); });
-  return run([&](auto h) { http::async_write(*plain_, sr, h); });
+  return with_stream([&](auto& s) { return run([&](auto h) { http::async_write(s, sr, h); }); });
 }
 
 beast::error_code http_connection::read_header(response_parser& p) {
   tcp().expires_after(io_timeout_);
-  if (tls_) return run([&](auto h) { http::async_read_header(*tls_, buffer_, p, h); });
-  return run([&](auto h) { http::async_read_header(*plain_, buffer_, p, h); });
+  return with_stream(
+      [&](auto& s) { return run([&](auto h) { http::async_read_header(s, buffer_, p, h); }); });
 }
 
 beast::error_code http_connection::read_some(response_parser& p) {
   tcp().expires_after(io_timeout_);
-  if (tls_) return run([&](auto h) { http::async_read(*tls_, buffer_, p, h); });
-  return run([&](auto h) { http::async_read(*plain_, buffer_, p, h); });
+  return with_stream(
+      [&](auto& s) { return run([&](auto h) { http::async_read(s, buffer_, p, h); }); });
 }
 
 bool http_connection::looks_closed() {

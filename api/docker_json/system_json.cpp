@@ -7,9 +7,11 @@
 #include <thread>
 
 #include "api/api_version.hpp"
+#include "base/proxy_url.hpp"
 #include "base/time.hpp"
 #include "berth/build_info.hpp"
 #include "config/daemon_config.hpp"
+#include "registry/proxy_config.hpp"
 #include "registry/registry_config.hpp"
 
 namespace berth::api {
@@ -142,6 +144,8 @@ json info_json(const api_context& ctx, const info_counts& counts) {
        json::array({"Using metacopy", "false"}), json::array({"Native Overlay Diff", "true"}),
        json::array({"userxattr", "false"})});
   auto registry_config = registry_config_json(*cfg);
+  auto proxies = registry::resolve_proxy_settings(cfg->http_proxy, cfg->https_proxy, cfg->no_proxy,
+                                                  registry::process_environment());
   json security = json::array({"name=seccomp,profile=builtin"});
   if (cfg->cgroup_parent.empty() && host.cgroup_version == "2") security.push_back("name=cgroupns");
   return json{
@@ -189,9 +193,10 @@ json info_json(const api_context& ctx, const info_counts& counts) {
       {"NCPU", host.ncpu},
       {"MemTotal", host.mem_total},
       {"GenericResources", nullptr},
-      {"HttpProxy", ""},
-      {"HttpsProxy", ""},
-      {"NoProxy", ""},
+      // As dockerd: the configured proxies, else the daemon's environment; passwords masked.
+      {"HttpProxy", mask_proxy_credentials(proxies.http.value)},
+      {"HttpsProxy", mask_proxy_credentials(proxies.https.value)},
+      {"NoProxy", proxies.no_proxy.value},
       {"Name", host.hostname},
       {"Labels", cfg->labels},
       {"ExperimentalBuild", cfg->experimental},

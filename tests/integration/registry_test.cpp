@@ -3,7 +3,8 @@
 // kernel picks, its own storage, killed by PID: push, rmi, pull, run of a missing image, pull by
 // digest and RepoDigests, unknown tags, docker login against htpasswd, TLS verified with a CA in
 // the daemon's certs.d, a multi-arch index, a registry killed mid-pull, concurrent pulls sharing
-// downloads, and a daemon killed mid-pull.
+// downloads, a daemon killed mid-pull, and the harness's proxy guard (a Docker Hub pull fails at a
+// dead proxy on 127.0.0.1:9 without a DNS lookup).
 #include <algorithm>
 #include <chrono>
 #include <csignal>
@@ -726,4 +727,70 @@ TEST_F(registry_faults, a_client_that_leaves_cancels_its_pull_unless_another_pul
   for (const auto& digest : layers)
     EXPECT_EQ(count(log, "GET /v2/big/blobs/" + digest + " "), 1u) << digest;
   EXPECT_EQ(ok({"run", "--rm", image("big:1"), "ls", "/big"}), "layer1\nlayer2\nlayer3\nlayer4");
+}
+
+namespace {
+
+/// strace following every thread of a process, recording its network system calls to a file;
+/// stopped by PID with SIGINT (strace then detaches and writes what it saw).
+class network_trace {
+ public:
+  network_trace(pid_t pid, const temp_dir& dir)
+      : output_(dir / "strace.out"), log_(dir / "strace.log") {
+    process_ = std::make_unique<background_process>(
+        std::vector<std::string>{"strace", "-f", "-e", "trace=connect,sendto,sendmsg,sendmmsg",
+                                 "-o", output_, "-p", std::to_string(pid)},
+        std::map<std::string, std::string>{}, "", log_);
+    // strace reports "Process N attached with M threads" once it holds all of them.
+    attached_ =
+        eventually([&] { return contains(read_file(log_), "attached"); }, std::chrono::seconds(20));
+  }
+
+  [[nodiscard]] bool attached() const { return attached_; }
+
+  /// Detaches and returns the recorded calls.
+  std::string stop() {
+    process_->signal(SIGINT);
+    process_->wait(std::chrono::seconds(10));
+    return read_file(output_);
+  }
+
+ private:
+  std::string output_, log_;
+  std::unique_ptr<background_process> process_;
+  bool attached_ = false;
+};
+
+} // namespace
+
+// The harness's guard: every test daemon sends registry traffic to a proxy on 127.0.0.1:9 where
+// nothing listens (loopback and the machine's name excepted), so a Docker Hub pull fails at once
+// with the proxy's error and the daemon never looks the name up.
+TEST_F(registry_it, a_docker_hub_pull_fails_fast_at_the_guard_proxy_without_a_dns_lookup) {
+  char host[256] = {};
+  ASSERT_EQ(::gethostname(host, sizeof host - 1), 0);
+  EXPECT_EQ(ok({"info", "--format", "{{.HTTPProxy}}|{{.HTTPSProxy}}|{{.NoProxy}}"}),
+            std::string(guard_proxy_url) + "|" + guard_proxy_url + "|localhost,127.0.0.0/8,::1," +
+                host);
+
+  std::unique_ptr<network_trace> trace;
+  if (run({"sh", "-c", "command -v strace"}).exit_code == 0) {
+    trace = std::make_unique<network_trace>(daemon_.pid(), dir_);
+    ASSERT_TRUE(trace->attached()) << read_file(dir_ / "strace.log");
+  }
+  auto start = std::chrono::steady_clock::now();
+  auto pulled = docker({"pull", "busybox-does-not-exist-berth:1"});
+  auto took = std::chrono::steady_clock::now() - start;
+  EXPECT_NE(pulled.exit_code, 0);
+  EXPECT_TRUE(contains(pulled.err, "Get \"https://registry-1.docker.io/v2/\": proxyconnect tcp: "
+                                   "dial tcp 127.0.0.1:9: connect: connection refused"))
+      << pulled.err << pulled.out;
+  EXPECT_LT(took, std::chrono::seconds(10));
+
+  if (!trace) GTEST_SKIP() << "strace is not installed: the absence of DNS lookups is unchecked";
+  auto calls = trace->stop();
+  // The proxy was dialed; no resolver (UDP/TCP port 53) nor nscd was.
+  EXPECT_TRUE(contains(calls, "sin_port=htons(9), sin_addr=inet_addr(\"127.0.0.1\")")) << calls;
+  EXPECT_FALSE(contains(calls, "htons(53)")) << calls;
+  EXPECT_FALSE(contains(calls, "nscd")) << calls;
 }

@@ -50,6 +50,27 @@ std::optional<std::string> test_setting(const daemon_options& opts, const std::s
   return std::nullopt;
 }
 
+/// The guard against tests reaching the internet: registry traffic goes to a proxy on
+/// 127.0.0.1:9 (discard; nothing listens, so connections are refused at once) except for
+/// loopback and this machine's own name (TLS registries of the tests are reached by it). A test
+/// that pulls a Docker Hub image by mistake fails fast with the proxy's error instead of
+/// resolving registry-1.docker.io. Merged into the test's daemon.json unless the test sets
+/// "proxies" or a proxy flag itself; text that is not a JSON object is left as it is.
+std::string with_proxy_guard(const std::string& config_json, const daemon_options& opts) {
+  for (const auto& arg : opts.extra_args)
+    for (const char* flag : {"--http-proxy", "--https-proxy", "--no-proxy"})
+      if (arg.rfind(flag, 0) == 0) return config_json;
+  auto config = nlohmann::json::parse(config_json, nullptr, false);
+  if (!config.is_object() || config.contains("proxies")) return config_json;
+  std::string no_proxy = "localhost,127.0.0.0/8,::1";
+  char name[256] = {};
+  if (::gethostname(name, sizeof name - 1) == 0 && name[0] != '\0')
+    no_proxy += "," + std::string(name);
+  config["proxies"] = {
+      {"http-proxy", guard_proxy_url}, {"https-proxy", guard_proxy_url}, {"no-proxy", no_proxy}};
+  return config.dump();
+}
+
 int free_port(int socket_type) {
   int fd = ::socket(AF_INET, socket_type | SOCK_CLOEXEC, 0);
   sockaddr_in addr{};
@@ -151,7 +172,7 @@ test_daemon::~test_daemon() {
 }
 
 void test_daemon::write_config(const std::string& json) const {
-  std::ofstream(config_path, std::ios::trunc) << json;
+  std::ofstream(config_path, std::ios::trunc) << with_proxy_guard(json, opts_);
 }
 
 std::vector<std::string> test_daemon::command() const {

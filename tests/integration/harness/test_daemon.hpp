@@ -15,6 +15,10 @@ namespace berth::test {
 /// Path of the berthd binary under test (set at build time).
 [[nodiscard]] std::string berthd_binary();
 
+/// The proxy every test daemon's registry traffic goes to unless the test sets its own: nothing
+/// listens there (discard), so a pull that is not for a loopback registry fails at once.
+inline constexpr const char* guard_proxy_url = "http://127.0.0.1:9";
+
 /// A free TCP port on 127.0.0.1 (bound and released).
 [[nodiscard]] int free_tcp_port();
 
@@ -23,7 +27,9 @@ namespace berth::test {
 
 struct daemon_options {
   std::vector<std::string> extra_args; ///< added to the command line
-  std::string config_json = "{}";      ///< written to the config file
+  /// Written to the config file, with the proxy guard (guard_proxy_url) merged in unless it
+  /// sets "proxies" or extra_args a proxy flag.
+  std::string config_json = "{}";
   bool metrics = true;                 ///< listen for /metrics on a free port
   /// Adds --bip, --default-address-pool (random 10.x subnets clear of host routes),
   /// --ip-forward=false and --dns 127.0.0.1 unless extra_args or config_json set them. The
@@ -70,7 +76,8 @@ class test_daemon {
   [[nodiscard]] std::string log() const;
   [[nodiscard]] const std::string& start_error() const { return start_error_; }
 
-  /// Rewrites the config file (for reload tests).
+  /// Rewrites the config file (for reload tests), with the proxy guard (guard_proxy_url) merged
+  /// in unless `json` sets "proxies" itself.
   void write_config(const std::string& json) const;
 
   /// A random 10.x subnet of `prefix_len` bits clear of host routes, `bip_subnet` and

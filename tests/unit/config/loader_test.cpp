@@ -157,3 +157,60 @@ TEST_F(loader_test, reload_of_a_broken_file_keeps_nothing) {
   write(R"({"log-level": )");
   EXPECT_FALSE(reload_config(*current, *cl));
 }
+
+TEST_F(loader_test, proxies_come_from_the_file_object_or_the_flags) {
+  write(
+      R"({"proxies": {"http-proxy": "http://u:pw@proxy:3128", "no-proxy": "a.test,10.0.0.0/8"}})");
+  auto r = load({"--https-proxy", "https://tls-proxy"});
+  ASSERT_TRUE(r) << error_message(r.error());
+  EXPECT_EQ(r->config.http_proxy, "http://u:pw@proxy:3128");
+  EXPECT_EQ(r->config.https_proxy, "https://tls-proxy");
+  EXPECT_EQ(r->config.no_proxy, "a.test,10.0.0.0/8");
+  write("{}");
+  auto flags = load({"--http-proxy=proxy:3128", "--no-proxy", "*"});
+  ASSERT_TRUE(flags) << error_message(flags.error());
+  EXPECT_EQ(flags->config.http_proxy, "proxy:3128");
+  EXPECT_EQ(flags->config.no_proxy, "*");
+  EXPECT_EQ(flags->config.https_proxy, "");
+}
+
+TEST_F(loader_test, a_proxy_key_in_the_file_and_as_a_flag_conflicts_with_masked_passwords) {
+  write(R"({"proxies": {"http-proxy": "http://u:filepw@p:1"}})");
+  auto r = load({"--http-proxy", "http://u:flagpw@q:2"});
+  ASSERT_FALSE(r);
+  auto message = error_message(r.error());
+  EXPECT_NE(message.find("specified both as a flag and in the configuration file: http-proxy: "
+                         "(from flag: http://xxxxx:xxxxx@q:2, from file: http://xxxxx:xxxxx@p:1)"),
+            std::string::npos)
+      << message;
+  EXPECT_EQ(message.find("pw"), std::string::npos) << message;
+}
+
+TEST_F(loader_test, invalid_proxies_and_misplaced_keys_are_refused) {
+  write(R"({"proxies": {"https-proxy": "socks5://u:pw@p:1080"}})");
+  auto bad = load({});
+  ASSERT_FALSE(bad);
+  EXPECT_NE(error_message(bad.error())
+                .find("invalid value for key \"proxies.https-proxy\" in " + file_ +
+                      ": invalid proxy URL \"socks5://xxxxx:xxxxx@p:1080\": unsupported scheme"),
+            std::string::npos)
+      << error_message(bad.error());
+  write("{}");
+  auto bad_flag = load({"--http-proxy", "http://:3128"});
+  ASSERT_FALSE(bad_flag);
+  EXPECT_NE(error_message(bad_flag.error()).find("invalid value for flag --http-proxy"),
+            std::string::npos);
+  // The keys live in "proxies" only; "proxies" holds nothing else.
+  write(R"({"http-proxy": "http://p:1"})");
+  auto top = load({});
+  ASSERT_FALSE(top);
+  EXPECT_NE(error_message(top.error()).find("don't match any configuration option: http-proxy"),
+            std::string::npos);
+  write(R"({"proxies": {"ftp-proxy": "x"}})");
+  auto member = load({});
+  ASSERT_FALSE(member);
+  EXPECT_NE(error_message(member.error()).find("don't match any configuration option: ftp-proxy"),
+            std::string::npos);
+  write(R"({"proxies": "http://p:1"})");
+  EXPECT_FALSE(load({}));
+}
