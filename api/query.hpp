@@ -9,10 +9,9 @@
 
 #include <caf/expected.hpp>
 
-namespace berth::api {
+#include "base/url_parts.hpp" // percent_decode
 
-/// Decodes %XX and (when `plus_is_space`) '+'. Returns nullopt on a malformed escape.
-[[nodiscard]] std::optional<std::string> percent_decode(std::string_view text, bool plus_is_space);
+namespace berth::api {
 
 /// The parsed query of one request. Keys may repeat (`names=a&names=b`).
 class query_params {

@@ -8,6 +8,7 @@
 #include <optional>
 
 #include "base/error.hpp"
+#include "base/url_parts.hpp"
 
 namespace berth {
 
@@ -18,31 +19,6 @@ caf::error invalid_proxy(std::string_view text, std::string_view why) {
                                                 "\": " + std::string(why));
 }
 
-int hex_value(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
-/// Percent-decodes user information; nullopt for a malformed escape.
-std::optional<std::string> percent_decode(std::string_view text) {
-  std::string out;
-  for (size_t i = 0; i < text.size(); ++i) {
-    if (text[i] != '%') {
-      out += text[i];
-      continue;
-    }
-    if (i + 2 >= text.size()) return std::nullopt;
-    int hi = hex_value(text[i + 1]);
-    int lo = hex_value(text[i + 2]);
-    if (hi < 0 || lo < 0) return std::nullopt;
-    out += static_cast<char>(hi * 16 + lo);
-    i += 2;
-  }
-  return out;
-}
-
 std::string lower(std::string_view s) {
   std::string out(s);
   std::transform(out.begin(), out.end(), out.begin(),
@@ -50,49 +26,12 @@ std::string lower(std::string_view s) {
   return out;
 }
 
-bool valid_host_name(std::string_view host) {
-  return !host.empty() && std::all_of(host.begin(), host.end(), [](char c) {
-    return std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '-' || c == '_';
-  });
-}
-
-bool valid_ipv6(std::string_view host) {
-  unsigned char bytes[16];
-  return ::inet_pton(AF_INET6, std::string(host).c_str(), bytes) == 1;
-}
-
 /// Splits "host[:port]" or "[v6][:port]" into `out`'s host and port; false when malformed.
 bool parse_host_port(std::string_view authority, proxy_url& out) {
-  std::string_view host = authority;
-  std::string_view port;
-  if (authority.starts_with('[')) {
-    auto close = authority.find(']');
-    if (close == std::string_view::npos) return false;
-    host = authority.substr(1, close - 1);
-    auto rest = authority.substr(close + 1);
-    if (!rest.empty()) {
-      if (rest.front() != ':') return false;
-      port = rest.substr(1);
-    }
-    if (!valid_ipv6(host)) return false;
-  } else {
-    auto colon = authority.rfind(':');
-    if (colon != std::string_view::npos) {
-      host = authority.substr(0, colon);
-      port = authority.substr(colon + 1);
-    }
-    if (!valid_host_name(host)) return false;
-  }
-  out.host = lower(host);
-  out.port = out.scheme == "https" ? 443 : 80;
-  if (authority.ends_with(':')) return false;
-  if (!port.empty()) {
-    unsigned value = 0;
-    auto [end, ec] = std::from_chars(port.data(), port.data() + port.size(), value);
-    if (ec != std::errc{} || end != port.data() + port.size() || value == 0 || value > 65535)
-      return false;
-    out.port = static_cast<uint16_t>(value);
-  }
+  auto split = split_host_port(authority);
+  if (!split || split->empty_port) return false;
+  out.host = std::move(split->host);
+  out.port = split->port != 0 ? split->port : (out.scheme == "https" ? 443 : 80);
   return true;
 }
 

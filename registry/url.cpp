@@ -5,6 +5,8 @@
 #include <cctype>
 #include <charconv>
 
+#include "base/url_parts.hpp"
+
 namespace berth::registry {
 
 namespace {
@@ -16,43 +18,12 @@ std::string lower(std::string_view s) {
   return out;
 }
 
-bool valid_host_char(char c) {
-  return std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '-' || c == '_';
-}
-
 /// Splits "host[:port]" or "[v6][:port]" into the url's host and port.
 bool parse_authority(std::string_view text, url& out) {
-  std::string_view host = text;
-  std::string_view port;
-  if (text.starts_with('[')) {
-    auto close = text.find(']');
-    if (close == std::string_view::npos) return false;
-    host = text.substr(1, close - 1);
-    auto rest = text.substr(close + 1);
-    if (!rest.empty()) {
-      if (rest.front() != ':') return false;
-      port = rest.substr(1);
-    }
-    if (host.empty() ||
-        host.find_first_not_of("0123456789abcdefABCDEF:.") != std::string_view::npos)
-      return false;
-  } else {
-    auto colon = text.rfind(':');
-    if (colon != std::string_view::npos) {
-      host = text.substr(0, colon);
-      port = text.substr(colon + 1);
-    }
-    if (host.empty() || !std::all_of(host.begin(), host.end(), valid_host_char)) return false;
-  }
-  out.host = lower(host);
-  out.port = default_port(out.scheme);
-  if (!port.empty()) {
-    unsigned value = 0;
-    auto [end, ec] = std::from_chars(port.data(), port.data() + port.size(), value);
-    if (ec != std::errc{} || end != port.data() + port.size() || value == 0 || value > 65535)
-      return false;
-    out.port = static_cast<uint16_t>(value);
-  }
+  auto split = split_host_port(text);
+  if (!split) return false;
+  out.host = std::move(split->host);
+  out.port = split->port != 0 ? split->port : default_port(out.scheme);
   return true;
 }
 
