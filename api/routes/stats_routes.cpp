@@ -1,5 +1,6 @@
 // GET /containers/{id}/stats: answered from the stats sampler's cache (one document with the
-// previous sample as precpu, one-shot, or a stream of one document per sampling round).
+// previous sample as precpu, one-shot, or a stream of one document per sampling round that
+// lasts, with zeroed documents while the container is not running, until its removal).
 #include <caf/actor_cast.hpp>
 #include <caf/event_based_actor.hpp>
 #include <caf/send.hpp>
@@ -71,10 +72,17 @@ void answer_once(caf::event_based_actor* self, const exchange_ptr& ex,
           });
 }
 
-// The actor behind one stats stream: each sample the sampler pushes becomes a document whose
-// precpu is the document before it; the container's exit ends the stream.
+// How often a stream of a container that is not running sends its zeroed document (dockerd's
+// collector publishes one per collection interval).
+constexpr auto idle_interval = std::chrono::seconds(1);
+
+// The actor behind one stats stream, as dockerd's: while the container runs, each sample the
+// sampler pushes becomes a document whose precpu is the document before it; while it does not
+// run (stopped, restarting), a zeroed document every second; when it starts again, samples again;
+// the container's removal ends the stream.
 caf::behavior stats_stream(caf::event_based_actor* self, stats_sampler_actor sampler,
-                           std::shared_ptr<response_stream> stream, container_record rec) {
+                           std::shared_ptr<response_stream> stream, container_record rec,
+                           actors::container_actor container) {
   auto previous = std::make_shared<std::optional<container_sample>>();
   auto write = [stream, previous, id = rec.id, name = rec.name](const container_sample& s) {
     stream->write(stats_line(stats_json(id, name, s, *previous ? &**previous : nullptr)));
@@ -84,22 +92,33 @@ caf::behavior stats_stream(caf::event_based_actor* self, stats_sampler_actor sam
     stream->close();
     self->quit();
   };
-  // A sampler that fails loses its subscribers: end the stream rather than leave it silent.
+  auto idle = [self, stream, previous, id = rec.id, name = rec.name] {
+    previous->reset();
+    stream->write(stats_line(empty_stats_json(id, name)));
+    self->delayed_send(self, idle_interval, actors::timer_atom_v, uint8_t{0});
+  };
+  auto subscribe = [self, sampler, write, idle, rec](const container_record& current) {
+    self->request(sampler, samples_timeout, caf::subscribe_atom_v, actors::stats_atom_v, current,
+                  caf::actor_cast<caf::actor>(self))
+        .then(
+            [write](std::optional<container_sample>& latest) {
+              if (latest) write(*latest);
+            },
+            [idle, id = rec.id](caf::error& err) {
+              if (error_kind(err) != errc::conflict)
+                lg.warn("stats subscription failed", {{"id", id}, {"error", error_message(err)}});
+              idle();
+            });
+  };
+  // A sampler that fails loses its subscribers, and a removed container's actor is gone: either
+  // ends the stream rather than leave it silent.
   self->monitor(sampler);
+  self->monitor(container);
   self->set_down_handler([end](const caf::down_msg&) { end(); });
-  self->request(sampler, samples_timeout, caf::subscribe_atom_v, actors::stats_atom_v, rec,
-                caf::actor_cast<caf::actor>(self))
-      .then(
-          [write](std::optional<container_sample>& latest) {
-            if (latest) write(*latest);
-          },
-          [stream, end, id = rec.id, name = rec.name](caf::error& err) {
-            if (error_kind(err) == errc::conflict)
-              stream->write(stats_line(empty_stats_json(id, name)));
-            else
-              lg.warn("stats subscription failed", {{"id", id}, {"error", error_message(err)}});
-            end();
-          });
+  if (rec.running())
+    subscribe(rec);
+  else
+    idle();
   return {
       [stream, write, end](actors::stats_atom, const container_sample& s) {
         if (stream->closed()) return end();
@@ -109,7 +128,20 @@ caf::behavior stats_stream(caf::event_based_actor* self, stats_sampler_actor sam
         }
         write(s);
       },
-      [end](actors::removed_atom, const std::string&) { end(); },
+      // It exited: zeroed documents until it runs again.
+      [idle](actors::removed_atom, const std::string&) { idle(); },
+      [self, stream, end, idle, subscribe, container](actors::timer_atom, uint8_t) {
+        if (stream->closed()) return end();
+        self->request(container, samples_timeout, actors::inspect_atom_v)
+            .then(
+                [idle, subscribe](container_record& current) {
+                  if (current.running())
+                    subscribe(current);
+                  else
+                    idle();
+                },
+                [end](caf::error&) { end(); });
+      },
   };
 }
 
@@ -119,20 +151,15 @@ void stats(const exchange_ptr& ex) {
   auto sampler = find_actor<stats_sampler_actor>(ex, actors::directory::stats);
   if (!sampler) return;
   with_record(ex, [ex, sampler, q = *query](caf::event_based_actor* self, container_record& rec,
-                                            const actors::container_actor&) {
-    if (!rec.running()) {
-      // dockerd answers a stopped (or restarting) container with a zeroed document; a stream
-      // ends after it, as a running container's stream ends at its exit.
-      if (!q.stream) return reply_document(ex, empty_stats_json(rec.id, rec.name));
-      auto stream = ex->stream(200, "application/json");
-      if (!stream) return;
-      stream->write(stats_line(empty_stats_json(rec.id, rec.name)));
-      return stream->close();
+                                            const actors::container_actor& container) {
+    if (!q.stream) {
+      // dockerd answers a stopped (or restarting) container with a zeroed document.
+      if (!rec.running()) return reply_document(ex, empty_stats_json(rec.id, rec.name));
+      return answer_once(self, ex, sampler, rec, q.one_shot);
     }
-    if (!q.stream) return answer_once(self, ex, sampler, rec, q.one_shot);
     auto stream = ex->stream(200, "application/json");
     if (!stream) return;
-    auto bridge = ex->context().system().spawn(stats_stream, sampler, stream, rec);
+    auto bridge = ex->context().system().spawn(stats_stream, sampler, stream, rec, container);
     stream->on_client_gone(
         [bridge] { caf::anon_send_exit(bridge, caf::exit_reason::user_shutdown); });
   });

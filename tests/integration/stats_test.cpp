@@ -170,16 +170,19 @@ TEST_F(stats, stream_false_has_the_previous_sample_as_precpu_and_one_shot_has_no
   ok({"rm", "-f", "a1"});
 }
 
-TEST_F(stats, a_stream_chains_its_documents_and_ends_with_the_container) {
+TEST_F(stats, a_stream_chains_its_documents_and_lasts_until_the_container_is_removed) {
   ok({"run", "-d", "--name", "st", "busybox", "sleep", "1000"});
   background_process curl(
       {"curl", "-sN", "--unix-socket", daemon_.socket_path, "http://d/containers/st/stats"});
+  auto next = [&curl]() -> json {
+    auto line = curl.read_line(5s);
+    if (!line) return json{};
+    return json::parse(*line, nullptr, false);
+  };
   std::vector<json> docs;
   for (int i = 0; i < 3; ++i) {
-    auto line = curl.read_line(5s);
-    ASSERT_TRUE(line) << "document " << i;
-    docs.push_back(json::parse(*line, nullptr, false));
-    ASSERT_TRUE(docs.back().is_object()) << *line;
+    docs.push_back(next());
+    ASSERT_TRUE(docs.back().is_object()) << "document " << i;
   }
   EXPECT_EQ(docs[0]["preread"], zero_time);
   for (size_t i = 1; i < docs.size(); ++i) {
@@ -187,14 +190,31 @@ TEST_F(stats, a_stream_chains_its_documents_and_ends_with_the_container) {
     EXPECT_EQ(docs[i]["precpu_stats"], docs[i - 1]["cpu_stats"]);
     EXPECT_GT(docs[i]["read"].get<std::string>(), docs[i - 1]["read"].get<std::string>());
   }
-  // The stream ends when the container exits.
+  // Stopped, as dockerd: zeroed documents, one a second, while the container exists.
   ok({"kill", "st"});
+  int zeroed = 0;
+  for (int i = 0; i < 10 && zeroed < 2; ++i) {
+    auto doc = next();
+    ASSERT_TRUE(doc.is_object()) << "the stream ended at the exit";
+    if (doc["read"] == zero_time) ++zeroed;
+  }
+  EXPECT_EQ(zeroed, 2);
+  // Started again: real samples again, on the same stream.
+  ok({"start", "st"});
+  bool sampled = false;
+  for (int i = 0; i < 10 && !sampled; ++i) {
+    auto doc = next();
+    ASSERT_TRUE(doc.is_object()) << "the stream ended";
+    sampled = doc["read"] != zero_time;
+  }
+  EXPECT_TRUE(sampled);
+  // Removed: the stream ends.
+  ok({"rm", "-f", "st"});
   bool ended = false;
   for (int i = 0; i < 10 && !ended; ++i)
     ended = !curl.read_line(2s).has_value();
   EXPECT_TRUE(ended);
   EXPECT_EQ(curl.wait(5s), 0);
-  ok({"rm", "-f", "st"});
 }
 
 TEST_F(stats, a_stopped_container_gets_zeroed_stats) {
@@ -210,7 +230,20 @@ TEST_F(stats, a_stopped_container_gets_zeroed_stats) {
   auto cli =
       ok({"stats", "--no-stream", "--format", "{{.Name}} {{.CPUPerc}} {{.MemUsage}}", "idle"});
   EXPECT_EQ(cli, "idle 0.00% 0B / 0B");
+  // A stream of a stopped container: a zeroed document a second until the container is removed.
+  background_process curl(
+      {"curl", "-sN", "--unix-socket", daemon_.socket_path, "http://d/containers/idle/stats"});
+  for (int i = 0; i < 2; ++i) {
+    auto line = curl.read_line(5s);
+    ASSERT_TRUE(line) << "document " << i;
+    EXPECT_EQ(json::parse(*line, nullptr, false)["read"], zero_time) << *line;
+  }
   ok({"rm", "idle"});
+  bool ended = false;
+  for (int i = 0; i < 10 && !ended; ++i)
+    ended = !curl.read_line(2s).has_value();
+  EXPECT_TRUE(ended);
+  EXPECT_EQ(curl.wait(5s), 0);
 }
 
 TEST_F(stats, bad_input_is_refused_with_dockerds_messages) {
