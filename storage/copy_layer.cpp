@@ -5,12 +5,14 @@
 #include <fcntl.h>
 #include <map>
 #include <sys/stat.h>
+#include <sys/xattr.h>
 #include <unistd.h>
 
 #include "base/error.hpp"
 #include "base/sys.hpp"
 #include "storage/layer_view.hpp"
 #include "storage/local_archive.hpp"
+#include "storage/tar_writer.hpp" // file_capability
 
 namespace berth::storage {
 
@@ -135,7 +137,13 @@ caf::error copy_file(int from, const struct stat& st, int dir_fd, const std::str
                         st.st_mode & 0777)};
   if (!to) return errno_error("create", path);
   if (auto err = copy_contents(from, to.get(), path)) return err;
-  return finish_entry(to.get(), st, owner, path);
+  if (auto err = finish_entry(to.get(), st, owner, path)) return err;
+  // A file's capabilities travel with it, as in dockerd's tar round trip (after the chown, which
+  // would drop them); a filesystem without the attribute copies the file without.
+  for (const auto& [attr, value] : file_capability(from))
+    if (::fsetxattr(to.get(), attr.c_str(), value.data(), value.size(), 0) != 0 && errno != ENOTSUP)
+      return errno_error("setxattr", path);
+  return {};
 }
 
 // One tree's copy: its owner rule, and the files with several names copied so far, so that

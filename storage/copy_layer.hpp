@@ -56,6 +56,7 @@ struct copy_layer_request {
 ///    itself is owned by `owner`, the others by root (dockerd's CopyWithTar, then its chown of
 ///    what it copied);
 ///  - symlinks as symlinks, hard links within one directory source (or archive) as hard links,
+///    a file's security.capability with it (as dockerd's tar round trip carries it),
 ///    permission bits (setuid, setgid, sticky included) and modification times kept, owner
 ///    `owner`;
 ///  - with `extract_archives` (ADD), a file that is a tar archive (plain, gzip, bzip2, xz, zstd:

@@ -198,6 +198,23 @@ TEST_F(copy_layer_test, hard_links_inside_a_copied_directory_stay_hard_links) {
   EXPECT_EQ(lstat_of(out("/again/a")).st_ino, lstat_of(out("/again/sub/b")).st_ino);
 }
 
+TEST_F(copy_layer_test, file_capabilities_are_copied_after_the_chown) {
+  // security.capability v2: cap_net_raw permitted and effective.
+  const std::string capability{"\x01\x00\x00\x02\x00\x20\x00\x00\x00\x00"
+                               "\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00",
+                               20};
+  file(ctx_, "ping", "binary", 0755);
+  if (::setxattr((ctx_ + "/ping").c_str(), "security.capability", capability.data(),
+                 capability.size(), 0) != 0)
+    GTEST_SKIP() << "this filesystem has no security.capability";
+  ASSERT_COPIED(copy({"ping"}, "/bin/ping", {1000, 1000}));
+  char value[64];
+  auto n = ::getxattr(out("/bin/ping").c_str(), "security.capability", value, sizeof value);
+  ASSERT_EQ(n, static_cast<ssize_t>(capability.size()));
+  EXPECT_EQ(std::string(value, static_cast<size_t>(n)), capability);
+  EXPECT_EQ(lstat_of(out("/bin/ping")).st_uid, 1000u);
+}
+
 TEST_F(copy_layer_test, wildcards_copy_every_match_into_the_directory) {
   file(ctx_, "a.txt", "a");
   file(ctx_, "b.txt", "b");
