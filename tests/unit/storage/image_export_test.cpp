@@ -99,31 +99,30 @@ class image_export_test : public ::testing::Test {
   }
   void TearDown() override { (void)sys::remove_all(dir_); }
 
-  /// A layer stored as its uncompressed tar (as commits and loads of plain layers store them).
-  layer_record plain_layer(const std::string& tar) {
-    auto blob = content_->put(tar);
-    EXPECT_TRUE(blob);
+  /// A layer whose uncompressed tar is `tar`, stored as `blob` of `media_type`.
+  layer_record stored_layer(const std::string& tar, const std::string& blob,
+                            const char* media_type) {
+    auto stored = content_->put(blob);
+    EXPECT_TRUE(stored);
     layer_record l;
     l.diff_id = sha256_digest(tar);
-    l.blob_digest = blob->digest;
-    l.media_type = media_type_layer_tar;
+    l.blob_digest = stored ? stored->digest : "";
+    l.media_type = media_type;
     l.tar_size = tar.size();
     return l;
+  }
+
+  /// A layer stored as its uncompressed tar (as commits and loads of plain layers store them).
+  layer_record plain_layer(const std::string& tar) {
+    return stored_layer(tar, tar, media_type_layer_tar);
   }
 
   /// A layer stored gzip compressed (as pulls store them).
   layer_record gzip_layer(const std::vector<test::tar_entry>& entries) {
     auto tar = test::make_tar(entries, test::tar_format::pax, test::compression::none, false);
     auto gz = test::make_tar(entries, test::tar_format::pax, test::compression::gzip, false);
-    auto blob = content_->put(gz);
-    EXPECT_TRUE(blob);
-    layer_record l;
-    l.diff_id = sha256_digest(tar);
-    l.blob_digest = blob->digest;
-    l.media_type = media_type_layer_gzip;
-    l.tar_size = tar.size();
-    uncompressed_[l.diff_id] = tar;
-    return l;
+    uncompressed_[sha256_digest(tar)] = tar;
+    return stored_layer(tar, gz, media_type_layer_gzip);
   }
 
   std::string dir_;
