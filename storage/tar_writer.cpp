@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <map>
 #include <string_view>
 #include <sys/xattr.h>
 #include <unistd.h>
@@ -73,6 +74,8 @@ struct tar_writer::state {
   archive_sink_state sink;
   archive_ptr a{archive_write_new(), archive_write_free};
   std::vector<char> buffer; ///< file contents on their way, allocated by the first file
+  /// The first name of each file with more links written by add_file_or_hardlink.
+  std::map<std::pair<dev_t, ino_t>, std::string> first_names;
 };
 
 tar_writer::tar_writer(byte_sink& out, tar_header_times times)
@@ -150,6 +153,15 @@ caf::error tar_writer::add_file(const std::string& name, const struct stat& st, 
   };
   // The header promised st_size bytes: a file that shrank meanwhile is padded.
   return write_contents(name, static_cast<uint64_t>(st.st_size), read, when_short::pad_with_zeros);
+}
+
+caf::error tar_writer::add_file_or_hardlink(const std::string& name, const struct stat& st, int fd,
+                                            const tar_xattrs& xattrs) {
+  if (st.st_nlink > 1) {
+    auto [it, fresh] = state_->first_names.emplace(std::make_pair(st.st_dev, st.st_ino), name);
+    if (!fresh) return add_hardlink(name, st, it->second);
+  }
+  return add_file(name, st, fd, xattrs);
 }
 
 caf::error tar_writer::add_directory(const std::string& name, const tar_metadata& meta) {

@@ -72,6 +72,12 @@ class tar_writer {
   [[nodiscard]] caf::error add_file(const std::string& name, const struct stat& st, int fd,
                                     const tar_xattrs& xattrs = {});
 
+  /// A regular file as `add_file` writes it, unless it has more links and an earlier call wrote
+  /// the same device and inode: then a hard link to that first name (without `xattrs`), as
+  /// dockerd's tars keep hard links.
+  [[nodiscard]] caf::error add_file_or_hardlink(const std::string& name, const struct stat& st,
+                                                int fd, const tar_xattrs& xattrs = {});
+
   /// A directory entry with the given metadata: `name` should end with "/".
   [[nodiscard]] caf::error add_directory(const std::string& name, const tar_metadata& meta);
 
