@@ -1,5 +1,5 @@
 // Writing a libarchive archive into a byte_sink (an HTTP response, a file): the callback state
-// and the write callback, shared by every tar Berth produces (docker save, docker export).
+// and the write callback under tar_writer, which writes every tar Berth produces.
 #pragma once
 
 #include <archive.h>

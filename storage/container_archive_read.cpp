@@ -2,7 +2,6 @@
 #include <algorithm>
 #include <cerrno>
 #include <fcntl.h>
-#include <map>
 #include <string>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -73,11 +72,7 @@ class tree_tar {
     struct stat st {};
     if (::fstat(fd, &st) != 0) return sys::error_from_errno("stat", name, errno);
     if (!S_ISREG(st.st_mode)) return add_special(name, st);
-    if (st.st_nlink > 1) {
-      auto [it, fresh] = links_.emplace(std::make_pair(st.st_dev, st.st_ino), name);
-      if (!fresh) return tar_.add_hardlink(name, st, it->second);
-    }
-    return tar_.add_file(name, st, fd, file_capability(fd));
+    return tar_.add_file_or_hardlink(name, st, fd, file_capability(fd));
   }
 
   caf::error add_symlink(int dirfd, const std::string& leaf, const std::string& name,
@@ -133,7 +128,6 @@ class tree_tar {
   }
 
   tar_writer tar_;
-  std::map<std::pair<dev_t, ino_t>, std::string> links_;
 };
 
 } // namespace

@@ -3,17 +3,17 @@
 
 #include <memory>
 #include <set>
-#include <unistd.h>
+#include <string_view>
 
 #include <archive.h>
 #include <archive_entry.h>
 #include <nlohmann/json.hpp>
 
+#include "base/byte_source.hpp"
 #include "base/error.hpp"
-#include "storage/archive_error.hpp"
-#include "storage/archive_sink.hpp"
 #include "storage/digest.hpp"
 #include "storage/reference.hpp"
+#include "storage/tar_writer.hpp"
 
 namespace berth::storage {
 
@@ -26,95 +26,64 @@ constexpr const char* oci_manifest_type = "application/vnd.oci.image.manifest.v1
 constexpr const char* oci_index_type = "application/vnd.oci.image.index.v1+json";
 constexpr const char* oci_config_type = "application/vnd.oci.image.config.v1+json";
 
-class tar_writer {
+/// Every entry of the archive: owned by root, modified at the epoch, as dockerd writes them.
+constexpr tar_metadata directory_metadata{0755, 0, 0, {0, 0}};
+constexpr tar_metadata file_metadata{0644, 0, 0, {0, 0}};
+
+std::string blob_path(std::string_view digest) {
+  return "blobs/sha256/" + std::string(digest_hex(digest));
+}
+
+/// A stored layer blob decompressed as it is read (whatever compression libarchive detects).
+class decompressed_blob final : public byte_source {
  public:
-  explicit tar_writer(byte_sink& sink)
-      : state_{&sink, {}}, a_(archive_write_new(), archive_write_free) {
-    archive_write_set_format_pax_restricted(a_.get());
-    archive_write_set_bytes_per_block(a_.get(), 0); // no padding to 10 KiB records
-    archive_write_open(a_.get(), &state_, nullptr, write_to_sink, nullptr);
-  }
+  explicit decompressed_blob(const layer_record& layer) : layer_(layer) {}
 
-  caf::error add_dir(const std::string& path) { return header(path, AE_IFDIR, 0755, 0); }
-
-  caf::error add_file(const std::string& path, std::string_view content) {
-    if (auto err = header(path, AE_IFREG, 0644, content.size())) return err;
-    return data(content.data(), content.size());
-  }
-
-  caf::error header(const std::string& path, unsigned type, int mode, uint64_t size) {
-    std::unique_ptr<struct archive_entry, decltype(&archive_entry_free)> e(archive_entry_new(),
-                                                                           archive_entry_free);
-    archive_entry_set_pathname(e.get(), path.c_str());
-    archive_entry_set_filetype(e.get(), type);
-    archive_entry_set_perm(e.get(), static_cast<mode_t>(mode));
-    archive_entry_set_size(e.get(), static_cast<la_int64_t>(size));
-    archive_entry_set_mtime(e.get(), 0, 0);
-    if (archive_write_header(a_.get(), e.get()) != ARCHIVE_OK)
-      return failure("write header " + path);
+  caf::error open(int fd) {
+    archive_read_support_format_raw(in_.get());
+    archive_read_support_filter_all(in_.get());
+    if (archive_read_open_fd(in_.get(), fd, 1 << 20) != ARCHIVE_OK)
+      return make_error(errc::system, "open layer blob " + layer_.blob_digest);
+    struct archive_entry* entry = nullptr;
+    if (archive_read_next_header(in_.get(), &entry) != ARCHIVE_OK)
+      return make_error(errc::system, "read layer blob " + layer_.blob_digest);
     return {};
   }
 
-  caf::error data(const void* buf, size_t n) {
-    if (n > 0 && archive_write_data(a_.get(), buf, n) < 0) return failure("write data");
-    return {};
-  }
-
-  caf::error close() {
-    if (archive_write_close(a_.get()) != ARCHIVE_OK) return failure("finish archive");
-    return {};
+  caf::expected<size_t> read(char* buf, size_t n) override {
+    auto got = archive_read_data(in_.get(), buf, n);
+    if (got < 0)
+      return make_error(errc::internal, "layer " + layer_.diff_id + " could not be decompressed");
+    return static_cast<size_t>(got);
   }
 
  private:
-  caf::error failure(const std::string& what) {
-    if (state_.failure) return state_.failure;
-    return make_error(errc::system, what + ": " + archive_message(a_.get(), "error"));
-  }
-
-  archive_sink_state state_;
-  std::unique_ptr<struct archive, decltype(&archive_write_free)> a_;
+  const layer_record& layer_;
+  std::unique_ptr<struct archive, decltype(&archive_read_free)> in_{archive_read_new(),
+                                                                    archive_read_free};
 };
 
-// Streams a layer blob as its uncompressed tar (plain blobs are copied as they are).
+// Writes a layer blob as its uncompressed tar (plain blobs are copied as they are).
 caf::error write_layer(tar_writer& tar, const content_store& blobs, const layer_record& layer) {
-  auto path = "blobs/sha256/" + std::string(digest_hex(layer.diff_id));
+  auto path = blob_path(layer.diff_id);
   auto fd = blobs.open_blob(layer.blob_digest);
   if (!fd) return fd.error();
   if (layer.media_type == media_type_layer_tar || layer.blob_digest == layer.diff_id) {
     auto size = blobs.size(layer.blob_digest);
     if (!size) return size.error();
-    if (auto err = tar.header(path, AE_IFREG, 0644, *size)) return err;
-    std::string buf(1 << 20, '\0');
-    for (;;) {
-      auto n = ::read(fd->get(), buf.data(), buf.size());
-      if (n < 0) return make_error(errc::system, "read layer blob " + layer.blob_digest);
-      if (n == 0) return {};
-      if (auto err = tar.data(buf.data(), static_cast<size_t>(n))) return err;
-    }
+    fd_source contents{std::move(*fd), "layer blob " + layer.blob_digest};
+    return tar.add_file(path, file_metadata, *size, contents);
   }
-  std::unique_ptr<struct archive, decltype(&archive_read_free)> in(archive_read_new(),
-                                                                   archive_read_free);
-  archive_read_support_format_raw(in.get());
-  archive_read_support_filter_all(in.get());
-  if (archive_read_open_fd(in.get(), fd->get(), 1 << 20) != ARCHIVE_OK)
-    return make_error(errc::system, "open layer blob " + layer.blob_digest);
-  struct archive_entry* entry = nullptr;
-  if (archive_read_next_header(in.get(), &entry) != ARCHIVE_OK)
-    return make_error(errc::system, "read layer blob " + layer.blob_digest);
-  if (auto err = tar.header(path, AE_IFREG, 0644, layer.tar_size)) return err;
-  const void* buf;
-  size_t n;
-  la_int64_t offset;
-  uint64_t written = 0;
-  int rc;
-  while ((rc = archive_read_data_block(in.get(), &buf, &n, &offset)) == ARCHIVE_OK) {
-    written += n;
-    if (written > layer.tar_size)
-      return make_error(errc::internal, "layer " + layer.diff_id + " is larger than recorded");
-    if (auto err = tar.data(buf, n)) return err;
-  }
-  if (rc != ARCHIVE_EOF || written != layer.tar_size)
-    return make_error(errc::internal, "layer " + layer.diff_id + " could not be decompressed");
+  decompressed_blob contents{layer};
+  if (auto err = contents.open(fd->get())) return err;
+  if (auto err = tar.add_file(path, file_metadata, layer.tar_size, contents)) return err;
+  // Read to the end: the size must be the recorded one, and a compressed stream's checksum is
+  // only verified there.
+  char more = 0;
+  auto extra = contents.read(&more, 1);
+  if (!extra) return extra.error();
+  if (*extra != 0)
+    return make_error(errc::internal, "layer " + layer.diff_id + " is larger than recorded");
   return {};
 }
 
@@ -136,8 +105,9 @@ ordered manifest_for(const export_image& e) {
 caf::error write_image_archive(const std::vector<export_image>& images, const content_store& blobs,
                                byte_sink& out) {
   tar_writer tar{out};
-  if (auto err = tar.add_dir("blobs/")) return err;
-  if (auto err = tar.add_dir("blobs/sha256/")) return err;
+  if (auto err = tar.open()) return err;
+  if (auto err = tar.add_directory("blobs/", directory_metadata)) return err;
+  if (auto err = tar.add_directory("blobs/sha256/", directory_metadata)) return err;
   std::set<std::string> written;
   ordered index_manifests = ordered::array();
   ordered docker_manifest = ordered::array();
@@ -145,21 +115,17 @@ caf::error write_image_archive(const std::vector<export_image>& images, const co
   for (const auto& e : images) {
     ordered layer_paths = ordered::array();
     for (const auto* l : e.layers) {
-      auto path = "blobs/sha256/" + std::string(digest_hex(l->diff_id));
-      layer_paths.push_back(path);
+      layer_paths.push_back(blob_path(l->diff_id));
       if (written.insert(l->diff_id).second)
         if (auto err = write_layer(tar, blobs, *l)) return err;
     }
     if (written.insert(e.image->id).second)
-      if (auto err = tar.add_file("blobs/sha256/" + std::string(digest_hex(e.image->id)),
-                                  e.image->config_json))
+      if (auto err = tar.add_file(blob_path(e.image->id), file_metadata, e.image->config_json))
         return err;
     auto manifest = manifest_for(e).dump();
     auto manifest_digest = sha256_digest(manifest);
     if (written.insert(manifest_digest).second)
-      if (auto err =
-              tar.add_file("blobs/sha256/" + std::string(digest_hex(manifest_digest)), manifest))
-        return err;
+      if (auto err = tar.add_file(blob_path(manifest_digest), file_metadata, manifest)) return err;
     ordered repo_tags = ordered::array();
     auto descriptor = ordered{
         {"mediaType", oci_manifest_type}, {"digest", manifest_digest}, {"size", manifest.size()}};
@@ -176,18 +142,19 @@ caf::error write_image_archive(const std::vector<export_image>& images, const co
         repositories[ref->familiar_name()][ref->tag] =
             std::string(digest_hex(e.layers.back()->diff_id));
     }
-    docker_manifest.push_back(
-        ordered{{"Config", "blobs/sha256/" + std::string(digest_hex(e.image->id))},
-                {"RepoTags", repo_tags},
-                {"Layers", layer_paths}});
+    docker_manifest.push_back(ordered{
+        {"Config", blob_path(e.image->id)}, {"RepoTags", repo_tags}, {"Layers", layer_paths}});
   }
   auto index =
       ordered{{"schemaVersion", 2}, {"mediaType", oci_index_type}, {"manifests", index_manifests}};
-  if (auto err = tar.add_file("index.json", index.dump())) return err;
-  if (auto err = tar.add_file("manifest.json", docker_manifest.dump() + "\n")) return err;
-  if (auto err = tar.add_file("oci-layout", "{\"imageLayoutVersion\": \"1.0.0\"}")) return err;
+  if (auto err = tar.add_file("index.json", file_metadata, index.dump())) return err;
+  if (auto err = tar.add_file("manifest.json", file_metadata, docker_manifest.dump() + "\n"))
+    return err;
+  if (auto err = tar.add_file("oci-layout", file_metadata, "{\"imageLayoutVersion\": \"1.0.0\"}"))
+    return err;
   if (!repositories.empty())
-    if (auto err = tar.add_file("repositories", repositories.dump() + "\n")) return err;
+    if (auto err = tar.add_file("repositories", file_metadata, repositories.dump() + "\n"))
+      return err;
   return tar.close();
 }
 

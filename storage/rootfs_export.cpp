@@ -3,11 +3,9 @@
 
 #include <cerrno>
 #include <fcntl.h>
-#include <map>
 #include <string>
 #include <sys/stat.h>
 #include <unistd.h>
-#include <utility>
 
 #include "base/error.hpp"
 #include "base/fd.hpp"
@@ -40,11 +38,7 @@ class exporter {
     }
     struct stat st {};
     if (fstat(fd.get(), &st) != 0 || !S_ISREG(st.st_mode)) return {};
-    if (st.st_nlink > 1) {
-      auto [it, fresh] = links_.emplace(std::make_pair(st.st_dev, st.st_ino), name);
-      if (!fresh) return tar_.add_hardlink(name, st, it->second);
-    }
-    return tar_.add_file(name, st, fd.get());
+    return tar_.add_file_or_hardlink(name, st, fd.get());
   }
 
   caf::error walk(int dirfd, const std::string& prefix) {
@@ -87,7 +81,6 @@ class exporter {
 
   tar_writer tar_;
   dev_t root_dev_ = 0;
-  std::map<std::pair<dev_t, ino_t>, std::string> links_;
 };
 
 } // namespace

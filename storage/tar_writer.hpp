@@ -1,18 +1,23 @@
 // Writing a tar stream entry by entry (pax, through libarchive) into a byte_sink: the one tar
-// writer of docker export, layer commits and docker cp. Blocking; not thread-safe (one writer per
-// stream).
+// writer of docker export, layer commits, docker cp and docker save. Blocking; not thread-safe
+// (one writer per stream).
 #pragma once
 
 #include <cstdint>
+#include <ctime>
+#include <functional>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <sys/stat.h>
 #include <utility>
 #include <vector>
 
 #include <caf/error.hpp>
+#include <caf/expected.hpp>
 
 #include "base/byte_sink.hpp"
+#include "base/byte_source.hpp"
 
 struct archive;
 struct archive_entry;
@@ -36,6 +41,16 @@ enum class tar_header_times {
   mtime_whole_seconds,
 };
 
+/// The header of an entry that is not read from a file (docker save's blobs and metadata files,
+/// whiteout markers): permission bits, owner and modification time, no other time, no owner
+/// names.
+struct tar_metadata {
+  uint32_t mode = 0; ///< permission bits (07777)
+  uint32_t uid = 0;
+  uint32_t gid = 0;
+  struct timespec mtime {};
+};
+
 class tar_writer {
  public:
   /// A writer into `out`, which must outlive it. Nothing is written before `open`.
@@ -56,6 +71,24 @@ class tar_writer {
   /// first).
   [[nodiscard]] caf::error add_file(const std::string& name, const struct stat& st, int fd,
                                     const tar_xattrs& xattrs = {});
+
+  /// A regular file as `add_file` writes it, unless it has more links and an earlier call wrote
+  /// the same device and inode: then a hard link to that first name (without `xattrs`), as
+  /// dockerd's tars keep hard links.
+  [[nodiscard]] caf::error add_file_or_hardlink(const std::string& name, const struct stat& st,
+                                                int fd, const tar_xattrs& xattrs = {});
+
+  /// A directory entry with the given metadata: `name` should end with "/".
+  [[nodiscard]] caf::error add_directory(const std::string& name, const tar_metadata& meta);
+
+  /// A regular file with the given metadata whose contents are in memory.
+  [[nodiscard]] caf::error add_file(const std::string& name, const tar_metadata& meta,
+                                    std::string_view contents);
+
+  /// A regular file with the given metadata whose contents, exactly `size` bytes, are read from
+  /// `contents`: an error when it ends sooner; what follows them is left unread.
+  [[nodiscard]] caf::error add_file(const std::string& name, const tar_metadata& meta,
+                                    uint64_t size, byte_source& contents);
 
   /// An empty regular file with the given metadata (whiteout markers).
   [[nodiscard]] caf::error add_empty_file(const std::string& name, uint32_t mode, uint32_t uid,
@@ -80,8 +113,15 @@ class tar_writer {
 
  private:
   struct state;
+  /// Reads up to n bytes into buf; 0 at the end.
+  using content_reader = std::function<caf::expected<size_t>(char* buf, size_t n)>;
+  /// What writing contents does when the reader ends before the entry's size.
+  enum class when_short { pad_with_zeros, fail };
+
   caf::error failure(const std::string& what);
   caf::error write_header(struct archive_entry* e, const std::string& name);
+  caf::error write_contents(const std::string& name, uint64_t size, const content_reader& read,
+                            when_short if_short);
 
   std::unique_ptr<state> state_;
   tar_header_times times_;

@@ -3,7 +3,6 @@
 
 #include <cerrno>
 #include <fcntl.h>
-#include <map>
 #include <optional>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
@@ -166,11 +165,7 @@ class upper_walker {
     if (fstat(fd.get(), &st) != 0) return sys::error_from_errno("stat", rel, errno);
     if (!S_ISREG(st.st_mode)) return {}; // replaced meanwhile
     if (auto err = flush_pending()) return err;
-    if (st.st_nlink > 1) {
-      auto [it, fresh] = links_.emplace(std::make_pair(st.st_dev, st.st_ino), rel);
-      if (!fresh) return tar_.add_hardlink(rel, st, it->second);
-    }
-    return tar_.add_file(rel, st, fd.get(), file_capability(fd.get()));
+    return tar_.add_file_or_hardlink(rel, st, fd.get(), file_capability(fd.get()));
   }
 
   caf::error add_entry(int dirfd, const std::string& prefix, const std::string& leaf) {
@@ -213,7 +208,6 @@ class upper_walker {
   tar_writer tar_;
   lower_view below_;
   std::vector<pending_directory> pending_;
-  std::map<std::pair<dev_t, ino_t>, std::string> links_;
 };
 
 } // namespace

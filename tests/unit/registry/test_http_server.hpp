@@ -1,22 +1,21 @@
 // A tiny HTTP/1.1 server on 127.0.0.1 for the registry client's tests: token servers, redirect
 // targets and faults a real registry does not produce (cut bodies, wrong bytes, stalls).
-// One thread per connection; stop() (or the destructor) closes everything and joins.
+// One thread per connection (test_tcp_server); stop() (or the destructor) closes everything and
+// joins.
 #pragma once
 
-#include <atomic>
 #include <chrono>
 #include <cstring>
 #include <functional>
 #include <map>
 #include <mutex>
-#include <netinet/in.h>
-#include <set>
 #include <string>
+#include <string_view>
 #include <strings.h>
 #include <sys/socket.h>
-#include <thread>
-#include <unistd.h>
 #include <vector>
+
+#include "test_tcp_server.hpp"
 
 namespace berth::registry::testing {
 
@@ -32,6 +31,30 @@ struct test_request {
     return {};
   }
 };
+
+/// The request line and header fields of `head` (what precedes the blank line).
+inline test_request parse_request_head(std::string_view head) {
+  test_request req;
+  auto line_end = head.find("\r\n");
+  auto first = head.substr(0, line_end);
+  auto sp1 = first.find(' ');
+  auto sp2 = first.find(' ', sp1 + 1);
+  req.method = std::string(first.substr(0, sp1));
+  req.target = std::string(first.substr(sp1 + 1, sp2 - sp1 - 1));
+  size_t pos = line_end == std::string_view::npos ? head.size() : line_end + 2;
+  while (pos < head.size()) {
+    auto next = head.find("\r\n", pos);
+    if (next == std::string_view::npos) next = head.size();
+    auto line = head.substr(pos, next - pos);
+    auto colon = line.find(':');
+    auto value = line.substr(colon + 1);
+    while (!value.empty() && value.front() == ' ')
+      value.remove_prefix(1);
+    req.headers.emplace_back(std::string(line.substr(0, colon)), std::string(value));
+    pos = next + 2;
+  }
+  return req;
+}
 
 struct test_response {
   int status = 200;
@@ -52,39 +75,16 @@ class test_http_server {
   using handler = std::function<test_response(const test_request&)>;
 
   explicit test_http_server(handler h) : handler_(std::move(h)) {
-    listen_fd_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    int one = 1;
-    ::setsockopt(listen_fd_, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    ::bind(listen_fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
-    ::listen(listen_fd_, 64);
-    socklen_t len = sizeof addr;
-    ::getsockname(listen_fd_, reinterpret_cast<sockaddr*>(&addr), &len);
-    port_ = ntohs(addr.sin_port);
-    acceptor_ = std::thread([this] { accept_loop(); });
+    tcp_.start([this](int fd) { serve(fd); });
   }
 
   ~test_http_server() { stop(); }
 
-  void stop() {
-    if (stopped_.exchange(true)) return;
-    ::shutdown(listen_fd_, SHUT_RDWR);
-    ::close(listen_fd_);
-    acceptor_.join();
-    {
-      std::lock_guard guard{mutex_};
-      for (int fd : open_fds_)
-        ::shutdown(fd, SHUT_RDWR);
-    }
-    for (auto& t : workers_)
-      t.join();
-  }
+  void stop() { tcp_.stop(); }
 
-  uint16_t port() const { return port_; }
-  std::string base() const { return "http://127.0.0.1:" + std::to_string(port_); }
-  int connections() const { return connections_.load(); }
+  uint16_t port() const { return tcp_.port(); }
+  std::string base() const { return "http://127.0.0.1:" + std::to_string(port()); }
+  int connections() const { return tcp_.connections(); }
 
   std::vector<test_request> requests() const {
     std::lock_guard guard{mutex_};
@@ -92,21 +92,6 @@ class test_http_server {
   }
 
  private:
-  void accept_loop() {
-    for (;;) {
-      int fd = ::accept4(listen_fd_, nullptr, nullptr, SOCK_CLOEXEC);
-      if (fd < 0) return;
-      ++connections_;
-      std::lock_guard guard{mutex_};
-      if (stopped_) {
-        ::close(fd);
-        return;
-      }
-      open_fds_.insert(fd);
-      workers_.emplace_back([this, fd] { serve(fd); });
-    }
-  }
-
   /// Reads until `buffer` holds `n` bytes; false at EOF.
   static bool fill(int fd, std::string& buffer, size_t n) {
     char chunk[65536];
@@ -131,26 +116,8 @@ class test_http_server {
   static bool read_request(int fd, std::string& buffer, test_request& req) {
     size_t end = 0;
     if (!read_until(fd, buffer, "\r\n\r\n", end)) return false;
-    std::string head = buffer.substr(0, end);
+    req = parse_request_head(std::string_view{buffer}.substr(0, end));
     buffer.erase(0, end + 4);
-    auto line_end = head.find("\r\n");
-    auto first = head.substr(0, line_end);
-    auto sp1 = first.find(' ');
-    auto sp2 = first.find(' ', sp1 + 1);
-    req.method = first.substr(0, sp1);
-    req.target = first.substr(sp1 + 1, sp2 - sp1 - 1);
-    size_t pos = line_end == std::string::npos ? head.size() : line_end + 2;
-    while (pos < head.size()) {
-      auto next = head.find("\r\n", pos);
-      if (next == std::string::npos) next = head.size();
-      auto line = head.substr(pos, next - pos);
-      auto colon = line.find(':');
-      auto value = line.substr(colon + 1);
-      while (!value.empty() && value.front() == ' ')
-        value.erase(0, 1);
-      req.headers.emplace_back(line.substr(0, colon), value);
-      pos = next + 2;
-    }
     if (auto length = req.header("Content-Length"); !length.empty()) {
       size_t n = std::stoul(length);
       if (!fill(fd, buffer, n)) return false;
@@ -211,21 +178,12 @@ class test_http_server {
       if (!send_all(fd, head) || !send_all(fd, body)) break;
       if (resp.close || resp.hangup || resp.cut_after != std::string::npos) break;
     }
-    std::lock_guard guard{mutex_};
-    open_fds_.erase(fd);
-    ::close(fd);
   }
 
   handler handler_;
-  int listen_fd_ = -1;
-  uint16_t port_ = 0;
-  std::atomic<bool> stopped_{false};
-  std::atomic<int> connections_{0};
-  std::thread acceptor_;
   mutable std::mutex mutex_;
-  std::vector<std::thread> workers_;
-  std::set<int> open_fds_;
   std::vector<test_request> requests_;
+  test_tcp_server tcp_; ///< last: stops (joins the handlers) before the members they use go
 };
 
 } // namespace berth::registry::testing

@@ -3,11 +3,11 @@
 // client asks for are "resolved" by the proxy from its own table (so the client never resolves
 // them), optionally requires Proxy-Authorization, can refuse CONNECT with a status, and can
 // itself speak TLS (an https:// proxy). It records each connection's first request.
-// One thread per connection; stop() (or the destructor) closes everything and joins.
+// One thread per connection (test_tcp_server); stop() (or the destructor) closes everything and
+// joins.
 #pragma once
 
 #include <arpa/inet.h>
-#include <atomic>
 #include <map>
 #include <mutex>
 #include <netinet/in.h>
@@ -15,7 +15,6 @@
 #include <set>
 #include <string>
 #include <sys/socket.h>
-#include <thread>
 #include <unistd.h>
 #include <vector>
 
@@ -23,6 +22,7 @@
 #include <openssl/ssl.h>
 
 #include "test_http_server.hpp"
+#include "test_tcp_server.hpp"
 
 namespace berth::registry::testing {
 
@@ -45,16 +45,7 @@ class test_proxy {
       SSL_CTX_use_certificate_chain_file(tls_, options_.tls_cert.c_str());
       SSL_CTX_use_PrivateKey_file(tls_, options_.tls_key.c_str(), SSL_FILETYPE_PEM);
     }
-    listen_fd_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    ::bind(listen_fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
-    ::listen(listen_fd_, 64);
-    socklen_t len = sizeof addr;
-    ::getsockname(listen_fd_, reinterpret_cast<sockaddr*>(&addr), &len);
-    port_ = ntohs(addr.sin_port);
-    acceptor_ = std::thread([this] { accept_loop(); });
+    tcp_.start([this](int fd) { serve(fd); });
   }
 
   ~test_proxy() {
@@ -62,23 +53,11 @@ class test_proxy {
     if (tls_) SSL_CTX_free(tls_);
   }
 
-  void stop() {
-    if (stopped_.exchange(true)) return;
-    ::shutdown(listen_fd_, SHUT_RDWR);
-    ::close(listen_fd_);
-    acceptor_.join();
-    {
-      std::lock_guard guard{mutex_};
-      for (int fd : open_fds_)
-        ::shutdown(fd, SHUT_RDWR);
-    }
-    for (auto& t : workers_)
-      t.join();
-  }
+  void stop() { tcp_.stop(); }
 
-  uint16_t port() const { return port_; }
+  uint16_t port() const { return tcp_.port(); }
   std::string url() const {
-    return std::string(tls_ ? "https" : "http") + "://127.0.0.1:" + std::to_string(port_);
+    return std::string(tls_ ? "https" : "http") + "://127.0.0.1:" + std::to_string(port());
   }
 
   /// The first request of each connection, in arrival order.
@@ -108,20 +87,6 @@ class test_proxy {
     bool pending() const { return ssl && SSL_pending(ssl) > 0; }
   };
 
-  void accept_loop() {
-    for (;;) {
-      int fd = ::accept4(listen_fd_, nullptr, nullptr, SOCK_CLOEXEC);
-      if (fd < 0) return;
-      std::lock_guard guard{mutex_};
-      if (stopped_) {
-        ::close(fd);
-        return;
-      }
-      open_fds_.insert(fd);
-      workers_.emplace_back([this, fd] { serve(fd); });
-    }
-  }
-
   static std::string reply(int status, const std::string& reason) {
     return "HTTP/1.1 " + std::to_string(status) + " " + reason +
            "\r\nContent-Length: 0\r\nConnection: close\r\n\r\n";
@@ -138,8 +103,7 @@ class test_proxy {
       ::close(fd);
       return -1;
     }
-    std::lock_guard guard{mutex_};
-    open_fds_.insert(fd);
+    tcp_.track(fd);
     return fd;
   }
 
@@ -181,24 +145,9 @@ class test_proxy {
       if (client.read(&c, 1) != 1) return;
       head += c;
     }
-    test_request req;
-    auto line_end = head.find("\r\n");
-    auto first = head.substr(0, line_end);
-    auto sp1 = first.find(' ');
-    auto sp2 = first.find(' ', sp1 + 1);
-    req.method = first.substr(0, sp1);
-    req.target = first.substr(sp1 + 1, sp2 - sp1 - 1);
-    for (size_t pos = line_end + 2; pos < head.size();) {
-      auto next = head.find("\r\n", pos);
-      auto line = head.substr(pos, next - pos);
-      pos = next + 2;
-      if (line.empty()) break;
-      auto colon = line.find(':');
-      auto value = line.substr(colon + 1);
-      while (!value.empty() && value.front() == ' ')
-        value.erase(0, 1);
-      req.headers.emplace_back(line.substr(0, colon), value);
-    }
+    std::string_view fields{head};
+    if (fields.ends_with("\r\n\r\n")) fields.remove_suffix(4);
+    auto req = parse_request_head(fields);
     {
       std::lock_guard guard{mutex_};
       requests_.push_back(req);
@@ -231,9 +180,7 @@ class test_proxy {
            static_cast<long>(head.size());
     }
     if (ok) relay(client, upstream);
-    std::lock_guard guard{mutex_};
-    open_fds_.erase(upstream);
-    ::close(upstream);
+    tcp_.close_tracked(upstream);
   }
 
   void serve(int fd) {
@@ -246,21 +193,13 @@ class test_proxy {
     } else {
       handle(client);
     }
-    std::lock_guard guard{mutex_};
-    open_fds_.erase(fd);
-    ::close(fd);
   }
 
   proxy_options options_;
   SSL_CTX* tls_ = nullptr;
-  int listen_fd_ = -1;
-  uint16_t port_ = 0;
-  std::atomic<bool> stopped_{false};
-  std::thread acceptor_;
   mutable std::mutex mutex_;
-  std::vector<std::thread> workers_;
-  std::set<int> open_fds_;
   std::vector<test_request> requests_;
+  test_tcp_server tcp_; ///< last: stops (joins the handlers) before the members they use go
 };
 
 } // namespace berth::registry::testing
