@@ -1,4 +1,5 @@
 // Tests runtime/runtime_probe with the real runtimes of this host.
+#include <fcntl.h>
 #include <unistd.h>
 
 #include <gtest/gtest.h>
@@ -32,10 +33,17 @@ TEST(runtime_probe, runc_runs_a_container_here) {
   EXPECT_TRUE(r.works) << r.reason;
   EXPECT_FALSE(sys::exists(dir + "/work")); // cleaned up
   (void)sys::remove_all(dir);
-  for (const char* h : {"memory", "pids", "cpu", "cpuset", "devices", "freezer", "blkio"})
-    (void)::rmdir(
-        ("/sys/fs/cgroup/" + std::string(h) + "/berth-probe-test-" + std::to_string(::getpid()))
-            .c_str());
+  // The runtime made the probe's cgroup in every hierarchy (cgroup v1 controllers, name=systemd,
+  // the unified one): remove it from all of them.
+  auto cgroups = sys::open("/sys/fs/cgroup", O_RDONLY | O_DIRECTORY);
+  ASSERT_TRUE(cgroups);
+  auto hierarchies = sys::directory_entries(cgroups->get(), "/sys/fs/cgroup");
+  ASSERT_TRUE(hierarchies);
+  auto leaf = "berth-probe-test-" + std::to_string(::getpid());
+  for (const auto& h : *hierarchies)
+    (void)::rmdir(("/sys/fs/cgroup/" + h + "/" + leaf).c_str());
+  for (const auto& h : *hierarchies)
+    EXPECT_FALSE(sys::exists("/sys/fs/cgroup/" + h + "/" + leaf)) << h;
 }
 
 TEST(runtime_probe, a_runtime_that_fails_is_refused_with_its_message) {
