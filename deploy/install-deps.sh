@@ -14,7 +14,7 @@ packages=(
   # runtime parts
   runc crun tini iproute2 nftables busybox-static procps util-linux kmod
   # test clients and servers
-  curl prometheus docker-registry apache2-utils openssl python3 tmux bc strace
+  curl prometheus docker-registry apache2-utils openssl python3 tmux bc strace docker-compose
 )
 
 # The docker CLI drives the integration tests. Machines of this kind ship CLI 28 in
