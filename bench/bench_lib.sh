@@ -6,6 +6,7 @@
 #   . "$here/bench/bench_lib.sh"
 #   bench_setup            # sets root, cgroup_parent, prefix, bip, pool; cleanup on exit/Ctrl-C
 #   bench_start_berthd "$build" [more berthd flags]
+#   bench_start_dockerd    # optional: a private dockerd for side-by-side figures
 # The daemon gets its own --network-prefix, --bip and --default-address-pool (random 10.x subnets
 # no host route uses), --ip-forward=false and --dns 127.0.0.1: it never touches the host's own
 # bridges, tables or resolver.
@@ -61,6 +62,44 @@ bench_start_berthd() {
   return 1
 }
 
+# Side by side: a private dockerd (when installed) with its own socket, roots, config, cgroup
+# parent and containerd namespace under $root/dockerd, and every network change off (no bridge,
+# no iptables, no forwarding). Sets `dockerd_pid` and `dockerd_host`; returns 1 when there is no
+# dockerd. Containers on it need `--network none`.
+bench_start_dockerd() {
+  command -v dockerd >/dev/null 2>&1 || return 1
+  local d="$root/dockerd"
+  mkdir -p "$d"
+  echo '{}' > "$d/daemon.json"
+  dockerd --data-root "$d/data" --exec-root "$d/exec" -H "unix://$d/d.sock" \
+    --pidfile "$d/dockerd.pid" --config-file "$d/daemon.json" --cgroup-parent "$cgroup_parent-dockerd" \
+    --containerd-namespace "$prefix" --containerd-plugins-namespace "$prefix-plugins" \
+    --iptables=false --ip6tables=false --ip-forward=false --ip-masq=false --bridge=none \
+    --userland-proxy=false --log-level warn >> "$d/log" 2>&1 < /dev/null &
+  dockerd_pid=$!
+  dockerd_host="unix://$d/d.sock"
+  for _ in $(seq 1 300); do
+    curl -sf --unix-socket "$d/d.sock" http://d/_ping >/dev/null 2>&1 && return 0
+    sleep 0.05
+  done
+  echo "dockerd did not start; its log: $d/log" >&2
+  return 1
+}
+
+# Stops the private dockerd (SIGTERM, waited for; it stops its containers and its containerd).
+bench_stop_dockerd() {
+  if [ -n "${dockerd_pid:-}" ]; then
+    kill "$dockerd_pid" 2>/dev/null
+    for _ in $(seq 1 300); do kill -0 "$dockerd_pid" 2>/dev/null || break; sleep 0.1; done
+    kill -9 "$dockerd_pid" 2>/dev/null
+  fi
+  dockerd_pid=""
+  # Whatever it started that is still there (its containerd, shims) runs from or for $root/dockerd:
+  # found by that path in their command lines, stopped by PID.
+  local p
+  for p in $(pgrep -f "$root/dockerd" 2>/dev/null); do kill -9 "$p" 2>/dev/null; done
+}
+
 # Stops the daemon (SIGTERM, waited for).
 bench_stop_berthd() {
   if [ -n "$pid" ]; then kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null; fi
@@ -71,7 +110,8 @@ bench_cleanup() {
   set +e # remove as much as can be removed
   trap - EXIT INT TERM
   bench_stop_berthd
-  local state rt id f link pin m h
+  bench_stop_dockerd
+  local state rt id f link pin m h c
   # Containers outlive the daemon (live restore): through the runtimes' state, then the shims.
   for state in "$root"/exec/runtime/*; do
     [ -d "$state" ] || continue
@@ -99,8 +139,10 @@ bench_cleanup() {
     umount -l "$m" 2>/dev/null
   done
   for h in /sys/fs/cgroup/*; do
-    [ -d "$h$cgroup_parent" ] || continue
-    find "$h$cgroup_parent" -depth -type d -exec rmdir {} \; 2>/dev/null
+    for c in "$h$cgroup_parent" "$h$cgroup_parent-dockerd"; do
+      [ -d "$c" ] || continue
+      find "$c" -depth -type d -exec rmdir {} \; 2>/dev/null
+    done
   done
   rm -rf "$root"
 }

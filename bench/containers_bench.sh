@@ -3,7 +3,8 @@
 # network names: bench/bench_lib.sh) and prints: median/p90 of `docker run --rm busybox true`
 # and of create+start+rm -f, 50 containers started sequentially and 8 at a time, `docker ps -a`
 # with 200 containers, `docker logs` throughput on 100,000 lines, daemon RSS idle and with 50
-# running, and the shim's RSS per container.
+# running, and the shim's RSS per container; then run and create+start+rm -f with --network none,
+# and the same against a private dockerd when it is installed (bench_start_dockerd).
 #   bench/containers_bench.sh [build-dir] [runs]
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
@@ -68,8 +69,33 @@ done
 awk -v b="$bytes" -v ms="$best" \
   'BEGIN{printf "logs_100k_lines bytes=%d ms=%.0f mib_per_s=%.1f\n", b, ms, b/1048576/(ms/1000)}'
 
-if command -v dockerd >/dev/null 2>&1; then
-  echo "# dockerd is installed: run the same commands against it for a side-by-side"
+# Side by side with a private dockerd (bench_start_dockerd), which has no bridge: both with
+# --network none.
+create_start_rm_none() {
+  local id
+  id=$(docker create --network none busybox sleep 1000)
+  docker start "$id" >/dev/null
+  docker rm -f "$id" >/dev/null
+}
+network_none_figures() {
+  local label=$1
+  docker run --rm --network none busybox true >/dev/null # warm caches
+  printf "%srun_rm_true_network_none " "$label"
+  for _ in $(seq 1 "$runs"); do timed_ms docker run --rm --network none busybox true; done |
+    percentiles
+  printf "%screate_start_rm_f_network_none " "$label"
+  for _ in $(seq 1 "$runs"); do timed_ms create_start_rm_none; done | percentiles
+}
+network_none_figures ""
+
+if bench_start_dockerd; then
+  export DOCKER_HOST="$dockerd_host"
+  docker load -q -i "$root/images/busybox.tar" >/dev/null
+  echo "# side by side: dockerd $(docker version --format '{{.Server.Version}}'), its own roots"
+  engine_kib=0
+  for p in $(pgrep -f "$root/dockerd"); do engine_kib=$((engine_kib + $(rss_kib "$p"))); done
+  echo "dockerd_rss_idle_mib=$(awk -v k="$engine_kib" 'BEGIN{printf "%.1f", k/1024}') (dockerd and its containerd)"
+  network_none_figures "dockerd_"
 else
   echo "# dockerd is not installed here: no side-by-side figures"
 fi
