@@ -7,6 +7,7 @@
 #include <optional>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <utility>
 #include <vector>
 
 #include "base/error.hpp"
@@ -41,9 +42,15 @@ std::string joined(const std::vector<std::string>& parts) {
   return out;
 }
 
-/// What `leaf` in the resolved directory `parent` is: its lstat, or nullopt when it (or the
-/// directory) does not exist.
-caf::expected<std::optional<struct stat>> lstat_below(int root_fd, const std::string& parent,
+/// A component that exists: the resolved directory holding it (open, O_PATH) and its lstat.
+struct entry_below {
+  unique_fd dir;
+  struct stat st {};
+};
+
+/// What `leaf` in the resolved directory `parent` is, or nullopt when it (or the directory) does
+/// not exist.
+caf::expected<std::optional<entry_below>> lstat_below(int root_fd, const std::string& parent,
                                                       const std::string& leaf,
                                                       missing_component missing) {
   // The directory was resolved already: it must still be reached without any symlink.
@@ -52,30 +59,17 @@ caf::expected<std::optional<struct stat>> lstat_below(int root_fd, const std::st
   if (!dir) {
     bool absent = error_kind(dir.error()) == errc::not_found ||
                   (missing == missing_component::keep && error_kind(dir.error()) == errc::system);
-    if (absent) return std::optional<struct stat>{};
+    if (absent) return std::optional<entry_below>{};
     return dir.error();
   }
-  struct stat st {};
-  if (::fstatat(dir->get(), leaf.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0) {
+  entry_below entry{std::move(*dir)};
+  if (::fstatat(entry.dir.get(), leaf.c_str(), &entry.st, AT_SYMLINK_NOFOLLOW) != 0) {
     if (errno == ENOENT || (missing == missing_component::keep && errno == ENOTDIR))
-      return std::optional<struct stat>{};
+      return std::optional<entry_below>{};
     return sys::error_from_errno("lstat", "/" + (parent.empty() ? leaf : parent + "/" + leaf),
                                  errno);
   }
-  return std::optional<struct stat>{st};
-}
-
-caf::expected<std::string> link_target(int root_fd, const std::string& parent,
-                                       const std::string& leaf, const struct stat& st) {
-  auto dir = sys::openat2(root_fd, parent.empty() ? "." : parent, O_PATH | O_DIRECTORY,
-                          container_resolve | RESOLVE_NO_SYMLINKS);
-  if (!dir) return dir.error();
-  std::string target(static_cast<size_t>(st.st_size) + 1, '\0');
-  if (target.size() < 2) target.resize(4096);
-  auto n = ::readlinkat(dir->get(), leaf.c_str(), target.data(), target.size());
-  if (n < 0) return sys::error_from_errno("readlink", leaf, errno);
-  target.resize(static_cast<size_t>(n));
-  return target;
+  return std::optional<entry_below>{std::move(entry)};
 }
 
 } // namespace
@@ -111,23 +105,23 @@ caf::expected<std::string> resolve_in_container(int root_fd, std::string_view pa
       continue;
     }
     auto parent = joined(resolved);
-    auto st = lstat_below(root_fd, parent, part, missing);
-    if (!st) return st.error();
-    if (!*st) {
+    auto entry = lstat_below(root_fd, parent, part, missing);
+    if (!entry) return entry.error();
+    if (!*entry) {
       if (missing == missing_component::fail)
         return sys::error_from_errno("lstat", "/" + (parent.empty() ? part : parent + "/" + part),
                                      ENOENT);
       resolved.push_back(std::move(part));
       continue;
     }
-    if (!S_ISLNK((*st)->st_mode)) {
+    if (!S_ISLNK((*entry)->st.st_mode)) {
       resolved.push_back(std::move(part));
       continue;
     }
     if (++links > max_symlinks)
       return make_error(errc::invalid_argument,
                         "too many symlinks in " + std::string{path} + " (more than 255)");
-    auto target = link_target(root_fd, parent, part, **st);
+    auto target = sys::read_link_at((*entry)->dir.get(), part, part);
     if (!target) return target.error();
     if (!target->empty() && target->front() == '/') resolved.clear();
     auto more = components(*target);
