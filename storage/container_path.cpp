@@ -12,7 +12,9 @@
 
 #include "base/error.hpp"
 #include "base/sys.hpp"
+#include "runtime/go_text.hpp"
 #include "storage/kernel_filesystem.hpp"
+#include "storage/layer_view.hpp"
 
 namespace berth::storage {
 
@@ -20,27 +22,6 @@ namespace {
 
 /// Linux's and Go's limit on symlinks followed in one resolution.
 constexpr int max_symlinks = 255;
-
-std::deque<std::string> components(std::string_view path) {
-  std::deque<std::string> out;
-  size_t pos = 0;
-  while (pos <= path.size()) {
-    auto slash = path.find('/', pos);
-    if (slash == std::string_view::npos) slash = path.size();
-    if (slash > pos) out.emplace_back(path.substr(pos, slash - pos));
-    pos = slash + 1;
-  }
-  return out;
-}
-
-std::string joined(const std::vector<std::string>& parts) {
-  std::string out;
-  for (const auto& p : parts) {
-    if (!out.empty()) out += '/';
-    out += p;
-  }
-  return out;
-}
 
 /// A component that exists: the resolved directory holding it (open, O_PATH) and its lstat.
 struct entry_below {
@@ -94,17 +75,17 @@ caf::expected<unique_fd> open_in_container(int root_fd, std::string_view path, i
 caf::expected<std::string> resolve_in_container(int root_fd, std::string_view path,
                                                 missing_component missing) {
   std::vector<std::string> resolved;
-  auto pending = components(path);
+  auto parts = path_components(path);
+  std::deque<std::string> pending{parts.begin(), parts.end()};
   int links = 0;
   while (!pending.empty()) {
     auto part = std::move(pending.front());
     pending.pop_front();
-    if (part == ".") continue;
     if (part == "..") {
       if (!resolved.empty()) resolved.pop_back();
       continue;
     }
-    auto parent = joined(resolved);
+    auto parent = runtime::join(resolved, "/");
     auto entry = lstat_below(root_fd, parent, part, missing);
     if (!entry) return entry.error();
     if (!*entry) {
@@ -124,23 +105,14 @@ caf::expected<std::string> resolve_in_container(int root_fd, std::string_view pa
     auto target = sys::read_link_at((*entry)->dir.get(), part, part);
     if (!target) return target.error();
     if (!target->empty() && target->front() == '/') resolved.clear();
-    auto more = components(*target);
+    auto more = path_components(*target);
     pending.insert(pending.begin(), more.begin(), more.end());
   }
-  return "/" + joined(resolved);
+  return "/" + runtime::join(resolved, "/");
 }
 
 std::string archive_path(std::string_view path) {
-  std::vector<std::string> parts;
-  for (auto& part : components(path)) {
-    if (part == ".") continue;
-    if (part == "..") {
-      if (!parts.empty()) parts.pop_back();
-      continue;
-    }
-    parts.push_back(std::move(part));
-  }
-  auto cleaned = "/" + joined(parts);
+  auto cleaned = runtime::clean_path("/" + std::string{path});
   if (go_base(cleaned) != "." && go_base(path) == ".") {
     if (cleaned.back() != '/') cleaned += '/';
     cleaned += '.';
