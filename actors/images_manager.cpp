@@ -445,9 +445,7 @@ images_manager_actor::behavior_type images_impl(images_pointer self,
                         }
                         self->state.index.set_reference(ref, image.id);
                         self->state.index.put_image(image);
-                        auto parsed = storage::parse_normalized(ref);
-                        publish_image_event(self, "tag", image.id,
-                                            parsed ? parsed->familiar_string() : ref);
+                        publish_image_event(self, "tag", image.id, storage::familiar_text(ref));
                         rp.deliver(caf::unit);
                       });
               return rp;
