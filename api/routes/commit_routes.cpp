@@ -5,8 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "actors/containers_manager.hpp"
-#include "actors/directory.hpp"
-#include "api/actor_bridge.hpp"
+#include "api/routes/container_lookup.hpp"
 #include "api/routes/routes.hpp"
 #include "base/error.hpp"
 #include "runtime/container_config.hpp"
@@ -50,22 +49,16 @@ void commit(const exchange_ptr& ex) {
   req.pause = !q.has("pause") || q.flag("pause");
   req.changes = q.all("changes");
   req.config = std::move(*config);
-  auto target = find_actor<actors::containers_manager_actor>(ex, actors::directory::containers);
-  if (!target) return;
-  auto timeout = ex->context().request_timeout();
-  with_actor(ex, [ex, target, timeout, req = std::move(req)](caf::event_based_actor* self) {
-    self->request(target, timeout, actors::resolve_atom_v, ex->request().query.get("container"))
-        .then(
-            [self, ex, req](actors::resolved_container& found) {
-              self->request(found.actor, long_operation, actors::commit_atom_v, req)
-                  .then(
-                      [ex](std::string& id) {
-                        ex->reply_json(201, json{{"Id", id}});
-                      },
-                      [ex](caf::error& err) { ex->reply_error(err); });
-            },
-            [ex](caf::error& err) { ex->reply_error(err); });
-  });
+  with_container(
+      ex, q.get("container"),
+      [ex, req = std::move(req)](caf::event_based_actor* self, actors::resolved_container& found) {
+        self->request(found.actor, long_operation, actors::commit_atom_v, req)
+            .then(
+                [ex](std::string& id) {
+                  ex->reply_json(201, json{{"Id", id}});
+                },
+                [ex](caf::error& err) { ex->reply_error(err); });
+      });
 }
 
 } // namespace
