@@ -1,10 +1,12 @@
 // POST /commit: a container's filesystem changes become a new image (docker commit).
 #include <optional>
+#include <string_view>
 
 #include <caf/event_based_actor.hpp>
 #include <nlohmann/json.hpp>
 
 #include "actors/containers_manager.hpp"
+#include "api/json_body.hpp"
 #include "api/routes/container_lookup.hpp"
 #include "api/routes/routes.hpp"
 #include "base/error.hpp"
@@ -23,15 +25,15 @@ constexpr auto long_operation = std::chrono::seconds(24 * 3600);
 // The optional body: a Config (the CLI sends none, or null) that replaces the container's own as
 // the base of the image config.
 caf::expected<std::optional<runtime::container_config>> requested_config(const exchange_ptr& ex) {
-  const auto& body = ex->request().body;
-  if (body.find_first_not_of(" \t\r\n") == std::string::npos)
+  constexpr const char* json_space = " \t\r\n";
+  std::string_view body = ex->request().body;
+  auto first = body.find_first_not_of(json_space);
+  if (first == std::string_view::npos ||
+      body.substr(first, body.find_last_not_of(json_space) + 1 - first) == "null")
     return std::optional<runtime::container_config>{};
-  auto doc = json::parse(body, nullptr, false);
-  if (doc.is_null()) return std::optional<runtime::container_config>{};
-  if (doc.is_discarded() || !doc.is_object())
-    return make_error(errc::invalid_argument,
-                      "invalid JSON: the request body is not a JSON object");
-  auto config = runtime::parse_container_config(doc);
+  auto doc = json_object_body(ex);
+  if (!doc) return doc.error();
+  auto config = runtime::parse_container_config(*doc);
   if (!config) return config.error();
   return std::optional<runtime::container_config>{std::move(*config)};
 }
