@@ -31,6 +31,7 @@
 #include "metrics/daemon_probes.hpp"
 #include "registry/platform.hpp"
 #include "runtime/json_log.hpp"
+#include "storage/image_index.hpp"
 #include "storage/reference.hpp"
 
 namespace berth::actors {
@@ -290,7 +291,7 @@ void builder::begin_stage(const std::string& image_id, image_view* base) {
   for (const auto& c : stages_[stage_index_].commands)
     commands_.push_back(c);
   command_index_ = 0;
-  say(" ---> " + short_id(image_id_) + "\n");
+  say(" ---> " + storage::short_id(image_id_) + "\n");
   next_instruction();
 }
 
@@ -314,7 +315,7 @@ void builder::next_instruction() {
 }
 
 void builder::step_done() {
-  say(" ---> " + short_id(image_id_) + "\n");
+  say(" ---> " + storage::short_id(image_id_) + "\n");
   next_instruction();
 }
 
@@ -480,7 +481,7 @@ void builder::run_container(json body, json probe, std::vector<std::string> cmd)
             me->containers_left_.push_back(id);
             for (const auto& w : created.warnings)
               me->say(" ---> [Warning] " + w + "\n");
-            me->say(" ---> Running in " + short_id(id) + "\n");
+            me->say(" ---> Running in " + storage::short_id(id) + "\n");
             me->self_->request(target, quick, resolve_atom_v, id)
                 .then(
                     [me, id, probe, cmd](resolved_container& rc) {
@@ -555,7 +556,7 @@ void builder::remove_container(const std::string& id, next_fn then) {
   auto forget = [me, id, then] {
     auto& left = me->containers_left_;
     left.erase(std::remove(left.begin(), left.end(), id), left.end());
-    me->say(" ---> Removed intermediate container " + short_id(id) + "\n");
+    me->say(" ---> Removed intermediate container " + storage::short_id(id) + "\n");
     then();
   };
   if (!target) return then();
@@ -565,7 +566,7 @@ void builder::remove_container(const std::string& id, next_fn then) {
             me->self_->request(rc.actor, long_step, caf::delete_atom_v, true, true)
                 .then([forget] { forget(); },
                       [me, id, then](caf::error& err) {
-                        me->say("Removing intermediate container " + short_id(id) + ": " +
+                        me->say("Removing intermediate container " + storage::short_id(id) + ": " +
                                 error_message(err) + "\n");
                         then();
                       });
@@ -639,7 +640,7 @@ void builder::finish(std::string image_id) {
     return fail(
         make_error(errc::invalid_argument, "No image was generated. Is your Dockerfile empty?"));
   if (!req_.options.quiet) req_.emit(aux_id_line(image_id));
-  say("Successfully built " + short_id(image_id) + "\n");
+  say("Successfully built " + storage::short_id(image_id) + "\n");
   publish_build_event(image_id);
   tag_next(0, image_id);
 }

@@ -131,10 +131,4 @@ std::string error_line(const std::string& message) {
          "\n";
 }
 
-std::string short_id(const std::string& id) {
-  auto colon = id.find(':');
-  auto hex = colon == std::string::npos ? id : id.substr(colon + 1);
-  return hex.substr(0, 12);
-}
-
 } // namespace berth::actors

@@ -37,7 +37,4 @@ namespace berth::actors {
 [[nodiscard]] std::string aux_id_line(const std::string& image_id);
 [[nodiscard]] std::string error_line(const std::string& message);
 
-/// "1234567890ab" of "sha256:1234567890ab..." or of a container ID.
-[[nodiscard]] std::string short_id(const std::string& id);
-
 } // namespace berth::actors

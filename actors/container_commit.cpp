@@ -20,12 +20,6 @@ constexpr log::logger lg{"containers"};
 // A commit reads the whole upper directory: no deadline but the client's.
 constexpr auto commit_timeout = std::chrono::seconds(24 * 3600);
 
-std::string familiar(const std::string& reference) {
-  if (reference.empty()) return {};
-  auto ref = storage::parse_normalized(reference);
-  return ref ? ref->familiar_string() : reference;
-}
-
 // Thaws the container if this commit froze it and nothing thawed it meanwhile (a stop or kill
 // does), then runs `then`.
 void thaw_after_commit(container_pointer self, bool froze, std::function<void()> then) {
@@ -91,7 +85,7 @@ void commit_container(container_pointer self, container_commit_request req,
               publish_event(self, "commit",
                             {{"comment", req.comment},
                              {"imageID", image_id},
-                             {"imageRef", familiar(req.reference)}});
+                             {"imageRef", storage::familiar_text(req.reference)}});
               observe_action(self, "commit", began);
               done(std::move(image_id));
             },

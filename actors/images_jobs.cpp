@@ -45,11 +45,6 @@ uint64_t launch_job(images_pointer self, image_job_spec spec, pending_job pendin
 
 namespace {
 
-std::string familiar(const std::string& reference) {
-  auto ref = storage::parse_normalized(reference);
-  return ref ? ref->familiar_string() : reference;
-}
-
 void fail_job(images_pointer self, pending_job& job, const caf::error& err) {
   if (job.what == image_job_spec::kind::load)
     job.load_reply.deliver(err);
@@ -203,7 +198,7 @@ void finish_job(images_pointer self, uint64_t id, image_job_outcome outcome) {
               if (job.what == image_job_spec::kind::load) {
                 publish_image_event(self, "load", image_id, image_id);
                 for (const auto& tag : img.tags)
-                  lines.lines.push_back("Loaded image: " + familiar(tag));
+                  lines.lines.push_back("Loaded image: " + storage::familiar_text(tag));
                 if (img.tags.empty()) lines.lines.push_back("Loaded image ID: " + image_id);
               } else if (job.what == image_job_spec::kind::pull) {
                 // One pull event for the whole pull, below.
@@ -213,7 +208,7 @@ void finish_job(images_pointer self, uint64_t id, image_job_outcome outcome) {
                                     job.what == image_job_spec::kind::import ? "import" : "create",
                                     image_id, image_id);
                 for (const auto& tag : img.tags)
-                  publish_image_event(self, "tag", image_id, familiar(tag));
+                  publish_image_event(self, "tag", image_id, storage::familiar_text(tag));
               }
             }
             if (job.what == image_job_spec::kind::load)

@@ -103,6 +103,25 @@ void clean_up_after_crash(images_pointer self) {
 
 // -- queries ---------------------------------------------------------------------------------
 
+/// An image's references as the docker CLI shows them: "busybox:latest", "busybox@sha256:...".
+struct shown_references {
+  std::vector<std::string> tags;
+  std::vector<std::string> digests;
+};
+
+shown_references references_of(const storage::image_index& index, const std::string& image_id) {
+  shown_references out;
+  for (const auto& r : index.references_to(image_id)) {
+    auto ref = storage::parse_normalized(r);
+    if (!ref) continue;
+    if (ref->digest.empty())
+      out.tags.push_back(ref->familiar_string());
+    else
+      out.digests.push_back(ref->familiar_name() + "@" + ref->digest);
+  }
+  return out;
+}
+
 // dockerd's reference filter: path-style glob on the familiar name, with or without the tag.
 bool glob_match(std::string_view pattern, std::string_view text) {
   if (pattern.empty()) return text.empty();
@@ -269,8 +288,7 @@ std::vector<image_ancestor> ancestors_of(const images_state& st, const storage::
   std::set<std::string> seen{img.id};
   for (const auto* p = st.index.image(img.parent); p && seen.insert(p->id).second;
        p = st.index.image(p->parent)) {
-    auto view = make_view(st, *p);
-    out.push_back({p->id, std::move(view.repo_tags)});
+    out.push_back({p->id, references_of(st.index, p->id).tags});
   }
   return out;
 }
@@ -311,14 +329,9 @@ caf::result<delete_outcome> run_delete_plan(images_pointer self, PlanWith plan_w
 image_view make_view(const images_state& st, const storage::image_record& img) {
   image_view v;
   v.image = img;
-  for (const auto& r : st.index.references_to(img.id)) {
-    auto ref = storage::parse_normalized(r);
-    if (!ref) continue;
-    if (ref->digest.empty())
-      v.repo_tags.push_back(ref->familiar_string());
-    else
-      v.repo_digests.push_back(ref->familiar_name() + "@" + ref->digest);
-  }
+  auto references = references_of(st.index, img.id);
+  v.repo_tags = std::move(references.tags);
+  v.repo_digests = std::move(references.digests);
   v.size = st.index.image_size(img);
   for (const auto& chain : img.chain_ids)
     if (const auto* l = st.index.layer(chain)) v.layers.push_back(*l);
@@ -445,9 +458,7 @@ images_manager_actor::behavior_type images_impl(images_pointer self,
                         }
                         self->state.index.set_reference(ref, image.id);
                         self->state.index.put_image(image);
-                        auto parsed = storage::parse_normalized(ref);
-                        publish_image_event(self, "tag", image.id,
-                                            parsed ? parsed->familiar_string() : ref);
+                        publish_image_event(self, "tag", image.id, storage::familiar_text(ref));
                         rp.deliver(caf::unit);
                       });
               return rp;

@@ -1,5 +1,4 @@
 // docker cp out of a container: the stat of a path and a tar of it, walked through descriptors.
-#include <algorithm>
 #include <cerrno>
 #include <fcntl.h>
 #include <string>
@@ -77,12 +76,9 @@ class tree_tar {
 
   caf::error add_symlink(int dirfd, const std::string& leaf, const std::string& name,
                          const struct stat& st) {
-    // Kernel filesystems report no size for their links: room for the longest path then.
-    std::string target(std::max<size_t>(static_cast<size_t>(st.st_size), 4095) + 1, '\0');
-    auto n = ::readlinkat(dirfd, leaf.c_str(), target.data(), target.size());
-    if (n < 0) return sys::error_from_errno("readlink", name, errno);
-    target.resize(static_cast<size_t>(n));
-    return tar_.add_symlink(name, st, target);
+    auto target = sys::read_link_at(dirfd, leaf, name);
+    if (!target) return target.error();
+    return tar_.add_symlink(name, st, *target);
   }
 
   caf::error add_special(const std::string& name, const struct stat& st) {

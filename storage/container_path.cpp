@@ -7,11 +7,14 @@
 #include <optional>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <utility>
 #include <vector>
 
 #include "base/error.hpp"
 #include "base/sys.hpp"
+#include "runtime/go_text.hpp"
 #include "storage/kernel_filesystem.hpp"
+#include "storage/layer_view.hpp"
 
 namespace berth::storage {
 
@@ -20,30 +23,15 @@ namespace {
 /// Linux's and Go's limit on symlinks followed in one resolution.
 constexpr int max_symlinks = 255;
 
-std::deque<std::string> components(std::string_view path) {
-  std::deque<std::string> out;
-  size_t pos = 0;
-  while (pos <= path.size()) {
-    auto slash = path.find('/', pos);
-    if (slash == std::string_view::npos) slash = path.size();
-    if (slash > pos) out.emplace_back(path.substr(pos, slash - pos));
-    pos = slash + 1;
-  }
-  return out;
-}
+/// A component that exists: the resolved directory holding it (open, O_PATH) and its lstat.
+struct entry_below {
+  unique_fd dir;
+  struct stat st {};
+};
 
-std::string joined(const std::vector<std::string>& parts) {
-  std::string out;
-  for (const auto& p : parts) {
-    if (!out.empty()) out += '/';
-    out += p;
-  }
-  return out;
-}
-
-/// What `leaf` in the resolved directory `parent` is: its lstat, or nullopt when it (or the
-/// directory) does not exist.
-caf::expected<std::optional<struct stat>> lstat_below(int root_fd, const std::string& parent,
+/// What `leaf` in the resolved directory `parent` is, or nullopt when it (or the directory) does
+/// not exist.
+caf::expected<std::optional<entry_below>> lstat_below(int root_fd, const std::string& parent,
                                                       const std::string& leaf,
                                                       missing_component missing) {
   // The directory was resolved already: it must still be reached without any symlink.
@@ -52,30 +40,17 @@ caf::expected<std::optional<struct stat>> lstat_below(int root_fd, const std::st
   if (!dir) {
     bool absent = error_kind(dir.error()) == errc::not_found ||
                   (missing == missing_component::keep && error_kind(dir.error()) == errc::system);
-    if (absent) return std::optional<struct stat>{};
+    if (absent) return std::optional<entry_below>{};
     return dir.error();
   }
-  struct stat st {};
-  if (::fstatat(dir->get(), leaf.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0) {
+  entry_below entry{std::move(*dir)};
+  if (::fstatat(entry.dir.get(), leaf.c_str(), &entry.st, AT_SYMLINK_NOFOLLOW) != 0) {
     if (errno == ENOENT || (missing == missing_component::keep && errno == ENOTDIR))
-      return std::optional<struct stat>{};
+      return std::optional<entry_below>{};
     return sys::error_from_errno("lstat", "/" + (parent.empty() ? leaf : parent + "/" + leaf),
                                  errno);
   }
-  return std::optional<struct stat>{st};
-}
-
-caf::expected<std::string> link_target(int root_fd, const std::string& parent,
-                                       const std::string& leaf, const struct stat& st) {
-  auto dir = sys::openat2(root_fd, parent.empty() ? "." : parent, O_PATH | O_DIRECTORY,
-                          container_resolve | RESOLVE_NO_SYMLINKS);
-  if (!dir) return dir.error();
-  std::string target(static_cast<size_t>(st.st_size) + 1, '\0');
-  if (target.size() < 2) target.resize(4096);
-  auto n = ::readlinkat(dir->get(), leaf.c_str(), target.data(), target.size());
-  if (n < 0) return sys::error_from_errno("readlink", leaf, errno);
-  target.resize(static_cast<size_t>(n));
-  return target;
+  return std::optional<entry_below>{std::move(entry)};
 }
 
 } // namespace
@@ -100,53 +75,44 @@ caf::expected<unique_fd> open_in_container(int root_fd, std::string_view path, i
 caf::expected<std::string> resolve_in_container(int root_fd, std::string_view path,
                                                 missing_component missing) {
   std::vector<std::string> resolved;
-  auto pending = components(path);
+  auto parts = path_components(path);
+  std::deque<std::string> pending{parts.begin(), parts.end()};
   int links = 0;
   while (!pending.empty()) {
     auto part = std::move(pending.front());
     pending.pop_front();
-    if (part == ".") continue;
     if (part == "..") {
       if (!resolved.empty()) resolved.pop_back();
       continue;
     }
-    auto parent = joined(resolved);
-    auto st = lstat_below(root_fd, parent, part, missing);
-    if (!st) return st.error();
-    if (!*st) {
+    auto parent = runtime::join(resolved, "/");
+    auto entry = lstat_below(root_fd, parent, part, missing);
+    if (!entry) return entry.error();
+    if (!*entry) {
       if (missing == missing_component::fail)
         return sys::error_from_errno("lstat", "/" + (parent.empty() ? part : parent + "/" + part),
                                      ENOENT);
       resolved.push_back(std::move(part));
       continue;
     }
-    if (!S_ISLNK((*st)->st_mode)) {
+    if (!S_ISLNK((*entry)->st.st_mode)) {
       resolved.push_back(std::move(part));
       continue;
     }
     if (++links > max_symlinks)
       return make_error(errc::invalid_argument,
                         "too many symlinks in " + std::string{path} + " (more than 255)");
-    auto target = link_target(root_fd, parent, part, **st);
+    auto target = sys::read_link_at((*entry)->dir.get(), part, part);
     if (!target) return target.error();
     if (!target->empty() && target->front() == '/') resolved.clear();
-    auto more = components(*target);
+    auto more = path_components(*target);
     pending.insert(pending.begin(), more.begin(), more.end());
   }
-  return "/" + joined(resolved);
+  return "/" + runtime::join(resolved, "/");
 }
 
 std::string archive_path(std::string_view path) {
-  std::vector<std::string> parts;
-  for (auto& part : components(path)) {
-    if (part == ".") continue;
-    if (part == "..") {
-      if (!parts.empty()) parts.pop_back();
-      continue;
-    }
-    parts.push_back(std::move(part));
-  }
-  auto cleaned = "/" + joined(parts);
+  auto cleaned = runtime::clean_path("/" + std::string{path});
   if (go_base(cleaned) != "." && go_base(path) == ".") {
     if (cleaned.back() != '/') cleaned += '/';
     cleaned += '.';

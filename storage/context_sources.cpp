@@ -138,11 +138,9 @@ caf::error hash_entry(sha256_hasher& hasher, int parent_fd, const std::string& n
     if (!contents) return contents.error();
     record += *contents;
   } else if (S_ISLNK(st.st_mode)) {
-    std::string target(static_cast<size_t>(st.st_size > 0 ? st.st_size : 0) + 1, '\0');
-    auto n = ::readlinkat(parent_fd, name.c_str(), target.data(), target.size());
-    if (n < 0) return sys::error_from_errno("readlink", rel, errno);
-    target.resize(static_cast<size_t>(n));
-    record += " -> " + target;
+    auto target = sys::read_link_at(parent_fd, name, rel);
+    if (!target) return target.error();
+    record += " -> " + *target;
   } else if (S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode)) {
     record += ' ' + std::to_string(major(st.st_rdev)) + ',' + std::to_string(minor(st.st_rdev));
   }

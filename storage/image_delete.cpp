@@ -30,9 +30,7 @@ struct planner {
   void untag(const std::string& reference, const std::string& image_id) {
     scratch.remove_reference(reference);
     plan.remove_references.push_back(reference);
-    auto ref = parse_normalized(reference);
-    auto shown = ref ? ref->familiar_string() : reference;
-    plan.records.push_back({shown, {}});
+    plan.records.push_back({familiar_text(reference), {}});
     plan.events.push_back({"untag", image_id, image_id});
   }
 

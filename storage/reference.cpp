@@ -330,6 +330,11 @@ caf::expected<reference> parse_normalized(std::string_view text) {
   return parse_canonical(canonical);
 }
 
+std::string familiar_text(std::string_view text) {
+  auto ref = parse_normalized(text);
+  return ref ? ref->familiar_string() : std::string{text};
+}
+
 caf::expected<reference> parse_any(std::string_view text) {
   if (text.size() > max_reference_length) return too_long();
   if (is_identifier(text))

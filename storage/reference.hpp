@@ -67,6 +67,11 @@ struct reference {
 /// Errors (all errc::invalid_argument) carry Docker's wording, e.g. "invalid reference format".
 [[nodiscard]] caf::expected<reference> parse_normalized(std::string_view text);
 
+/// `text` as the docker CLI shows it (its `familiar_string`, e.g.
+/// "docker.io/library/busybox:latest" → "busybox:latest") when it parses like `parse_normalized`;
+/// else `text` unchanged.
+[[nodiscard]] std::string familiar_text(std::string_view text);
+
 /// Parses like Docker's ParseAnyReference: a 64-hex ID or a valid digest gives a bare digest
 /// reference ("sha256:<hex>", no name); anything else goes through `parse_normalized`.
 [[nodiscard]] caf::expected<reference> parse_any(std::string_view text);

@@ -54,11 +54,9 @@ caf::error copy_file(int src_dir, int dst_dir, const std::string& name, const st
 }
 
 caf::error copy_symlink(int src_dir, int dst_dir, const std::string& name, const struct stat& st) {
-  std::vector<char> target(static_cast<size_t>(st.st_size > 0 ? st.st_size : 255) + 1);
-  auto n = ::readlinkat(src_dir, name.c_str(), target.data(), target.size() - 1);
-  if (n < 0) return errno_error("readlink", name);
-  target[static_cast<size_t>(n)] = '\0';
-  if (::symlinkat(target.data(), dst_dir, name.c_str()) != 0) return errno_error("symlink", name);
+  auto target = sys::read_link_at(src_dir, name, name);
+  if (!target) return target.error();
+  if (::symlinkat(target->c_str(), dst_dir, name.c_str()) != 0) return errno_error("symlink", name);
   if (::fchownat(dst_dir, name.c_str(), st.st_uid, st.st_gid, AT_SYMLINK_NOFOLLOW) != 0)
     return errno_error("lchown", name);
   return {};

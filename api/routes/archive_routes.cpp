@@ -5,10 +5,9 @@
 #include <nlohmann/json.hpp>
 
 #include "actors/containers_manager.hpp"
-#include "actors/directory.hpp"
-#include "api/actor_bridge.hpp"
 #include "api/request_body.hpp"
 #include "api/response_sink.hpp"
+#include "api/routes/container_lookup.hpp"
 #include "api/routes/routes.hpp"
 #include "base/time.hpp"
 #include "runtime/container_config.hpp"
@@ -81,28 +80,20 @@ caf::error as_dockerd_error(caf::error err, const exchange_ptr& ex, const std::s
 }
 
 /// Resolves {id}, then has its actor run `request`; `done` gets the outcome in the bridge actor.
+/// When the container is not reached, the request body (PUT's tar) is abandoned.
 template <class Done>
 void run_archive(const exchange_ptr& ex, actors::archive_request request, Done done) {
-  auto target = find_actor<actors::containers_manager_actor>(ex, actors::directory::containers);
-  if (!target) {
-    if (auto body = ex->body_stream()) body->abandon();
-    return;
-  }
-  auto timeout = ex->context().request_timeout();
-  with_actor(ex, [ex, target, timeout, request = std::move(request),
-                  done = std::move(done)](caf::event_based_actor* self) mutable {
-    self->request(target, timeout, actors::resolve_atom_v, ex->request().param("id"))
-        .then(
-            [self, request = std::move(request), done](actors::resolved_container& found) mutable {
-              self->request(found.actor, long_operation, actors::archive_atom_v, std::move(request))
-                  .then([done]() mutable { done(caf::error{}); },
-                        [done](caf::error& err) mutable { done(std::move(err)); });
-            },
-            [ex](caf::error& err) {
-              if (auto body = ex->body_stream()) body->abandon();
-              ex->reply_error(err); // No such container: <name>
-            });
-  });
+  with_container(
+      ex, ex->request().param("id"),
+      [request = std::move(request), done = std::move(done)](
+          caf::event_based_actor* self, actors::resolved_container& found) mutable {
+        self->request(found.actor, long_operation, actors::archive_atom_v, std::move(request))
+            .then([done]() mutable { done(caf::error{}); },
+                  [done](caf::error& err) mutable { done(std::move(err)); });
+      },
+      [ex] {
+        if (auto body = ex->body_stream()) body->abandon();
+      });
 }
 
 void stat_route(const exchange_ptr& ex) {

@@ -1,12 +1,13 @@
 // POST /commit: a container's filesystem changes become a new image (docker commit).
 #include <optional>
+#include <string_view>
 
 #include <caf/event_based_actor.hpp>
 #include <nlohmann/json.hpp>
 
 #include "actors/containers_manager.hpp"
-#include "actors/directory.hpp"
-#include "api/actor_bridge.hpp"
+#include "api/json_body.hpp"
+#include "api/routes/container_lookup.hpp"
 #include "api/routes/routes.hpp"
 #include "base/error.hpp"
 #include "runtime/container_config.hpp"
@@ -24,15 +25,15 @@ constexpr auto long_operation = std::chrono::seconds(24 * 3600);
 // The optional body: a Config (the CLI sends none, or null) that replaces the container's own as
 // the base of the image config.
 caf::expected<std::optional<runtime::container_config>> requested_config(const exchange_ptr& ex) {
-  const auto& body = ex->request().body;
-  if (body.find_first_not_of(" \t\r\n") == std::string::npos)
+  constexpr const char* json_space = " \t\r\n";
+  std::string_view body = ex->request().body;
+  auto first = body.find_first_not_of(json_space);
+  if (first == std::string_view::npos ||
+      body.substr(first, body.find_last_not_of(json_space) + 1 - first) == "null")
     return std::optional<runtime::container_config>{};
-  auto doc = json::parse(body, nullptr, false);
-  if (doc.is_null()) return std::optional<runtime::container_config>{};
-  if (doc.is_discarded() || !doc.is_object())
-    return make_error(errc::invalid_argument,
-                      "invalid JSON: the request body is not a JSON object");
-  auto config = runtime::parse_container_config(doc);
+  auto doc = json_object_body(ex);
+  if (!doc) return doc.error();
+  auto config = runtime::parse_container_config(*doc);
   if (!config) return config.error();
   return std::optional<runtime::container_config>{std::move(*config)};
 }
@@ -50,22 +51,16 @@ void commit(const exchange_ptr& ex) {
   req.pause = !q.has("pause") || q.flag("pause");
   req.changes = q.all("changes");
   req.config = std::move(*config);
-  auto target = find_actor<actors::containers_manager_actor>(ex, actors::directory::containers);
-  if (!target) return;
-  auto timeout = ex->context().request_timeout();
-  with_actor(ex, [ex, target, timeout, req = std::move(req)](caf::event_based_actor* self) {
-    self->request(target, timeout, actors::resolve_atom_v, ex->request().query.get("container"))
-        .then(
-            [self, ex, req](actors::resolved_container& found) {
-              self->request(found.actor, long_operation, actors::commit_atom_v, req)
-                  .then(
-                      [ex](std::string& id) {
-                        ex->reply_json(201, json{{"Id", id}});
-                      },
-                      [ex](caf::error& err) { ex->reply_error(err); });
-            },
-            [ex](caf::error& err) { ex->reply_error(err); });
-  });
+  with_container(
+      ex, q.get("container"),
+      [ex, req = std::move(req)](caf::event_based_actor* self, actors::resolved_container& found) {
+        self->request(found.actor, long_operation, actors::commit_atom_v, req)
+            .then(
+                [ex](std::string& id) {
+                  ex->reply_json(201, json{{"Id", id}});
+                },
+                [ex](caf::error& err) { ex->reply_error(err); });
+      });
 }
 
 } // namespace

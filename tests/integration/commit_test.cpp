@@ -214,6 +214,22 @@ TEST_F(commit, bad_input_is_refused_and_stores_nothing) {
   EXPECT_EQ(reply[1], "201");
   EXPECT_EQ(json::parse(reply[0])["Id"], inspect("snap:body", "image")["Id"]);
   EXPECT_EQ(trim(ok({"run", "--rm", "snap:body"})), "hi");
+  // A null body is no Config (the container's own is the base); a body that is no object is
+  // refused.
+  auto with_body = [&](const std::string& data, const std::string& image_tag) {
+    auto r = daemon_.curl({"-s", "-w", "\n%{http_code}", "-X", "POST", "-H",
+                           "Content-Type: application/json", "-d", data,
+                           "http://d/commit?container=web&repo=snap&tag=" + image_tag});
+    return lines_of(r.out);
+  };
+  auto null_body = with_body(" null ", "null");
+  ASSERT_EQ(null_body.size(), 2u);
+  EXPECT_EQ(null_body[1], "201");
+  EXPECT_EQ(inspect("snap:null", "image")["Config"]["Cmd"], json({"sh", "-c", "echo hi > /x"}));
+  auto list_body = with_body("[1]", "list");
+  ASSERT_EQ(list_body.size(), 2u);
+  EXPECT_EQ(list_body[1], "400");
+  EXPECT_NE(list_body[0].find("invalid JSON"), std::string::npos) << list_body[0];
 }
 
 } // namespace

@@ -153,13 +153,3 @@ TEST(build_steps, aux_and_error_lines) {
   EXPECT_EQ(err.find('\n'), err.size() - 1); // one line: the newline inside is escaped
   EXPECT_TRUE(json::accept(error_line(std::string{"bad \xff"})));
 }
-
-TEST(build_steps, short_id_takes_twelve_hex_digits) {
-  EXPECT_EQ(short_id("sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"),
-            "0123456789ab");
-  EXPECT_EQ(short_id("fedcba9876543210fedcba9876543210fedcba9876543210fedcba9876543210"),
-            "fedcba987654");
-  EXPECT_EQ(short_id("abc"), "abc");
-  EXPECT_EQ(short_id("sha256:abc"), "abc");
-  EXPECT_EQ(short_id(""), "");
-}

@@ -82,6 +82,16 @@ TEST(image_index, resolves_names_ids_and_prefixes) {
   EXPECT_EQ(error_kind(invalid.error()), errc::invalid_argument);
 }
 
+TEST(image_index, short_id_takes_twelve_hex_digits) {
+  EXPECT_EQ(short_id("sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"),
+            "0123456789ab");
+  EXPECT_EQ(short_id("fedcba9876543210fedcba9876543210fedcba9876543210fedcba9876543210"),
+            "fedcba987654");
+  EXPECT_EQ(short_id("abc"), "abc");
+  EXPECT_EQ(short_id("sha256:abc"), "abc");
+  EXPECT_EQ(short_id(""), "");
+}
+
 TEST(image_index, ambiguous_prefixes_are_an_error) {
   image_index index;
   // Find two images whose IDs share a first hex digit.

@@ -574,3 +574,11 @@ TEST(reference, repo_tag_reference_follows_dockers_commit_rules) {
   ASSERT_FALSE(digest);
   EXPECT_EQ(error_message(digest.error()), "cannot import digest reference");
 }
+
+TEST(reference, familiar_text_shows_references_as_the_cli_does_and_keeps_other_text) {
+  EXPECT_EQ(familiar_text("docker.io/library/busybox:latest"), "busybox:latest");
+  EXPECT_EQ(familiar_text("me/snap"), "me/snap");
+  EXPECT_EQ(familiar_text("localhost:5000/a:t"), "localhost:5000/a:t");
+  EXPECT_EQ(familiar_text(""), "");
+  EXPECT_EQ(familiar_text("Not A Reference"), "Not A Reference");
+}
