@@ -5,8 +5,10 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <set>
 #include <string>
+#include <sys/stat.h>
 #include <vector>
 
 #include <caf/expected.hpp>
@@ -25,6 +27,15 @@ struct upper_tar_result {
 /// etc/hosts, etc/hostname, etc/resolv.conf, etc/mtab, proc, sys, dev/pts, dev/shm, dev/console,
 /// .dockerenv. Whatever the upper directory holds at these paths is left out, with its contents.
 [[nodiscard]] const std::set<std::string>& runtime_mount_targets();
+
+/// Whether the directory `rel` of an upper directory, not opaque, with `st`, is no change by
+/// itself but only there for what is inside it: overlayfs copied it up from `below` (the merged
+/// lower layers' entry at `rel`: a directory with the same mode and owner) to change something
+/// inside, or it is a parent of runtime_mount_targets() (etc, dev) that dockerd keeps in a
+/// container's init layer when the image has none. A commit writes such a directory only with a
+/// change inside it, and docker diff reports it only as the parent of one.
+[[nodiscard]] bool is_copied_up_parent(const std::string& rel, const struct stat& st,
+                                       const std::optional<struct stat>& below);
 
 /// Writes the upper directory `upper` of a container's overlay mount as a layer tar to `out`.
 /// `lowers` are the layer directories below it (its image, top-most first), read as overlayfs
