@@ -39,8 +39,10 @@ struct walker {
     out.push_back({path, kind});
   }
 
-  // `below`: the merged lower layers' directory at `dir_path`.
-  caf::error walk(int dirfd, const std::string& dir_path, const merged_directory& below) {
+  // `below`: the merged lower layers' directory at `dir_path`; `in_opaque`: `dir_path` is in an
+  // opaque directory (or is one), so nothing in it is a copy-up.
+  caf::error walk(int dirfd, const std::string& dir_path, const merged_directory& below,
+                  bool in_opaque) {
     auto names = sorted_names(dirfd, dir_path);
     if (!names) return names.error();
     for (const auto& name : *names) {
@@ -69,7 +71,7 @@ struct walker {
         record(path, change_kind::deleted, false);
       } else if (opaque && *lower) {
         record(path, change_kind::deleted, true); // its lower contents are hidden
-      } else if (child && !opaque && is_copied_up_parent(rel, st, *lower)) {
+      } else if (child && !opaque && !in_opaque && is_copied_up_parent(rel, st, *lower)) {
         // Only there for a change inside it: reported with that change, as a commit writes it
         // only then.
       } else if (!*lower) {
@@ -80,7 +82,7 @@ struct walker {
       if (!child) continue;
       auto lower_dir = below.open(name);
       if (!lower_dir) return lower_dir.error();
-      if (auto err = walk(child.get(), path, *lower_dir)) return err;
+      if (auto err = walk(child.get(), path, *lower_dir, in_opaque || opaque)) return err;
     }
     return {};
   }
@@ -96,7 +98,7 @@ caf::expected<std::vector<layer_change>> container_changes(const std::string& up
   auto below = layer_view::open(lowers);
   if (!below) return below.error();
   walker w{{}, {}};
-  if (auto err = w.walk(root->get(), "/", below->root())) return err;
+  if (auto err = w.walk(root->get(), "/", below->root(), false)) return err;
   return std::move(w.out);
 }
 

@@ -76,7 +76,8 @@ class upper_walker {
           return err;
       }
     }
-    auto lower_dir = below.open(leaf);
+    // Nothing of the image shows inside an opaque directory: nothing in it is a copy-up.
+    auto lower_dir = opaque ? merged_directory{} : below.open(leaf);
     if (!lower_dir) return lower_dir.error();
     if (auto err = walk(child.get(), name, *lower_dir)) return err;
     if (pending_.size() > waiting) pending_.resize(waiting); // nothing inside was written

@@ -143,6 +143,22 @@ TEST_F(container_changes_test, runtime_mount_parents_are_no_change_when_the_imag
   EXPECT_EQ(committed_entries({lower_}), 2u); // etc/, etc/motd
 }
 
+TEST_F(container_changes_test,
+       a_directory_inside_an_opaque_one_is_reported_as_the_commit_writes_it) {
+  // `rm -rf /app && mkdir -p /app/data` over an image with /app/data of the same mode: the new
+  // data/ is no copy-up (the commit writes it); it existed in the image, so it is modified.
+  dir(lower_ + "/app/data");
+  dir(upper_ + "/app");
+  opaque(upper_ + "/app");
+  dir(upper_ + "/app/data");
+  auto r = container_changes(upper_, {lower_});
+  ASSERT_TRUE(r) << berth::error_message(r.error());
+  std::vector<layer_change> expected{{"/app", change_kind::deleted},
+                                     {"/app/data", change_kind::modified}};
+  EXPECT_EQ(*r, expected);
+  EXPECT_EQ(committed_entries({lower_}), 3u); // app/, app/.wh..wh..opq, app/data/
+}
+
 TEST_F(container_changes_test, an_empty_upper_has_no_changes) {
   auto r = container_changes(upper_, {lower_});
   ASSERT_TRUE(r);
