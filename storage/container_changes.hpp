@@ -22,8 +22,9 @@ struct layer_change {
 /// The changes in `upper` (a container's overlay upper directory) over `lowers` (the image's
 /// layer directories, top-most first), in dockerd's order (a depth-first walk, names sorted):
 /// overlay whiteouts (character device 0/0) and opaque directories (trusted.overlay.opaque "y")
-/// that hide something below are deletions; entries present below are modifications (a directory
-/// equal below in mode, size and mtime is not reported by itself); others are additions. The
+/// that hide something below are deletions; entries the lower layers show merged as overlayfs
+/// merges them (layer_view) are modifications, others are additions. A directory that is only a
+/// copied-up parent (is_copied_up_parent, as a commit decides) is not reported by itself. The
 /// parent directory of an addition or deletion is reported modified (once) as dockerd does.
 /// Nothing is followed: symlinks are entries, lower paths are resolved without symlinks.
 [[nodiscard]] caf::expected<std::vector<layer_change>>

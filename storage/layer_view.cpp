@@ -38,16 +38,6 @@ std::string joined(const std::vector<std::string>& parts) {
   return out.empty() ? "/" : out;
 }
 
-bool is_whiteout(const struct stat& st) {
-  return S_ISCHR(st.st_mode) && st.st_rdev == 0;
-}
-
-bool is_opaque(int dir_fd) {
-  char value[2];
-  auto n = ::fgetxattr(dir_fd, "trusted.overlay.opaque", value, sizeof value);
-  return n == 1 && value[0] == 'y';
-}
-
 } // namespace
 
 std::vector<std::string> path_components(std::string_view path) {
@@ -63,6 +53,65 @@ std::vector<std::string> path_components(std::string_view path) {
   return out;
 }
 
+bool is_whiteout(const struct stat& st) {
+  return S_ISCHR(st.st_mode) && st.st_rdev == 0;
+}
+
+bool is_opaque_directory(int dir_fd) {
+  char value[2];
+  auto n = ::fgetxattr(dir_fd, "trusted.overlay.opaque", value, sizeof value);
+  return n == 1 && value[0] == 'y';
+}
+
+std::string merged_directory::path_of(const std::string& name) const {
+  return path_ + "/" + name;
+}
+
+caf::expected<std::optional<merged_directory::found>>
+merged_directory::find(const std::string& name) const {
+  for (const auto& dir : dirs_) {
+    found top;
+    if (::fstatat(dir.get(), name.c_str(), &top.st, AT_SYMLINK_NOFOLLOW) != 0) {
+      if (errno == ENOENT || errno == ENOTDIR) continue; // nothing in this layer
+      return sys::error_from_errno("lstat", path_of(name), errno);
+    }
+    if (is_whiteout(top.st)) break; // hides this path in every layer below
+    top.dir_fd = dir.get();
+    return std::optional<found>{top};
+  }
+  return std::optional<found>{};
+}
+
+caf::expected<std::optional<struct stat>> merged_directory::lstat(const std::string& name) const {
+  auto top = find(name);
+  if (!top) return top.error();
+  if (!*top) return std::optional<struct stat>{};
+  return std::optional<struct stat>{(*top)->st};
+}
+
+caf::expected<merged_directory> merged_directory::open(const std::string& name) const {
+  auto path = path_of(name);
+  std::vector<unique_fd> below;
+  for (const auto& dir : dirs_) {
+    struct stat st {};
+    if (::fstatat(dir.get(), name.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0) {
+      if (errno == ENOENT || errno == ENOTDIR) continue; // nothing in this layer
+      return sys::error_from_errno("lstat", path, errno);
+    }
+    if (is_whiteout(st)) break; // hides this path in every layer below
+    // A non-directory ends the merge: it hides the directories below it, and as the top-most
+    // entry it makes the name no directory.
+    if (!S_ISDIR(st.st_mode)) break;
+    unique_fd fd{
+        ::openat(dir.get(), name.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)};
+    if (!fd) return sys::error_from_errno("open", path, errno);
+    bool opaque = is_opaque_directory(fd.get());
+    below.push_back(std::move(fd));
+    if (opaque) break;
+  }
+  return merged_directory{std::move(path), std::move(below)};
+}
+
 caf::expected<layer_view> layer_view::open(const std::vector<std::string>& layer_dirs) {
   std::vector<unique_fd> roots;
   for (const auto& dir : layer_dirs) {
@@ -70,67 +119,37 @@ caf::expected<layer_view> layer_view::open(const std::vector<std::string>& layer
     if (!fd) return fd.error();
     roots.push_back(std::move(*fd));
   }
-  return layer_view{std::move(roots)};
+  return layer_view{merged_directory{"", std::move(roots)}};
 }
 
 caf::expected<std::optional<layer_view::entry>>
 layer_view::lookup(const std::vector<std::string>& parts) const {
-  if (roots_.empty()) return std::optional<entry>{};
+  if (root_.dirs_.empty()) return std::optional<entry>{};
   if (parts.empty()) {
     entry root;
-    if (::fstat(roots_.front().get(), &root.st) != 0)
+    if (::fstat(root_.dirs_.front().get(), &root.st) != 0)
       return sys::error_from_errno("stat", "/", errno);
     return std::optional<entry>{std::move(root)};
   }
-  // The directories of the current path that still merge, top-most first.
-  std::vector<int> merging;
-  for (const auto& root : roots_)
-    merging.push_back(root.get());
-  std::vector<unique_fd> opened;
-  for (size_t i = 0; i < parts.size(); ++i) {
-    const auto& part = parts[i];
-    bool last = i + 1 == parts.size();
-    std::optional<entry> top;
-    int top_dir = -1;
-    std::vector<unique_fd> next;
-    for (int dir : merging) {
-      struct stat st {};
-      if (::fstatat(dir, part.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0) {
-        if (errno == ENOENT || errno == ENOTDIR) continue; // nothing in this layer
-        return sys::error_from_errno("lstat", joined({parts.begin(), parts.begin() + i + 1}),
-                                     errno);
-      }
-      if (is_whiteout(st)) break; // hides this path in every layer below
-      if (!top) {
-        top = entry{st, {}};
-        top_dir = dir;
-      }
-      // A non-directory ends the merge: the top-most one is the entry, others are hidden. The
-      // last component needs only the top-most entry.
-      if (!S_ISDIR(st.st_mode) || last) break;
-      unique_fd below{::openat(dir, part.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)};
-      if (!below)
-        return sys::error_from_errno("open", joined({parts.begin(), parts.begin() + i + 1}), errno);
-      bool opaque = is_opaque(below.get());
-      next.push_back(std::move(below));
-      if (opaque) break;
-    }
-    if (!top) return std::optional<entry>{};
-    if (last) {
-      if (S_ISLNK(top->st.st_mode)) {
-        auto target = sys::read_link_at(top_dir, part, joined(parts));
-        if (!target) return target.error();
-        top->link_target = std::move(*target);
-      }
-      return top;
-    }
-    if (!S_ISDIR(top->st.st_mode)) return std::optional<entry>{};
-    opened = std::move(next);
-    merging.clear();
-    for (const auto& fd : opened)
-      merging.push_back(fd.get());
+  const merged_directory* dir = &root_;
+  merged_directory held;
+  for (size_t i = 0; i + 1 < parts.size(); ++i) {
+    auto next = dir->open(parts[i]);
+    if (!next) return next.error();
+    if (!next->exists()) return std::optional<entry>{};
+    held = std::move(*next);
+    dir = &held;
   }
-  return std::optional<entry>{}; // not reached: the last component returns above
+  auto top = dir->find(parts.back());
+  if (!top) return top.error();
+  if (!*top) return std::optional<entry>{};
+  entry out{(*top)->st, {}};
+  if (S_ISLNK(out.st.st_mode)) {
+    auto target = sys::read_link_at((*top)->dir_fd, parts.back(), joined(parts));
+    if (!target) return target.error();
+    out.link_target = std::move(*target);
+  }
+  return std::optional<entry>{std::move(out)};
 }
 
 std::optional<struct stat> layer_view::lstat(std::string_view path) const {

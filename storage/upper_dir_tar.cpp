@@ -5,14 +5,13 @@
 #include <fcntl.h>
 #include <optional>
 #include <sys/stat.h>
-#include <sys/sysmacros.h>
-#include <sys/xattr.h>
 #include <unistd.h>
 #include <utility>
 
 #include "base/error.hpp"
 #include "base/fd.hpp"
 #include "base/sys.hpp"
+#include "storage/layer_view.hpp"
 #include "storage/tar_writer.hpp"
 
 namespace berth::storage {
@@ -21,88 +20,18 @@ namespace {
 
 constexpr const char* whiteout_prefix = ".wh.";
 constexpr const char* opaque_marker = ".wh..wh..opq";
-constexpr const char* opaque_xattr = "trusted.overlay.opaque";
-
-bool is_whiteout(const struct stat& st) {
-  return S_ISCHR(st.st_mode) && st.st_rdev == makedev(0, 0);
-}
-
-bool is_opaque(int dirfd) {
-  char value[2] = {};
-  return fgetxattr(dirfd, opaque_xattr, value, sizeof value) == 1 && value[0] == 'y';
-}
 
 unique_fd open_directory_at(int dirfd, const std::string& name) {
   return unique_fd(openat(dirfd, name.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
 }
 
-std::vector<std::string> components_of(const std::string& rel) {
-  std::vector<std::string> out;
-  size_t start = 0;
-  while (start <= rel.size()) {
-    auto slash = rel.find('/', start);
-    if (slash == std::string::npos) slash = rel.size();
-    if (slash > start) out.push_back(rel.substr(start, slash - start));
-    start = slash + 1;
-  }
-  return out;
-}
-
-// The image below the upper directory as overlayfs shows it: the top-most layer that has a path
-// decides, a whiteout deletes it, and an opaque directory hides what layers below hold in it.
-class lower_view {
- public:
-  caf::error open(const std::vector<std::string>& lowers) {
-    for (const auto& dir : lowers) {
-      // Layer paths are the daemon's own (short links to layer directories): followed.
-      auto fd = sys::open(dir, O_PATH | O_DIRECTORY);
-      if (!fd) return fd.error();
-      layers_.push_back(std::move(*fd));
-    }
-    return {};
-  }
-
-  // The entry at `rel` ("a/b") below the upper directory, if the merged lower layers show one.
-  [[nodiscard]] std::optional<struct stat> lookup(const std::string& rel) const {
-    auto parts = components_of(rel);
-    if (parts.empty()) return std::nullopt;
-    for (const auto& layer : layers_) {
-      bool hides_below = false;
-      int dirfd = layer.get();
-      unique_fd held;
-      for (size_t i = 0; i < parts.size(); ++i) {
-        struct stat st {};
-        if (fstatat(dirfd, parts[i].c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0) break;
-        if (is_whiteout(st)) return std::nullopt;
-        if (i + 1 == parts.size()) return st;
-        if (!S_ISDIR(st.st_mode)) return std::nullopt; // a file here hides the rest of the path
-        held = open_directory_at(dirfd, parts[i]);
-        if (!held) break;
-        if (is_opaque(held.get())) hides_below = true;
-        dirfd = held.get();
-      }
-      if (hides_below) return std::nullopt;
-    }
-    return std::nullopt;
-  }
-
- private:
-  std::vector<unique_fd> layers_;
-};
-
-// dockerd's init layer also holds the parents of its mount targets, so a container's copy of
-// them is no change by itself.
-bool init_layer_parent(const std::string& rel) {
-  return rel == "etc" || rel == "dev";
-}
-
 class upper_walker {
  public:
-  upper_walker(byte_sink& out, lower_view below) : tar_(out), below_(std::move(below)) {}
+  explicit upper_walker(byte_sink& out) : tar_(out) {}
 
-  caf::expected<upper_tar_result> run(int root_fd) {
+  caf::expected<upper_tar_result> run(int root_fd, const merged_directory& below) {
     if (auto err = tar_.open()) return err;
-    if (auto err = walk(root_fd, "")) return err;
+    if (auto err = walk(root_fd, "", below)) return err;
     if (auto err = tar_.close()) return err;
     return upper_tar_result{tar_.entries()};
   }
@@ -121,14 +50,9 @@ class upper_walker {
     return {};
   }
 
-  bool unchanged_below(const std::string& rel, const struct stat& st) const {
-    auto below = below_.lookup(rel);
-    if (!below) return init_layer_parent(rel);
-    return S_ISDIR(below->st_mode) && below->st_mode == st.st_mode && below->st_uid == st.st_uid &&
-           below->st_gid == st.st_gid;
-  }
-
-  caf::error add_directory(int dirfd, const std::string& leaf, const std::string& rel) {
+  // `below`: the merged lower layers' directory at the parent's path.
+  caf::error add_directory(int dirfd, const std::string& leaf, const std::string& rel,
+                           const merged_directory& below) {
     auto child = open_directory_at(dirfd, leaf);
     if (!child) {
       if (errno == ENOENT) return {}; // removed while we walk
@@ -137,9 +61,11 @@ class upper_walker {
     struct stat st {};
     if (fstat(child.get(), &st) != 0) return sys::error_from_errno("stat", rel, errno);
     auto name = rel + "/";
-    bool opaque = is_opaque(child.get());
+    bool opaque = is_opaque_directory(child.get());
+    auto lower = below.lstat(leaf);
+    if (!lower) return lower.error();
     auto waiting = pending_.size();
-    if (!opaque && unchanged_below(rel, st)) {
+    if (!opaque && is_copied_up_parent(rel, st, *lower)) {
       pending_.push_back({name, st});
     } else {
       if (auto err = flush_pending()) return err;
@@ -150,7 +76,10 @@ class upper_walker {
           return err;
       }
     }
-    if (auto err = walk(child.get(), name)) return err;
+    // Nothing of the image shows inside an opaque directory: nothing in it is a copy-up.
+    auto lower_dir = opaque ? merged_directory{} : below.open(leaf);
+    if (!lower_dir) return lower_dir.error();
+    if (auto err = walk(child.get(), name, *lower_dir)) return err;
     if (pending_.size() > waiting) pending_.resize(waiting); // nothing inside was written
     return {};
   }
@@ -168,7 +97,8 @@ class upper_walker {
     return tar_.add_file_or_hardlink(rel, st, fd.get(), file_capability(fd.get()));
   }
 
-  caf::error add_entry(int dirfd, const std::string& prefix, const std::string& leaf) {
+  caf::error add_entry(int dirfd, const std::string& prefix, const std::string& leaf,
+                       const merged_directory& below) {
     auto rel = prefix + leaf;
     if (runtime_mount_targets().count(rel)) return {};
     struct stat st {};
@@ -181,7 +111,7 @@ class upper_walker {
       return tar_.add_empty_file(prefix + whiteout_prefix + leaf, 0600, st.st_uid, st.st_gid,
                                  st.st_mtim);
     }
-    if (S_ISDIR(st.st_mode)) return add_directory(dirfd, leaf, rel);
+    if (S_ISDIR(st.st_mode)) return add_directory(dirfd, leaf, rel, below);
     if (S_ISREG(st.st_mode)) return add_file(dirfd, leaf, rel);
     if (S_ISLNK(st.st_mode)) {
       auto target = sys::read_link_at(dirfd, leaf, rel);
@@ -197,20 +127,28 @@ class upper_walker {
     return {}; // sockets have no tar form
   }
 
-  caf::error walk(int dirfd, const std::string& prefix) {
+  caf::error walk(int dirfd, const std::string& prefix, const merged_directory& below) {
     auto names = sys::directory_entries(dirfd, prefix.empty() ? "/" : prefix);
     if (!names) return names.error();
     for (const auto& leaf : *names)
-      if (auto err = add_entry(dirfd, prefix, leaf)) return err;
+      if (auto err = add_entry(dirfd, prefix, leaf, below)) return err;
     return {};
   }
 
   tar_writer tar_;
-  lower_view below_;
   std::vector<pending_directory> pending_;
 };
 
 } // namespace
+
+bool is_copied_up_parent(const std::string& rel, const struct stat& st,
+                         const std::optional<struct stat>& below) {
+  // dockerd's init layer holds the parents of its mount targets: with no directory of the image
+  // there, the container's is no change by itself either.
+  if (!below) return rel == "etc" || rel == "dev";
+  return S_ISDIR(below->st_mode) && below->st_mode == st.st_mode && below->st_uid == st.st_uid &&
+         below->st_gid == st.st_gid;
+}
 
 const std::set<std::string>& runtime_mount_targets() {
   static const std::set<std::string> paths{
@@ -224,10 +162,10 @@ caf::expected<upper_tar_result> write_upper_dir_tar(const std::string& upper,
                                                     byte_sink& out) {
   auto root = sys::open(upper, O_RDONLY | O_DIRECTORY | O_NOFOLLOW);
   if (!root) return root.error();
-  lower_view below;
-  if (auto err = below.open(lowers)) return err;
-  upper_walker walker(out, std::move(below));
-  return walker.run(root->get());
+  auto below = layer_view::open(lowers);
+  if (!below) return below.error();
+  upper_walker walker(out);
+  return walker.run(root->get(), below->root());
 }
 
 } // namespace berth::storage

@@ -5,8 +5,10 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <set>
 #include <string>
+#include <sys/stat.h>
 #include <vector>
 
 #include <caf/expected.hpp>
@@ -26,6 +28,15 @@ struct upper_tar_result {
 /// .dockerenv. Whatever the upper directory holds at these paths is left out, with its contents.
 [[nodiscard]] const std::set<std::string>& runtime_mount_targets();
 
+/// Whether the directory `rel` of an upper directory, neither opaque nor inside an opaque one,
+/// with `st`, is no change by itself but only there for what is inside it: overlayfs copied it
+/// up from `below` (the merged lower layers' entry at `rel`: a directory with the same mode and
+/// owner) to change something inside, or it is a parent of runtime_mount_targets() (etc, dev)
+/// that dockerd keeps in a container's init layer when the image has none. A commit writes such
+/// a directory only with a change inside it, and docker diff reports it only as the parent of one.
+[[nodiscard]] bool is_copied_up_parent(const std::string& rel, const struct stat& st,
+                                       const std::optional<struct stat>& below);
+
 /// Writes the upper directory `upper` of a container's overlay mount as a layer tar to `out`.
 /// `lowers` are the layer directories below it (its image, top-most first), read as overlayfs
 /// merges them (whiteouts, opaque directories).
@@ -35,9 +46,10 @@ struct upper_tar_result {
 ///   (mode 0600, the whiteout's owner and time), never a device;
 /// - an opaque directory (trusted.overlay.opaque "y") is written, followed by an empty
 ///   "<dir>/.wh..wh..opq" (the directory's permissions and owner);
-/// - a directory that exists below with the same type, mode and owner and that is not opaque is
-///   only written when something inside it is: overlayfs copies directories up for their
-///   children, and one whose children all went (or are runtime mount targets) is no change;
+/// - a directory that exists below with the same type, mode and owner and that is neither opaque
+///   nor inside an opaque one is only written when something inside it is: overlayfs copies
+///   directories up for their children, and one whose children all went (or are runtime mount
+///   targets) is no change;
 /// - regular files (with their security.capability attribute), symlinks, hard links within the
 ///   upper directory, devices and FIFOs as they are; sockets are skipped;
 /// - runtime_mount_targets() are left out.

@@ -13,9 +13,18 @@
 #include "base/sys.hpp"
 #include "overlay_dirs_fixture.hpp"
 #include "storage/container_changes.hpp"
+#include "storage/upper_dir_tar.hpp"
+#include "string_sink.hpp"
 
 using namespace berth;
 using namespace berth::storage;
+
+namespace berth::storage {
+// "A /path", as docker diff prints it, in test failures.
+void PrintTo(const layer_change& change, std::ostream* os) {
+  *os << "CAD"[static_cast<int>(change.kind)] << ' ' << change.path;
+}
+} // namespace berth::storage
 
 namespace {
 
@@ -27,6 +36,13 @@ class container_changes_test : public storage_tests::overlay_dirs_fixture {
     ASSERT_EQ(::stat(lower.c_str(), &st), 0);
     struct timespec times[2] = {st.st_atim, st.st_mtim};
     ASSERT_EQ(::utimensat(AT_FDCWD, upper.c_str(), times, 0), 0);
+  }
+  // How many entries a commit of the upper directory writes.
+  uint64_t committed_entries(const std::vector<std::string>& lowers) const {
+    test::string_sink sink;
+    auto r = write_upper_dir_tar(upper_, lowers, sink);
+    EXPECT_TRUE(r) << (r ? "" : error_message(r.error()));
+    return r ? r->entries : 0;
   }
 };
 
@@ -76,6 +92,71 @@ TEST_F(container_changes_test, a_symlink_in_the_lower_layer_is_not_followed) {
   std::vector<layer_change> expected{{"/link2", change_kind::added},
                                      {"/link2/etc", change_kind::added}};
   EXPECT_EQ(*r, expected);
+}
+
+TEST_F(container_changes_test, reads_the_lower_layers_as_overlayfs_merges_them) {
+  // The top lower layer makes /opt opaque: the bottom one's /opt/conf is hidden, so the
+  // container's /opt/conf is an addition. A whiteout of /srv in the top layer hides /srv/x too.
+  auto top = dir_ + "/top";
+  dir(top + "/opt");
+  opaque(top + "/opt");
+  dir(lower_ + "/opt");
+  file(lower_ + "/opt/conf");
+  dir(lower_ + "/srv");
+  file(lower_ + "/srv/x");
+  whiteout(top + "/srv");
+  dir(upper_ + "/opt");
+  file(upper_ + "/opt/conf");
+  dir(upper_ + "/srv");
+  opaque(upper_ + "/srv");
+  file(upper_ + "/srv/x");
+  auto r = container_changes(upper_, {top, lower_});
+  ASSERT_TRUE(r) << berth::error_message(r.error());
+  std::vector<layer_change> expected{{"/opt", change_kind::modified},
+                                     {"/opt/conf", change_kind::added},
+                                     {"/srv", change_kind::added},
+                                     {"/srv/x", change_kind::added}};
+  EXPECT_EQ(*r, expected);
+}
+
+TEST_F(container_changes_test, runtime_mount_parents_are_no_change_when_the_image_has_none) {
+  // An image with no /etc or /dev: runc makes them for its mount targets, dockerd's init layer
+  // holds them, and a commit writes nothing for them.
+  dir(lower_ + "/bin");
+  dir(upper_ + "/etc");
+  file(upper_ + "/etc/hosts", "");
+  file(upper_ + "/etc/hostname", "");
+  file(upper_ + "/etc/resolv.conf", "");
+  dir(upper_ + "/dev/pts");
+  dir(upper_ + "/proc");
+  auto r = container_changes(upper_, {lower_});
+  ASSERT_TRUE(r) << berth::error_message(r.error());
+  EXPECT_TRUE(r->empty()) << r->front().path;
+  EXPECT_EQ(committed_entries({lower_}), 0u);
+  // A file added in /etc brings the directory along, in the diff as in the commit.
+  file(upper_ + "/etc/motd");
+  r = container_changes(upper_, {lower_});
+  ASSERT_TRUE(r);
+  std::vector<layer_change> expected{{"/etc", change_kind::modified},
+                                     {"/etc/motd", change_kind::added}};
+  EXPECT_EQ(*r, expected);
+  EXPECT_EQ(committed_entries({lower_}), 2u); // etc/, etc/motd
+}
+
+TEST_F(container_changes_test,
+       a_directory_inside_an_opaque_one_is_reported_as_the_commit_writes_it) {
+  // `rm -rf /app && mkdir -p /app/data` over an image with /app/data of the same mode: the new
+  // data/ is no copy-up (the commit writes it); it existed in the image, so it is modified.
+  dir(lower_ + "/app/data");
+  dir(upper_ + "/app");
+  opaque(upper_ + "/app");
+  dir(upper_ + "/app/data");
+  auto r = container_changes(upper_, {lower_});
+  ASSERT_TRUE(r) << berth::error_message(r.error());
+  std::vector<layer_change> expected{{"/app", change_kind::deleted},
+                                     {"/app/data", change_kind::modified}};
+  EXPECT_EQ(*r, expected);
+  EXPECT_EQ(committed_entries({lower_}), 3u); // app/, app/.wh..wh..opq, app/data/
 }
 
 TEST_F(container_changes_test, an_empty_upper_has_no_changes) {

@@ -105,6 +105,35 @@ TEST_F(layer_view_test, directories_merge_down_to_a_whiteout_an_opaque_dir_or_a_
   EXPECT_EQ(kind("/usr/lib"), "none");
 }
 
+TEST_F(layer_view_test, a_merged_directory_looks_up_its_entries_as_the_view_does) {
+  dir("upper", "etc");
+  file("lower", "etc/passwd");
+  dir("middle", "etc/app");
+  dir("lower", "etc/app/old");
+  opaque("middle", "etc/app");
+  file("upper", "etc/app/new");
+  whiteout("upper", "etc/gone");
+  dir("lower", "etc/gone");
+  file("middle", "etc/file");
+  auto v = view();
+  auto etc = v.root().open("etc");
+  ASSERT_TRUE(etc && etc->exists());
+  auto passwd = etc->lstat("passwd");
+  ASSERT_TRUE(passwd && *passwd);
+  EXPECT_TRUE(S_ISREG((*passwd)->st_mode));
+  EXPECT_FALSE(*etc->lstat("gone"));
+  EXPECT_FALSE(etc->open("gone")->exists());
+  EXPECT_FALSE(etc->open("file")->exists()); // no directory
+  EXPECT_FALSE(etc->open("missing")->exists());
+  auto app = etc->open("app");
+  ASSERT_TRUE(app && app->exists());
+  EXPECT_TRUE(*app->lstat("new"));
+  EXPECT_FALSE(*app->lstat("old")); // below the opaque directory
+  // Nothing is below an empty directory.
+  EXPECT_FALSE(*merged_directory{}.lstat("etc"));
+  EXPECT_FALSE(merged_directory{}.open("etc")->exists());
+}
+
 TEST_F(layer_view_test, links_resolve_across_layers_scoped_to_the_root) {
   dir("lower", "usr/lib/x86_64");
   dir("middle", "usr/lib");

@@ -230,6 +230,16 @@ TEST_F(upper_dir_tar_test, reads_the_lower_layers_as_overlayfs_merges_them) {
   EXPECT_EQ(r->entries, 0u);
 }
 
+TEST_F(upper_dir_tar_test, writes_every_directory_inside_an_opaque_one) {
+  // `rm -rf /app && mkdir -p /app/data`: /app is opaque, so its data/ is new even where the image
+  // had an /app/data of the same mode. Left out, the layer would lose the directory.
+  dir(lower_ + "/app/data");
+  dir(upper_ + "/app");
+  opaque(upper_ + "/app");
+  dir(upper_ + "/app/data");
+  EXPECT_EQ(names(convert()), (std::vector<std::string>{"app/", "app/.wh..wh..opq", "app/data/"}));
+}
+
 TEST_F(upper_dir_tar_test, a_missing_upper_directory_is_an_error) {
   string_sink sink;
   auto r = write_upper_dir_tar(dir_ + "/nope", {lower_}, sink);
