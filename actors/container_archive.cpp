@@ -13,6 +13,7 @@
 #include "base/error.hpp"
 #include "base/log.hpp"
 #include "base/sys.hpp"
+#include "runtime/oci_mounts.hpp"
 #include "storage/container_root.hpp"
 
 namespace berth::actors {
@@ -20,10 +21,6 @@ namespace berth::actors {
 namespace {
 
 constexpr log::logger lg{"containers"};
-
-size_t depth_of(const std::string& path) {
-  return static_cast<size_t>(std::count(path.begin(), path.end(), '/'));
-}
 
 /// The host binds of a container's configuration (-v /host:/ctr, --mount type=bind).
 std::vector<storage::view_bind> host_binds(const container_record& rec) {
@@ -36,14 +33,15 @@ std::vector<storage::view_bind> host_binds(const container_record& rec) {
   return out;
 }
 
-/// Everything mounted into a stopped container's view, parents before children.
+/// Everything mounted into a stopped container's view, parents before children (as in its OCI
+/// spec: a --mount target may be written "/data/" or "//data").
 std::vector<storage::view_bind> view_binds(const container_record& rec,
                                            const std::vector<runtime::volume_mount>& volumes) {
   auto out = host_binds(rec);
   for (const auto& v : volumes)
     out.push_back({v.source, v.destination, v.read_only});
   std::stable_sort(out.begin(), out.end(), [](const auto& a, const auto& b) {
-    return depth_of(a.destination) < depth_of(b.destination);
+    return runtime::mount_depth(a.destination) < runtime::mount_depth(b.destination);
   });
   return out;
 }

@@ -161,6 +161,19 @@ TEST_F(cp, stopped_containers_with_a_volume) {
   ok({"volume", "rm", "cpvol"});
 }
 
+TEST_F(cp, a_stopped_containers_binds_mount_parents_first) {
+  // The --mount target "/data/" is the parent of -v's "/data/sub": it is mounted first, or it
+  // would hide the child (dockerd counts the depth of the cleaned path).
+  fs::create_directories(host_ + "/parent");
+  fs::create_directories(host_ + "/child");
+  write(host_ + "/child/c.txt", "child\n");
+  ok({"create", "--name", "nested", "-v", host_ + "/child:/data/sub", "--mount",
+      "type=bind,source=" + host_ + "/parent,target=/data/", "busybox", "true"});
+  ok({"cp", "nested:/data/sub/c.txt", host_ + "/out.txt"});
+  EXPECT_EQ(read(host_ + "/out.txt"), "child\n");
+  ok({"rm", "nested"});
+}
+
 TEST_F(cp, to_stdout_is_a_tar) {
   run_web();
   auto r = berth::test::run({"sh", "-c", "docker cp web:/etc/passwd - | tar t"},
