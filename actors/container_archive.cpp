@@ -1,14 +1,19 @@
 // docker cp in the container actor: archive jobs get the container's root directory, in turn
 // with starts and removals (see container_archive.hpp).
+//
+// A job runs on a thread of its own, not on the blocking pool: a copy goes at its client's pace
+// (the response waits on a slow reader, an upload is read as it arrives) for up to a day, and a
+// few slow clients must not hold the pool's bounded workers that starts, stops and commits need.
 #include <algorithm>
 
 #include <caf/typed_event_based_actor.hpp>
 
-#include "actors/blocking_pool.hpp"
 #include "actors/container_actor_state.hpp"
+#include "actors/own_thread.hpp"
 #include "base/error.hpp"
 #include "base/log.hpp"
 #include "base/sys.hpp"
+#include "runtime/oci_mounts.hpp"
 #include "storage/container_root.hpp"
 
 namespace berth::actors {
@@ -16,10 +21,6 @@ namespace berth::actors {
 namespace {
 
 constexpr log::logger lg{"containers"};
-
-size_t depth_of(const std::string& path) {
-  return static_cast<size_t>(std::count(path.begin(), path.end(), '/'));
-}
 
 /// The host binds of a container's configuration (-v /host:/ctr, --mount type=bind).
 std::vector<storage::view_bind> host_binds(const container_record& rec) {
@@ -32,14 +33,15 @@ std::vector<storage::view_bind> host_binds(const container_record& rec) {
   return out;
 }
 
-/// Everything mounted into a stopped container's view, parents before children.
+/// Everything mounted into a stopped container's view, parents before children (as in its OCI
+/// spec: a --mount target may be written "/data/" or "//data").
 std::vector<storage::view_bind> view_binds(const container_record& rec,
                                            const std::vector<runtime::volume_mount>& volumes) {
   auto out = host_binds(rec);
   for (const auto& v : volumes)
     out.push_back({v.source, v.destination, v.read_only});
   std::stable_sort(out.begin(), out.end(), [](const auto& a, const auto& b) {
-    return depth_of(a.destination) < depth_of(b.destination);
+    return runtime::mount_depth(a.destination) < runtime::mount_depth(b.destination);
   });
   return out;
 }
@@ -80,11 +82,11 @@ void finish_job(container_pointer self, archive_gate::pending job, bool exclusiv
 }
 
 /// A running container: the job gets its /proc/<pid>/root (its own mounts and volumes).
-void run_on_running(container_pointer self, archive_gate::pending job, const caf::actor& pool) {
+void run_on_running(container_pointer self, archive_gate::pending job) {
   auto& st = self->state;
   ++st.archive.active;
-  run_blocking(
-      self, pool,
+  run_on_own_thread(
+      self,
       [pid = st.rec.pid, rootfs = st.paths.rootfs, rec = st.rec,
        fn = job.request.job]() -> caf::error {
         auto root = storage::open_running_root(pid, rootfs);
@@ -95,14 +97,14 @@ void run_on_running(container_pointer self, archive_gate::pending job, const caf
 }
 
 /// A stopped container: its volumes are mounted for it, then its view in a private namespace.
-void run_on_stopped(container_pointer self, archive_gate::pending job, const caf::actor& pool) {
+void run_on_stopped(container_pointer self, archive_gate::pending job) {
   auto& st = self->state;
   ++st.archive.active;
   st.archive.exclusive = true;
   auto done = [self, job](caf::error err) {
     unmount_volumes(self, [self, job, err] { finish_job(self, job, true, err); });
   };
-  mount_volumes_for_view(self, [self, pool, job,
+  mount_volumes_for_view(self, [self, job,
                                 done](caf::expected<std::vector<runtime::volume_mount>> volumes) {
     if (!volumes) return done(volumes.error());
     const auto& s = self->state;
@@ -112,8 +114,8 @@ void run_on_stopped(container_pointer self, archive_gate::pending job, const caf
     view.work = s.paths.layer_dir + "/work";
     view.binds = view_binds(s.rec, *volumes);
     view.mountpoint = s.ctx->config.exec_root + "/archive";
-    run_blocking(
-        self, pool,
+    run_on_own_thread(
+        self,
         [view = std::move(view), rec = s.rec, fn = job.request.job]() -> caf::error {
           if (auto err = sys::make_dirs(view.mountpoint, 0700)) return err;
           return storage::with_stopped_view(view, [&](int root_fd) { return fn(root_fd, rec); });
@@ -139,17 +141,12 @@ void pump(container_pointer self) {
     bool running = st.rec.running();
     // Jobs on the previous run's root still go on: the stopped view waits for them.
     if (!running && gate.active > 0) return;
-    auto pool = blocking_pool_of(self);
     auto job = std::move(gate.queue.front());
     gate.queue.pop_front();
-    if (!pool) {
-      job.reply.deliver(make_error(errc::unavailable, "the blocking pool is not running"));
-      continue;
-    }
     if (running) {
-      run_on_running(self, std::move(job), pool);
+      run_on_running(self, std::move(job));
     } else {
-      run_on_stopped(self, std::move(job), pool);
+      run_on_stopped(self, std::move(job));
       return;
     }
   }

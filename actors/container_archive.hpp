@@ -21,7 +21,8 @@
 namespace berth::actors {
 
 /// Blocking work on a container's root directory (an open descriptor) and its record at the
-/// time; runs on the blocking pool (or the private namespace's thread).
+/// time; runs on a thread of its own (and the private namespace's thread for a stopped
+/// container), since it may go at a client's pace.
 using archive_job = std::function<caf::error(int root_fd, const container_record& rec)>;
 
 /// `(archive, archive_request)`: runs `job` on the container's root; answered when it is done.

@@ -28,6 +28,12 @@ caf::expected<size_t> string_source::read(char* buf, size_t n) {
   return take;
 }
 
+caf::expected<size_t> observed_source::read(char* buf, size_t n) {
+  auto got = inner_.read(buf, n);
+  if (got && *got > 0) on_read_(*got);
+  return got;
+}
+
 caf::expected<std::string> read_all(byte_source& source, size_t limit) {
   std::string out;
   char buf[65536];

@@ -2,6 +2,8 @@
 #pragma once
 
 #include <cstddef>
+#include <functional>
+#include <memory>
 #include <string>
 #include <string_view>
 
@@ -40,6 +42,24 @@ public:
 private:
   std::string data_;
   size_t pos_ = 0;
+};
+
+/// A byte_source that reads from another and tells `on_read` how many bytes each read brought
+/// (progress, metrics); reads of nothing (the end) and errors are passed on without a call.
+class observed_source final : public byte_source {
+ public:
+  using observer = std::function<void(size_t bytes)>;
+  observed_source(byte_source& inner, observer on_read)
+      : inner_(inner), on_read_(std::move(on_read)) {}
+  /// Owns `inner`.
+  observed_source(std::unique_ptr<byte_source> inner, observer on_read)
+      : owned_(std::move(inner)), inner_(*owned_), on_read_(std::move(on_read)) {}
+  [[nodiscard]] caf::expected<size_t> read(char* buf, size_t n) override;
+
+ private:
+  std::unique_ptr<byte_source> owned_;
+  byte_source& inner_;
+  observer on_read_;
 };
 
 /// Reads everything from `source` (up to `limit` bytes, else an error).

@@ -22,22 +22,6 @@ constexpr log::logger lg{"distribution"};
 /// dockerd tries at most this many source repositories for a mount.
 constexpr size_t max_mount_attempts = 3;
 
-// Counts the bytes sent (the metrics' uploaded bytes).
-class metered_source final : public byte_source {
- public:
-  metered_source(std::unique_ptr<byte_source> inner, metrics::image_probe* probe)
-      : inner_(std::move(inner)), probe_(probe) {}
-  caf::expected<size_t> read(char* buf, size_t n) override {
-    auto got = inner_->read(buf, n);
-    if (got && probe_) probe_->bytes_uploaded(*got);
-    return got;
-  }
-
- private:
-  std::unique_ptr<byte_source> inner_;
-  metrics::image_probe* probe_;
-};
-
 // What every upload task of a push shares.
 struct upload_shared {
   transfer_source source;
@@ -54,8 +38,11 @@ caf::error upload_layer(const upload_shared& s, const push_blob& blob, const std
       [content, probe, digest = blob.digest]() -> caf::expected<std::unique_ptr<byte_source>> {
     auto fd = content->open_blob(digest);
     if (!fd) return std::move(fd.error());
-    return std::unique_ptr<byte_source>(std::make_unique<metered_source>(
-        std::make_unique<fd_source>(std::move(*fd), digest), probe));
+    // The bytes sent are the metrics' uploaded bytes.
+    return std::unique_ptr<byte_source>(std::make_unique<observed_source>(
+        std::make_unique<fd_source>(std::move(*fd), digest), [probe](size_t bytes) {
+          if (probe) probe->bytes_uploaded(bytes);
+        }));
   };
   registry::blob_push_options options;
   options.mount_from =

@@ -1,4 +1,6 @@
 // The mount list of a container's OCI spec, as dockerd's withMounts builds it.
+#include "runtime/oci_mounts.hpp"
+
 #include <algorithm>
 
 #include "base/error.hpp"
@@ -50,11 +52,6 @@ std::vector<spec_mount> default_mounts(int64_t shm_size) {
        "shm",
        {"nosuid", "noexec", "nodev", "mode=1777", "size=" + std::to_string(shm_size)}},
   };
-}
-
-size_t depth(const std::string& path) {
-  auto p = clean_path(path);
-  return static_cast<size_t>(std::count(p.begin(), p.end(), '/'));
 }
 
 void remove_option(std::vector<std::string>& options, const std::string& option) {
@@ -121,7 +118,7 @@ caf::expected<std::vector<user_mount>> collect_user_mounts(const spec_inputs& in
     }
   }
   std::stable_sort(out.begin(), out.end(), [](const user_mount& a, const user_mount& b) {
-    return depth(a.destination) < depth(b.destination);
+    return mount_depth(a.destination) < mount_depth(b.destination);
   });
   return out;
 }
@@ -134,6 +131,11 @@ json to_json(const spec_mount& m) {
 }
 
 } // namespace
+
+size_t mount_depth(std::string_view destination) {
+  auto p = clean_path(destination);
+  return static_cast<size_t>(std::count(p.begin(), p.end(), '/'));
+}
 
 caf::expected<spec_mounts> oci_mounts(const spec_inputs& in, const security_options& security,
                                       bool init) {

@@ -47,17 +47,16 @@ caf::error unpack(byte_source& source, const std::string& dir, const unpack_limi
                   build_context& result) {
   auto writer = layer_writer::open(dir);
   if (!writer) return writer.error();
-  layer_stream stream{source, limits, false};
+  layer_stream stream{source, limits, false, build_context_words};
   if (auto err = stream.open()) return err;
   for (;;) {
     auto entry = stream.next_entry();
     if (!entry) return entry.error();
     if (*entry == nullptr) break;
-    if (++result.entries > limits.max_entries)
-      return fail("build context has more than " + std::to_string(limits.max_entries) + " entries");
     if (auto err = apply_entry(stream, *writer, *entry, result)) return err;
   }
   result.tar_bytes = stream.tar_bytes();
+  result.entries = stream.entries();
   return writer->finish();
 }
 

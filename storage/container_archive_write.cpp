@@ -1,11 +1,8 @@
 // docker cp into a container: a tar extracted below a directory of the container's root, every
 // write through layer_writer's descriptors.
-#include <algorithm>
 #include <cerrno>
-#include <cstring>
 #include <fcntl.h>
 #include <string>
-#include <string_view>
 #include <sys/stat.h>
 #include <tuple>
 #include <unistd.h>
@@ -27,54 +24,6 @@
 namespace berth::storage {
 
 namespace {
-
-/// A source whose first bytes were read already, to tell an empty body (nothing to extract, as
-/// dockerd) from a stream libarchive should look at.
-class peeked_source final : public byte_source {
- public:
-  explicit peeked_source(byte_source& inner) : inner_(inner) {}
-
-  /// Reads the first chunk; false when the source is empty.
-  caf::expected<bool> peek() {
-    first_.resize(64 << 10);
-    auto n = inner_.read(first_.data(), first_.size());
-    if (!n) return n.error();
-    first_.resize(*n);
-    return *n > 0;
-  }
-
-  caf::expected<size_t> read(char* buf, size_t n) override {
-    if (pos_ < first_.size()) {
-      auto take = std::min(n, first_.size() - pos_);
-      std::memcpy(buf, first_.data() + pos_, take);
-      pos_ += take;
-      return take;
-    }
-    return inner_.read(buf, n);
-  }
-
- private:
-  byte_source& inner_;
-  std::string first_;
-  size_t pos_ = 0;
-};
-
-/// layer_stream's messages speak of a layer; here the stream is the uploaded archive.
-caf::error about_the_archive(caf::error err) {
-  if (error_kind(err) != errc::invalid_argument) return err;
-  static constexpr std::pair<std::string_view, std::string_view> wordings[] = {
-      {"layer is not a tar archive", "the archive is not a tar"},
-      {"reading layer tar", "reading the archive"},
-      {"decompressing layer", "decompressing the archive"},
-      {"layer is larger than", "the archive is larger than"},
-      {"layer is compressed more than once", "the archive is compressed more than once"},
-  };
-  auto text = error_message(err);
-  for (auto [from, to] : wordings)
-    if (text.starts_with(from))
-      return make_error(errc::invalid_argument, std::string{to} + text.substr(from.size()));
-  return err;
-}
 
 /// The path in the container as dockerd's messages show it.
 std::string shown(const std::string& below) {
@@ -125,8 +74,7 @@ struct extraction {
       if (auto err = check_overwrite(root_fd, name, link == nullptr && type == AE_IFDIR, directory))
         return err;
     tar_entry_counts counts; // docker cp reports none
-    // layer_stream's messages about the contents speak of a layer (no other message starts so).
-    return about_the_archive(write_tar_entry(stream, writer, entry, *cleaned, *meta, counts, base));
+    return write_tar_entry(stream, writer, entry, *cleaned, *meta, counts, base);
   }
 };
 
@@ -151,28 +99,20 @@ caf::expected<std::string> extraction_directory(int root_fd, const std::string& 
 
 caf::error extract_into_container(int root_fd, const std::string& directory, byte_source& source,
                                   const extract_options& opts) {
-  peeked_source body{source};
-  auto has_data = body.peek();
-  if (!has_data) return has_data.error();
-  if (!*has_data) return {};
+  layer_stream stream{source, opts.limits, false, archive_words};
+  // An empty body extracts nothing, as dockerd.
+  if (auto err = stream.open()) return stream.empty() ? caf::error{} : err;
   unique_fd root{::fcntl(root_fd, F_DUPFD_CLOEXEC, 0)};
   if (!root) return sys::error_from_errno("dup", "/", errno);
   auto writer = layer_writer::open_at(
       std::move(root), writer_scope{.cross_mounts = true, .refuse_kernel_filesystems = true});
   if (!writer) return writer.error();
-  layer_stream stream{body, opts.limits, false};
-  if (auto err = stream.open()) return about_the_archive(err);
   auto below = below_root(directory);
   extraction run{root_fd, below == "." ? std::string{} : below, directory, opts, stream, *writer};
-  uint64_t entries = 0;
   for (;;) {
     auto entry = stream.next_entry();
-    if (!entry) return about_the_archive(entry.error());
+    if (!entry) return entry.error();
     if (*entry == nullptr) break;
-    if (++entries > opts.limits.max_entries)
-      return make_error(errc::invalid_argument, "archive has more than " +
-                                                    std::to_string(opts.limits.max_entries) +
-                                                    " entries");
     if (auto err = run.apply(*entry)) return err;
   }
   return writer->finish();

@@ -7,6 +7,7 @@
 #include "base/error.hpp"
 #include "base/time.hpp"
 #include "storage/chain_id.hpp"
+#include "storage/image_layers.hpp"
 #include "storage/upper_dir_tar.hpp"
 
 namespace berth::storage {
@@ -59,19 +60,9 @@ commit_upper_dir(const std::string& upper, const std::vector<std::string>& lower
   out.diff_id = blob->digest;
   out.chain_id = next_chain_id(parent_chain, out.diff_id);
   if (present_chains.count(out.chain_id)) return out;
-  auto rec = layers.create(out.chain_id, out.diff_id, parent_chain,
-                           [&](const std::string& dir) -> caf::expected<uint64_t> {
-                             auto fd = content.open_blob(blob->digest);
-                             if (!fd) return fd.error();
-                             fd_source source{std::move(*fd), blob->digest};
-                             auto result = unpack_layer(source, dir, limits, false);
-                             if (!result) return result.error();
-                             return result->content_bytes;
-                           });
+  auto rec = unpack_blob_layer(content, layers, {blob->digest, media_type_layer_tar}, out.chain_id,
+                               out.diff_id, parent_chain, limits);
   if (!rec) return rec.error();
-  rec->blob_digest = blob->digest;
-  rec->media_type = media_type_layer_tar;
-  rec->tar_size = blob->size;
   out.created = std::move(*rec);
   return out;
 }

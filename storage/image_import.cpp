@@ -24,24 +24,12 @@ caf::expected<imported_image> import_rootfs(byte_source& body, const content_sto
   std::string diff_id = blob->digest;
   std::vector<layer_record> created;
   if (media != media_type_layer_tar || !present_chains.count(diff_id)) {
-    uint64_t tar_size = 0;
+    // A base layer: its chain ID is its diff ID, the blob's digest until unpacking tells.
     auto rec =
-        layers.create(diff_id, diff_id, "", [&](const std::string& dir) -> caf::expected<uint64_t> {
-          auto fd = content.open_blob(blob->digest);
-          if (!fd) return fd.error();
-          fd_source source{std::move(*fd), blob->digest};
-          auto result = unpack_layer(source, dir, limits, media != media_type_layer_tar);
-          if (!result) return result.error();
-          if (media != media_type_layer_tar) diff_id = result->diff_id;
-          tar_size = result->tar_bytes;
-          return result->content_bytes;
-        });
+        unpack_blob_layer(content, layers, {blob->digest, media}, diff_id, diff_id, "", limits);
     if (!rec) return rec.error();
+    diff_id = rec->diff_id;
     rec->chain_id = diff_id;
-    rec->diff_id = diff_id;
-    rec->blob_digest = blob->digest;
-    rec->media_type = media;
-    rec->tar_size = tar_size;
     if (present_chains.count(diff_id))
       (void)layers.remove(*rec); // a compressed copy of a layer we already have
     else

@@ -9,29 +9,46 @@ namespace berth::storage {
 
 namespace {
 
-// Counts what the unpacker reads and reports it.
-class counting_source final : public byte_source {
- public:
-  counting_source(byte_source& inner, uint64_t total,
-                  std::function<void(uint64_t, uint64_t)> report)
-      : inner_(inner), total_(total), report_(std::move(report)) {}
-  caf::expected<size_t> read(char* buf, size_t n) override {
-    auto got = inner_.read(buf, n);
-    if (got && *got > 0) {
-      read_ += *got;
-      report_(read_, total_);
-    }
-    return got;
-  }
-
- private:
-  byte_source& inner_;
-  uint64_t total_;
-  uint64_t read_ = 0;
-  std::function<void(uint64_t, uint64_t)> report_;
-};
+/// Unpacks `blob` into the empty directory `dir`, telling `on_read` how far the blob was read.
+caf::expected<unpack_result> unpack_blob(const content_store& content, const layer_blob& blob,
+                                         const std::string& dir, const unpack_limits& limits,
+                                         const blob_progress& on_read) {
+  auto fd = content.open_blob(blob.digest);
+  if (!fd) return fd.error();
+  fd_source file{std::move(*fd), blob.digest};
+  uint64_t total = 0;
+  if (on_read)
+    if (auto size = content.size(blob.digest)) total = *size;
+  uint64_t read = 0;
+  observed_source counted{file, [&](size_t bytes) {
+                            read += bytes;
+                            if (on_read) on_read(read, total);
+                          }};
+  return unpack_layer(counted, dir, limits, blob.media_type != media_type_layer_tar);
+}
 
 } // namespace
+
+caf::expected<layer_record> unpack_blob_layer(const content_store& content,
+                                              const layer_store& layers, const layer_blob& blob,
+                                              const std::string& chain_id,
+                                              const std::string& diff_id, const std::string& parent,
+                                              const unpack_limits& limits,
+                                              const blob_progress& on_read) {
+  unpack_result unpacked;
+  auto rec = layers.create(chain_id, diff_id, parent, [&](const std::string& dir) {
+    auto result = unpack_blob(content, blob, dir, limits, on_read);
+    if (!result) return caf::expected<uint64_t>{result.error()};
+    unpacked = std::move(*result);
+    return caf::expected<uint64_t>{unpacked.content_bytes};
+  });
+  if (!rec) return rec.error();
+  if (blob.media_type != media_type_layer_tar) rec->diff_id = unpacked.diff_id;
+  rec->blob_digest = blob.digest;
+  rec->media_type = blob.media_type;
+  rec->tar_size = unpacked.tar_bytes;
+  return rec;
+}
 
 caf::expected<std::vector<layer_record>>
 unpack_image_layers(const std::vector<std::string>& diff_ids, const std::vector<layer_blob>& blobs,
@@ -57,38 +74,22 @@ unpack_image_layers(const std::vector<std::string>& diff_ids, const std::vector<
                         "layer " + std::to_string(i + 1) + " digest " + blobs[i].digest +
                             " does not match the config's diff ID " + diff_ids[i]);
     }
-    uint64_t tar_size = 0;
-    auto rec = layers.create(
-        chains[i], diff_ids[i], i == 0 ? std::string{} : chains[i - 1],
-        [&](const std::string& dir) -> caf::expected<uint64_t> {
-          auto fd = content.open_blob(blobs[i].digest);
-          if (!fd) return fd.error();
-          fd_source file{std::move(*fd), blobs[i].digest};
-          caf::expected<unpack_result> result = unpack_result{};
-          if (on_progress) {
-            auto total = content.size(blobs[i].digest);
-            counting_source counted{file, total ? *total : 0, [&](uint64_t read, uint64_t all) {
-                                      on_progress(i, read, all);
-                                    }};
-            result = unpack_layer(counted, dir, limits, !plain);
-          } else {
-            result = unpack_layer(file, dir, limits, !plain);
-          }
-          if (!result) return result.error();
-          if (!plain && result->diff_id != diff_ids[i])
-            return make_error(errc::invalid_argument, "layer " + std::to_string(i + 1) +
-                                                          " unpacks to " + result->diff_id +
-                                                          " but the config says " + diff_ids[i]);
-          tar_size = result->tar_bytes;
-          return result->content_bytes;
-        });
+    blob_progress on_read;
+    if (on_progress) on_read = [&](uint64_t read, uint64_t total) { on_progress(i, read, total); };
+    auto rec = unpack_blob_layer(content, layers, blobs[i], chains[i], diff_ids[i],
+                                 i == 0 ? std::string{} : chains[i - 1], limits, on_read);
     if (!rec) {
       cleanup();
       return rec.error();
     }
-    rec->blob_digest = blobs[i].digest;
-    rec->media_type = blobs[i].media_type;
-    rec->tar_size = tar_size;
+    if (rec->diff_id != diff_ids[i]) {
+      auto err = make_error(errc::invalid_argument, "layer " + std::to_string(i + 1) +
+                                                        " unpacks to " + rec->diff_id +
+                                                        " but the config says " + diff_ids[i]);
+      (void)layers.remove(*rec);
+      cleanup();
+      return err;
+    }
     created.push_back(std::move(*rec));
   }
   return created;

@@ -31,8 +31,9 @@ std::string hex(const unsigned char* data, size_t size) {
 
 } // namespace
 
-layer_stream::layer_stream(byte_source& source, const unpack_limits& limits, bool compute_diff_id)
-    : source_(source), limits_(limits), buffer_(source_buffer_size) {
+layer_stream::layer_stream(byte_source& source, const unpack_limits& limits, bool compute_diff_id,
+                           const stream_words& words)
+    : source_(source), limits_(limits), words_(words), buffer_(source_buffer_size) {
   if (compute_diff_id) hash_ = EVP_MD_CTX_new();
   want_hash_ = compute_diff_id;
 }
@@ -67,37 +68,47 @@ caf::error layer_stream::open() {
   archive_read_support_format_raw(outer_);
   archive_read_support_format_empty(outer_); // raw needs a byte: this one says "nothing at all"
   archive_entry* raw = nullptr;
+  std::string subject{words_.subject};
   if (archive_read_open2(outer_, this, nullptr, read_source, nullptr, nullptr) != ARCHIVE_OK)
-    return failure(outer_, "layer");
+    return failure(outer_, subject);
   auto rc = archive_read_next_header(outer_, &raw);
-  if (rc == ARCHIVE_EOF) return make_error(errc::invalid_argument, "layer stream is empty");
-  if (rc != ARCHIVE_OK) return failure(outer_, "layer");
+  if (rc == ARCHIVE_EOF) {
+    empty_ = true;
+    return make_error(errc::invalid_argument, subject + " stream is empty");
+  }
+  if (rc != ARCHIVE_OK) return failure(outer_, subject);
   // Filters are counted with the source itself: more than one decompression is not a layer
   // Docker could read (and would make the diff ID mean something else).
   if (archive_filter_count(outer_) > 2)
-    return make_error(errc::invalid_argument, "layer is compressed more than once");
+    return make_error(errc::invalid_argument, subject + " is compressed more than once");
   archive_read_support_format_tar(inner_);
   if (archive_read_open2(inner_, this, nullptr, read_uncompressed, nullptr, nullptr) !=
       ARCHIVE_OK) {
-    return failure(inner_, "layer is not a tar archive");
+    return failure(inner_, subject + " is not a tar archive");
   }
   return {};
 }
 
 caf::expected<archive_entry*> layer_stream::next_entry() {
-  if (started_ && archive_read_data_skip(inner_) != ARCHIVE_OK)
-    return failure(inner_, "reading layer tar");
+  auto reading = "reading " + std::string{words_.reading};
+  if (started_ && archive_read_data_skip(inner_) != ARCHIVE_OK) return failure(inner_, reading);
   started_ = true;
   // libarchive ends quietly when the stream stops at an entry boundary; a layer must have its
   // end-of-archive block, which the tar reader consumes: no progress means the stream was cut.
   auto before = archive_filter_bytes(inner_, 0);
   archive_entry* entry = nullptr;
   auto rc = archive_read_next_header(inner_, &entry);
-  if (rc == ARCHIVE_OK || rc == ARCHIVE_WARN) return entry;
-  if (rc != ARCHIVE_EOF) return failure(inner_, "reading layer tar");
+  if (rc == ARCHIVE_OK || rc == ARCHIVE_WARN) {
+    if (++entries_ > limits_.max_entries)
+      return make_error(errc::invalid_argument, std::string{words_.subject} + " has more than " +
+                                                    std::to_string(limits_.max_entries) +
+                                                    " entries");
+    return entry;
+  }
+  if (rc != ARCHIVE_EOF) return failure(inner_, reading);
   if (archive_filter_bytes(inner_, 0) == before)
     return make_error(errc::invalid_argument,
-                      "reading layer tar: unexpected end of archive (no end-of-archive block)");
+                      reading + ": unexpected end of archive (no end-of-archive block)");
   if (auto err = drain()) return err;
   return nullptr;
 }
@@ -109,7 +120,7 @@ caf::expected<data_block> layer_stream::read_block() {
     la_int64_t offset = 0;
     auto rc = archive_read_data_block(inner_, &data, &size, &offset);
     if (rc == ARCHIVE_EOF) return data_block{nullptr, 0, offset};
-    if (rc != ARCHIVE_OK) return failure(inner_, "reading layer tar");
+    if (rc != ARCHIVE_OK) return failure(inner_, "reading " + std::string{words_.reading});
     if (size > 0) return data_block{static_cast<const char*>(data), size, offset};
   }
 }
@@ -149,7 +160,8 @@ ssize_t layer_stream::read_uncompressed(archive* a, void* self, const void** buf
     }
     if (rc != ARCHIVE_OK) {
       if (!stream->pending_)
-        stream->pending_ = stream->failure(stream->outer_, "decompressing layer");
+        stream->pending_ =
+            stream->failure(stream->outer_, "decompressing " + std::string{stream->words_.subject});
       archive_set_error(a, EIO, "decompressing the layer failed");
       return -1;
     }
@@ -170,7 +182,7 @@ ssize_t layer_stream::read_uncompressed(archive* a, void* self, const void** buf
 caf::error layer_stream::account(const void* data, size_t size) {
   tar_bytes_ += size;
   if (tar_bytes_ > limits_.max_bytes)
-    return make_error(errc::invalid_argument, "layer is larger than " +
+    return make_error(errc::invalid_argument, std::string{words_.subject} + " is larger than " +
                                                   std::to_string(limits_.max_bytes) +
                                                   " bytes uncompressed");
   if (tar_bytes_ > limits_.ratio_floor &&
@@ -193,16 +205,16 @@ caf::error layer_stream::drain() {
       outer_done_ = true;
       break;
     }
-    if (rc != ARCHIVE_OK) return failure(outer_, "decompressing layer");
+    if (rc != ARCHIVE_OK) return failure(outer_, "decompressing " + std::string{words_.subject});
     if (auto err = account(data, size)) return err;
   }
   return {};
 }
 
-caf::error layer_stream::failure(archive* a, const char* what) {
+caf::error layer_stream::failure(archive* a, std::string what) {
   if (pending_) return pending_;
   const char* message = archive_error_string(a);
-  std::string text{what};
+  std::string text = std::move(what);
   if (a == inner_ && outer_done_) {
     // The stream ended under the tar reader: say so plainly, with libarchive's words after.
     text += ": unexpected end of archive";

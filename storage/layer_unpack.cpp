@@ -62,15 +62,13 @@ caf::expected<unpack_result> unpack_layer(byte_source& source, const std::string
     auto entry = stream.next_entry();
     if (!entry) return entry.error();
     if (*entry == nullptr) break;
-    if (++result.entries > limits.max_entries)
-      return make_error(errc::invalid_argument,
-                        "layer has more than " + std::to_string(limits.max_entries) + " entries");
     if (auto err = apply_entry(stream, *writer, *entry, result)) return err;
   }
   if (auto err = writer->finish()) return err;
   result.diff_id = stream.diff_id();
   result.tar_bytes = stream.tar_bytes();
   result.compressed_bytes = stream.compressed_bytes();
+  result.entries = stream.entries();
   return result;
 }
 

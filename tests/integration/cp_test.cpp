@@ -161,6 +161,19 @@ TEST_F(cp, stopped_containers_with_a_volume) {
   ok({"volume", "rm", "cpvol"});
 }
 
+TEST_F(cp, a_stopped_containers_binds_mount_parents_first) {
+  // The --mount target "/data/" is the parent of -v's "/data/sub": it is mounted first, or it
+  // would hide the child (dockerd counts the depth of the cleaned path).
+  fs::create_directories(host_ + "/parent");
+  fs::create_directories(host_ + "/child");
+  write(host_ + "/child/c.txt", "child\n");
+  ok({"create", "--name", "nested", "-v", host_ + "/child:/data/sub", "--mount",
+      "type=bind,source=" + host_ + "/parent,target=/data/", "busybox", "true"});
+  ok({"cp", "nested:/data/sub/c.txt", host_ + "/out.txt"});
+  EXPECT_EQ(read(host_ + "/out.txt"), "child\n");
+  ok({"rm", "nested"});
+}
+
 TEST_F(cp, to_stdout_is_a_tar) {
   run_web();
   auto r = berth::test::run({"sh", "-c", "docker cp web:/etc/passwd - | tar t"},
@@ -307,4 +320,43 @@ TEST_F(cp, a_start_waits_for_a_copy_out_of_the_stopped_container) {
   auto listed = berth::test::run({"tar", "tvf", tar});
   EXPECT_NE(listed.out.find(std::to_string(40 << 20)), std::string::npos) << listed.out;
   ok({"rm", "-f", "slow"});
+}
+
+TEST_F(cp, slow_copies_do_not_hold_the_daemons_workers) {
+  // More uploads than the blocking pool has workers (16), each at a crawl: every one is under
+  // way at once, and the daemon still starts a container meanwhile.
+  constexpr int uploads = 20;
+  run_web();
+  std::string dirs;
+  for (int i = 0; i < uploads; ++i)
+    dirs += " /tmp/u" + std::to_string(i);
+  in("web", "mkdir" + dirs);
+  auto upper = inspect("web")["GraphDriver"]["Data"]["UpperDir"].get<std::string>();
+  auto made =
+      berth::test::run({"dd", "if=/dev/urandom", "of=" + host_ + "/big", "bs=1M", "count=2"});
+  ASSERT_EQ(made.exit_code, 0) << made.err;
+  auto tarred = berth::test::run({"tar", "cf", host_ + "/big.tar", "-C", host_, "big"});
+  ASSERT_EQ(tarred.exit_code, 0) << tarred.err;
+  std::vector<std::unique_ptr<background_process>> running;
+  for (int i = 0; i < uploads; ++i)
+    running.push_back(std::make_unique<background_process>(std::vector<std::string>{
+        "curl", "-s", "-o", "/dev/null", "--limit-rate", "16k", "-H", "Expect:", "-X", "PUT", "-T",
+        host_ + "/big.tar", "--unix-socket", daemon_.socket_path,
+        "http://d/containers/web/archive?path=/tmp/u" + std::to_string(i)}));
+  // Each extraction has created its file (2 MiB at 16 kB/s take two minutes to arrive).
+  auto under_way = [&] {
+    for (int i = 0; i < uploads; ++i)
+      if (!fs::exists(upper + "/tmp/u" + std::to_string(i) + "/big")) return false;
+    return true;
+  };
+  auto deadline = std::chrono::steady_clock::now() + 30s;
+  while (!under_way() && std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(100ms); // the upper directory has no event to wait on
+  ASSERT_TRUE(under_way());
+  auto started = docker({"run", "--rm", "busybox", "true"}, {.timeout = 30s});
+  EXPECT_EQ(started.exit_code, 0) << started.err;
+  for (auto& upload : running)
+    EXPECT_TRUE(upload->running());
+  running.clear(); // the clients go away: their extractions end with an error
+  ok({"rm", "-f", "web"});
 }

@@ -164,6 +164,9 @@ TEST_F(build_context_test, limits) {
   few.limits.max_entries = 2;
   EXPECT_EQ(refuse(make_tar({dockerfile(), file_entry("a", ""), file_entry("b", "")}), few),
             "build context has more than 2 entries");
+  // The stream's other messages name the build context too.
+  EXPECT_EQ(refuse(std::string(4096, 'x')).rfind("build context is not a tar archive", 0), 0u);
+  EXPECT_EQ(refuse(""), "build context stream is empty");
   ASSERT_FALSE(sys::remove_all(root_));
   ASSERT_EQ(::mkdir(root_.c_str(), 0755), 0);
   EXPECT_EQ(refuse(make_tar({dockerfile(std::string(100, '#'))}), {.max_file_bytes = 10}),

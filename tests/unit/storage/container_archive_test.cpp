@@ -388,5 +388,24 @@ TEST_F(container_archive_test, compressed_tars_and_skipped_devices) {
   EXPECT_EQ(test::list_dir(in_root("dst")), (std::set<std::string>{"z"}));
 }
 
+TEST_F(container_archive_test, limits_and_an_empty_stream_speak_of_the_archive) {
+  mkdir("dst");
+  extract_options few;
+  few.limits.max_entries = 1;
+  auto many = put("/dst", test::make_tar({file_entry("a", "A"), file_entry("b", "B")}), few);
+  ASSERT_TRUE(many);
+  EXPECT_EQ(error_message(many), "the archive has more than 1 entries");
+  EXPECT_EQ(test::list_dir(in_root("dst")), (std::set<std::string>{"a"}));
+  extract_options small;
+  small.limits.max_bytes = 1024;
+  auto big = put("/dst", test::make_tar({file_entry("big", std::string(4096, 'x'))}), small);
+  ASSERT_TRUE(big);
+  EXPECT_EQ(error_message(big).rfind("the archive is larger than 1024 bytes", 0), 0u)
+      << error_message(big);
+  // Compressed nothing is nothing too, as for dockerd's Untar.
+  EXPECT_FALSE(put("/dst", test::compress("", test::compression::gzip)));
+  EXPECT_EQ(test::list_dir(in_root("dst")), (std::set<std::string>{"a"}));
+}
+
 } // namespace
 } // namespace berth::storage
