@@ -15,14 +15,6 @@ namespace {
 
 using json = nlohmann::json;
 
-/// nat.SplitProtoPort: "80/udp" → {"udp", "80"}, "80" → {"tcp", "80"}.
-std::pair<std::string, std::string> split_proto_port(const std::string& raw) {
-  auto parts = runtime::split(raw, '/');
-  if (raw.empty() || parts[0].empty()) return {"", ""};
-  if (parts.size() == 1 || parts[1].empty()) return {"tcp", parts[0]};
-  return {parts[1], parts[0]};
-}
-
 /// lntypes.ParseProtocol(...).String(): known protocols in lower case, others "0".
 std::string protocol_name(const std::string& proto) {
   std::string lower;
@@ -49,24 +41,6 @@ caf::expected<uint16_t> parse_port_number(const std::string& text) {
   return make_error(errc::invalid_argument,
                     "strconv.ParseUint: parsing " + runtime::go_quote(text) +
                         (digits ? ": value out of range" : ": invalid syntax"));
-}
-
-/// nat.ParsePortRangeToInt: "" → 0-0, "8080" → 8080-8080, "8080-8090".
-caf::expected<std::pair<uint16_t, uint16_t>> parse_port_range(const std::string& text) {
-  if (text.empty()) return std::pair<uint16_t, uint16_t>{0, 0};
-  if (text.find('-') == std::string::npos) {
-    auto p = parse_port_number(text);
-    if (!p) return p.error();
-    return std::pair{*p, *p};
-  }
-  auto parts = runtime::split(text, '-');
-  auto start = parse_port_number(parts[0]);
-  if (!start) return start.error();
-  auto end = parse_port_number(parts[1]);
-  if (!end) return end.error();
-  if (*end < *start)
-    return make_error(errc::invalid_argument, "invalid range specified for port: " + text);
-  return std::pair{*start, *end};
 }
 
 caf::expected<port_binding_request> make_request(const transport_port& port,
@@ -129,6 +103,30 @@ std::optional<std::string> ipv6_host(const port_binding_request& r, const ip_add
 }
 
 } // namespace
+
+std::pair<std::string, std::string> split_proto_port(const std::string& raw) {
+  auto parts = runtime::split(raw, '/');
+  if (raw.empty() || parts[0].empty()) return {"", ""};
+  if (parts.size() == 1 || parts[1].empty()) return {"tcp", parts[0]};
+  return {parts[1], parts[0]};
+}
+
+caf::expected<std::pair<uint16_t, uint16_t>> parse_port_range(const std::string& text) {
+  if (text.empty()) return std::pair<uint16_t, uint16_t>{0, 0};
+  if (text.find('-') == std::string::npos) {
+    auto p = parse_port_number(text);
+    if (!p) return p.error();
+    return std::pair{*p, *p};
+  }
+  auto parts = runtime::split(text, '-');
+  auto start = parse_port_number(parts[0]);
+  if (!start) return start.error();
+  auto end = parse_port_number(parts[1]);
+  if (!end) return end.error();
+  if (*end < *start)
+    return make_error(errc::invalid_argument, "invalid range specified for port: " + text);
+  return std::pair{*start, *end};
+}
 
 caf::expected<port_requests>
 port_requests_from_config(const std::set<std::string>& exposed_ports,
