@@ -24,6 +24,7 @@
 #include "base/time.hpp"
 #include "base/units.hpp"
 #include "metrics/daemon_probes.hpp"
+#include "net/port_spec.hpp"
 #include "runtime/container_config.hpp"
 #include "runtime/health_state.hpp"
 #include "runtime/oci_spec.hpp"
@@ -531,33 +532,24 @@ caf::result<create_result> create(containers_pointer self, create_request req) {
 // -- list / prune ---------------------------------------------------------------------------
 
 // The ports of a publish= or expose= filter ("80", "80/udp", "8000-8080/tcp") as "80/tcp" keys,
-// with dockerd's messages for bad values.
+// read like dockerd's portOp (nat.SplitProtoPort, nat.ParsePortRange), with its messages.
 caf::expected<std::set<std::string>> filter_ports(const filter_args& f, const std::string& key) {
   std::set<std::string> out;
   for (const auto& value : f.get(key)) {
     if (value.find(':') != std::string::npos)
       return make_error(errc::invalid_argument,
                         "filter for '" + key + "' should not contain ':': " + value);
-    auto slash = value.find('/');
-    auto range = value.substr(0, slash);
-    auto proto = slash == std::string::npos ? std::string{"tcp"} : value.substr(slash + 1);
-    auto dash = range.find('-');
-    auto bad = [&] {
-      return make_error(errc::invalid_argument, "error while looking up for " + key + " " + range +
-                                                    ": invalid port range: " + range);
+    auto [proto, port] = net::split_proto_port(value);
+    auto bad = [&](const std::string& why) {
+      return make_error(errc::invalid_argument,
+                        "error while looking up for " + key + " " + value + ": " + why);
     };
-    auto number = [](const std::string& text) -> std::optional<uint32_t> {
-      if (text.empty() || text.size() > 5 ||
-          text.find_first_not_of("0123456789") != std::string::npos)
-        return std::nullopt;
-      auto n = static_cast<uint32_t>(std::stoul(text));
-      return n <= 65535 ? std::optional<uint32_t>{n} : std::nullopt;
-    };
-    auto start = number(range.substr(0, dash));
-    auto end = dash == std::string::npos ? start : number(range.substr(dash + 1));
-    if (!start || !end || *end < *start) return bad();
-    for (auto port = *start; port <= *end; ++port)
-      out.insert(std::to_string(port) + "/" + proto);
+    // nat.ParsePortRange, unlike parse_port_range (ParsePortRangeToInt), refuses "".
+    if (port.empty()) return bad("empty string specified for ports");
+    auto range = net::parse_port_range(port);
+    if (!range) return bad(error_message(range.error()));
+    for (uint32_t p = range->first; p <= range->second; ++p)
+      out.insert(std::to_string(p) + "/" + proto);
   }
   return out;
 }

@@ -31,10 +31,11 @@ std::vector<std::string_view> text_fields(std::string_view line, std::string_vie
   return out;
 }
 
-std::optional<uint64_t> parse_u64(std::string_view text) {
+std::optional<uint64_t> parse_u64(std::string_view text, int bits) {
   uint64_t v = 0;
   auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
   if (ec != std::errc{} || end != text.data() + text.size() || text.empty()) return std::nullopt;
+  if (bits < 64 && v >> bits != 0) return std::nullopt;
   return v;
 }
 

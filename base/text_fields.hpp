@@ -1,5 +1,6 @@
 // Reading line-oriented text (kernel files under /proc and /sys, tool output): its lines, the
-// fields of a line, and whole-field unsigned numbers.
+// fields of a line, and whole-field unsigned numbers (also Go's strconv.ParseUint for dockerd's
+// parsers).
 #pragma once
 
 #include <cstdint>
@@ -16,7 +17,8 @@ namespace berth {
 [[nodiscard]] std::vector<std::string_view> text_fields(std::string_view line,
                                                         std::string_view separators = " \t");
 
-/// `text` as a decimal unsigned 64-bit number, all of it; nullopt otherwise.
-[[nodiscard]] std::optional<uint64_t> parse_u64(std::string_view text);
+/// `text` as a decimal unsigned number of at most `bits` bits, all of it; nullopt otherwise
+/// (no sign, space or base prefix). strconv.ParseUint(text, 10, bits) with bits 1..64.
+[[nodiscard]] std::optional<uint64_t> parse_u64(std::string_view text, int bits = 64);
 
 } // namespace berth

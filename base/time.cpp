@@ -79,6 +79,10 @@ std::string format_rfc3339(int64_t unix_nanos, int digits) {
   return out;
 }
 
+std::string format_rfc3339_or_zero(int64_t unix_nanos) {
+  return unix_nanos == 0 ? std::string(zero_time) : format_rfc3339(unix_nanos);
+}
+
 std::optional<int64_t> parse_rfc3339(std::string_view s) {
   int year, mon, day, hour, min, sec;
   if (!parse_digits(s, 0, 4, year) || s.size() < 20 || s[4] != '-' || !parse_digits(s, 5, 2, mon) ||

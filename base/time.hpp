@@ -33,4 +33,8 @@ namespace berth {
 /// The zero time Docker reports for "never" (`0001-01-01T00:00:00Z`).
 inline constexpr std::string_view zero_time = "0001-01-01T00:00:00Z";
 
+/// A time that may be unset, as Docker reports it: 0 (never) is zero_time, any other value
+/// format_rfc3339's text.
+[[nodiscard]] std::string format_rfc3339_or_zero(int64_t unix_nanos);
+
 } // namespace berth

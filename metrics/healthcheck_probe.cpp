@@ -19,7 +19,6 @@ healthcheck_probe::healthcheck_probe(registry& reg)
                           .Name("engine_daemon_health_check_start_duration_seconds")
                           .Help("The number of seconds it takes to prepare to run health checks")
                           .Register(reg.families())
-                          .Add({}, prometheus::Histogram::BucketBoundaries{
-                                       0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10})) {}
+                          .Add({}, default_buckets())) {}
 
 } // namespace berth::metrics

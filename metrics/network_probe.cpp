@@ -10,9 +10,7 @@ network_probe::network_probe(registry& reg)
                    .Register(reg.families())) {}
 
 void network_probe::observe_action(const std::string& action, double seconds) {
-  static const prometheus::Histogram::BucketBoundaries buckets{0.005, 0.01, 0.025, 0.05, 0.1, 0.25,
-                                                               0.5,   1,    2.5,   5,    10};
-  actions_.Add({{"action", action}}, buckets).Observe(seconds);
+  actions_.Add({{"action", action}}, default_buckets()).Observe(seconds);
 }
 
 } // namespace berth::metrics

@@ -5,6 +5,12 @@
 
 namespace berth::metrics {
 
+const prometheus::Histogram::BucketBoundaries& default_buckets() {
+  static const prometheus::Histogram::BucketBoundaries buckets{0.005, 0.01, 0.025, 0.05, 0.1, 0.25,
+                                                               0.5,   1,    2.5,   5,    10};
+  return buckets;
+}
+
 registry::registry() : families_(std::make_shared<prometheus::Registry>()) {}
 
 void registry::add(std::shared_ptr<prometheus::Collectable> extra) {

@@ -7,9 +7,14 @@
 #include <vector>
 
 #include <prometheus/collectable.h>
+#include <prometheus/histogram.h>
 #include <prometheus/registry.h>
 
 namespace berth::metrics {
+
+/// Prometheus' default histogram buckets (client_golang's DefBuckets, 5 ms to 10 s), which
+/// dockerd's go-metrics timers use.
+[[nodiscard]] const prometheus::Histogram::BucketBoundaries& default_buckets();
 
 /// Owns the prometheus-cpp registry plus extra collectables (untyped values, process stats).
 class registry {

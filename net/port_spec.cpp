@@ -6,6 +6,7 @@
 #include <optional>
 
 #include "base/error.hpp"
+#include "base/text_fields.hpp"
 #include "net/ipam_ip_address.hpp"
 #include "runtime/go_text.hpp"
 
@@ -14,14 +15,6 @@ namespace berth::net {
 namespace {
 
 using json = nlohmann::json;
-
-/// nat.SplitProtoPort: "80/udp" → {"udp", "80"}, "80" → {"tcp", "80"}.
-std::pair<std::string, std::string> split_proto_port(const std::string& raw) {
-  auto parts = runtime::split(raw, '/');
-  if (raw.empty() || parts[0].empty()) return {"", ""};
-  if (parts.size() == 1 || parts[1].empty()) return {"tcp", parts[0]};
-  return {parts[1], parts[0]};
-}
 
 /// lntypes.ParseProtocol(...).String(): known protocols in lower case, others "0".
 std::string protocol_name(const std::string& proto) {
@@ -43,30 +36,12 @@ int protocol_number(const std::string& name) {
 
 /// strconv.ParseUint(text, 10, 16) with Go's error text.
 caf::expected<uint16_t> parse_port_number(const std::string& text) {
-  if (auto n = runtime::parse_go_uint(text, 16)) return static_cast<uint16_t>(*n);
+  if (auto n = parse_u64(text, 16)) return static_cast<uint16_t>(*n);
   bool digits = !text.empty() &&
                 std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; });
   return make_error(errc::invalid_argument,
                     "strconv.ParseUint: parsing " + runtime::go_quote(text) +
                         (digits ? ": value out of range" : ": invalid syntax"));
-}
-
-/// nat.ParsePortRangeToInt: "" → 0-0, "8080" → 8080-8080, "8080-8090".
-caf::expected<std::pair<uint16_t, uint16_t>> parse_port_range(const std::string& text) {
-  if (text.empty()) return std::pair<uint16_t, uint16_t>{0, 0};
-  if (text.find('-') == std::string::npos) {
-    auto p = parse_port_number(text);
-    if (!p) return p.error();
-    return std::pair{*p, *p};
-  }
-  auto parts = runtime::split(text, '-');
-  auto start = parse_port_number(parts[0]);
-  if (!start) return start.error();
-  auto end = parse_port_number(parts[1]);
-  if (!end) return end.error();
-  if (*end < *start)
-    return make_error(errc::invalid_argument, "invalid range specified for port: " + text);
-  return std::pair{*start, *end};
 }
 
 caf::expected<port_binding_request> make_request(const transport_port& port,
@@ -130,6 +105,30 @@ std::optional<std::string> ipv6_host(const port_binding_request& r, const ip_add
 
 } // namespace
 
+std::pair<std::string, std::string> split_proto_port(const std::string& raw) {
+  auto parts = runtime::split(raw, '/');
+  if (raw.empty() || parts[0].empty()) return {"", ""};
+  if (parts.size() == 1 || parts[1].empty()) return {"tcp", parts[0]};
+  return {parts[1], parts[0]};
+}
+
+caf::expected<std::pair<uint16_t, uint16_t>> parse_port_range(const std::string& text) {
+  if (text.empty()) return std::pair<uint16_t, uint16_t>{0, 0};
+  if (text.find('-') == std::string::npos) {
+    auto p = parse_port_number(text);
+    if (!p) return p.error();
+    return std::pair{*p, *p};
+  }
+  auto parts = runtime::split(text, '-');
+  auto start = parse_port_number(parts[0]);
+  if (!start) return start.error();
+  auto end = parse_port_number(parts[1]);
+  if (!end) return end.error();
+  if (*end < *start)
+    return make_error(errc::invalid_argument, "invalid range specified for port: " + text);
+  return std::pair{*start, *end};
+}
+
 caf::expected<port_requests>
 port_requests_from_config(const std::set<std::string>& exposed_ports,
                           const std::map<std::string, std::vector<runtime::port_binding>>& bindings,
@@ -138,7 +137,7 @@ port_requests_from_config(const std::set<std::string>& exposed_ports,
   for (const auto& key : exposed_ports) {
     auto [proto, number] = split_proto_port(key);
     transport_port port{protocol_name(proto),
-                        static_cast<uint16_t>(runtime::parse_go_uint(number, 16).value_or(0))};
+                        static_cast<uint16_t>(parse_u64(number, 16).value_or(0))};
     out.exposed.push_back(port);
     auto it = bindings.find(key);
     bool has_bindings = it != bindings.end() && !it->second.empty();
@@ -207,8 +206,7 @@ json container_summary_ports(const json& settings_ports) {
   if (!settings_ports.is_object()) return out;
   for (auto it = settings_ports.begin(); it != settings_ports.end(); ++it) {
     auto [proto, number] = split_proto_port(it.key());
-    auto private_port =
-        number.empty() ? std::optional<uint64_t>(0) : runtime::parse_go_uint(number, 16);
+    auto private_port = number.empty() ? std::optional<uint64_t>(0) : parse_u64(number, 16);
     if (!private_port) continue; // "invalid port map"
     const auto& bindings = it.value();
     if (!bindings.is_array() || bindings.empty()) {
@@ -217,8 +215,7 @@ json container_summary_ports(const json& settings_ports) {
     }
     for (const auto& b : bindings) {
       auto host_port = b.value("HostPort", std::string());
-      auto public_port =
-          host_port.empty() ? std::optional<uint64_t>(0) : runtime::parse_go_uint(host_port, 16);
+      auto public_port = host_port.empty() ? std::optional<uint64_t>(0) : parse_u64(host_port, 16);
       if (!public_port) continue; // "invalid host port map"
       json entry{{"PrivatePort", *private_port}, {"Type", proto}};
       if (auto ip = b.value("HostIp", std::string()); !ip.empty()) entry["IP"] = ip;

@@ -10,6 +10,7 @@
 #include <map>
 #include <set>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <caf/expected.hpp>
@@ -26,6 +27,16 @@ struct transport_port {
   uint16_t port = 0;
   auto operator<=>(const transport_port&) const = default;
 };
+
+/// nat.SplitProtoPort: "80/udp" → {"udp", "80"}, "80" and "80/" → {"tcp", "80"}; "" or a
+/// value starting with '/' → {"", ""}. The protocol is returned as written.
+[[nodiscard]] std::pair<std::string, std::string> split_proto_port(const std::string& raw);
+
+/// nat.ParsePortRangeToInt: "" → 0-0, "8080" → 8080-8080, "8080-8090" (a third part is
+/// ignored, as in Go). Errors (invalid_argument) carry Go's text: "strconv.ParseUint: parsing
+/// \"x\": invalid syntax" (or ": value out of range"), "invalid range specified for port: 9-8".
+[[nodiscard]] caf::expected<std::pair<uint16_t, uint16_t>>
+parse_port_range(const std::string& text);
 
 /// One requested binding (libnetwork's PortBinding as configured).
 struct port_binding_request {

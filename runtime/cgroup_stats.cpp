@@ -4,13 +4,13 @@
 #include <limits>
 
 #include "base/text_fields.hpp"
+#include "runtime/system_cpu.hpp"
 
 namespace berth::runtime {
 
 namespace {
 
 constexpr uint64_t nanos_per_second = 1'000'000'000;
-constexpr uint64_t clock_ticks_per_second = 100; // USER_HZ, fixed on Linux
 constexpr uint64_t max_uint64 = std::numeric_limits<uint64_t>::max();
 
 // containerd's parseUint: a negative number (the kernel prints some limits as -1) reads as 0.

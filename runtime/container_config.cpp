@@ -5,6 +5,7 @@
 #include <limits>
 
 #include "base/error.hpp"
+#include "base/text_fields.hpp"
 #include "runtime/config_decoding.hpp"
 #include "runtime/go_text.hpp"
 #include "runtime/json_fields.hpp"
@@ -33,7 +34,7 @@ bool known_signal_name(const std::string& name) {
   // RTMIN+1 ... RTMIN+15 and RTMAX-14 ... RTMAX-1.
   for (const std::string prefix : {"RTMIN+", "RTMAX-"}) {
     if (name.rfind(prefix, 0) == 0) {
-      auto n = parse_go_uint(name.substr(prefix.size()), 8);
+      auto n = parse_u64(name.substr(prefix.size()), 8);
       return n && *n >= 1 && *n <= (prefix == "RTMIN+" ? 15u : 14u);
     }
   }

@@ -8,35 +8,17 @@
 #include "base/error.hpp"
 #include "base/subprocess.hpp"
 #include "base/sys.hpp"
+#include "base/text_fields.hpp"
 
 namespace berth::runtime {
 
 namespace {
 
-std::vector<std::string> fields_of(std::string_view line) {
-  std::vector<std::string> out;
-  size_t i = 0;
-  while (i < line.size()) {
-    while (i < line.size() && (line[i] == ' ' || line[i] == '\t'))
-      ++i;
-    size_t start = i;
-    while (i < line.size() && line[i] != ' ' && line[i] != '\t')
-      ++i;
-    if (i > start) out.emplace_back(line.substr(start, i - start));
-  }
-  return out;
-}
-
-std::vector<std::string_view> lines_of(std::string_view text) {
+// The lines of ps output that have any field.
+std::vector<std::string_view> rows_of(std::string_view output) {
   std::vector<std::string_view> out;
-  size_t start = 0;
-  while (start < text.size()) {
-    auto end = text.find('\n', start);
-    if (end == std::string_view::npos) end = text.size();
-    auto line = text.substr(start, end - start);
-    if (!fields_of(line).empty()) out.push_back(line);
-    start = end + 1;
-  }
+  for (auto line : text_lines(output))
+    if (!text_fields(line).empty()) out.push_back(line);
   return out;
 }
 
@@ -69,31 +51,32 @@ caf::expected<std::string> cgroup_dir_of(int pid) {
 } // namespace
 
 caf::expected<top_result> parse_ps_output(std::string_view output, const std::vector<int>& pids) {
-  auto lines = lines_of(output);
+  auto lines = rows_of(output);
   top_result r;
   if (lines.empty()) return make_error(errc::system, "Couldn't find PID field in ps output");
-  r.titles = fields_of(lines[0]);
+  for (auto title : text_fields(lines[0]))
+    r.titles.emplace_back(title);
   auto pid_column = std::find(r.titles.begin(), r.titles.end(), "PID");
   if (pid_column == r.titles.end())
     return make_error(errc::system, "Couldn't find PID field in ps output");
   auto pid_index = static_cast<size_t>(pid_column - r.titles.begin());
   for (size_t i = 1; i < lines.size(); ++i) {
-    auto fields = fields_of(lines[i]);
+    auto fields = text_fields(lines[i]);
     if (fields.size() <= pid_index) continue;
     int pid = 0;
-    const auto& text = fields[pid_index];
+    auto text = fields[pid_index];
     auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), pid);
     if (ec != std::errc{} || end != text.data() + text.size())
-      return make_error(errc::system, "Unexpected pid '" + text + "': invalid syntax");
+      return make_error(errc::system, "Unexpected pid '" + std::string(text) + "': invalid syntax");
     if (std::find(pids.begin(), pids.end(), pid) == pids.end()) continue;
     // The last column gets the rest of the row (commands contain spaces).
     std::vector<std::string> row;
     auto last = r.titles.size() - 1;
     for (size_t f = 0; f < fields.size() && f < last; ++f)
-      row.push_back(fields[f]);
+      row.emplace_back(fields[f]);
     std::string rest;
     for (size_t f = last; f < fields.size(); ++f)
-      rest += (rest.empty() ? "" : " ") + fields[f];
+      rest.append(rest.empty() ? "" : " ").append(fields[f]);
     if (fields.size() >= r.titles.size()) row.push_back(rest);
     r.processes.push_back(std::move(row));
   }

@@ -6,6 +6,8 @@
 #include <limits>
 #include <vector>
 
+#include "base/text_fields.hpp"
+
 namespace berth::runtime {
 
 std::string go_quote(std::string_view text) {
@@ -52,26 +54,13 @@ std::optional<bool> parse_go_bool(std::string_view text) {
   return std::nullopt;
 }
 
-std::optional<uint64_t> parse_go_uint(std::string_view text, int bits) {
-  if (text.empty()) return std::nullopt;
-  uint64_t max = bits >= 64 ? std::numeric_limits<uint64_t>::max() : (uint64_t{1} << bits) - 1;
-  uint64_t value = 0;
-  for (char c : text) {
-    if (c < '0' || c > '9') return std::nullopt;
-    auto digit = static_cast<uint64_t>(c - '0');
-    if (value > (max - digit) / 10) return std::nullopt;
-    value = value * 10 + digit;
-  }
-  return value;
-}
-
 std::optional<int64_t> parse_go_int(std::string_view text) {
   bool negative = false;
   if (!text.empty() && (text.front() == '+' || text.front() == '-')) {
     negative = text.front() == '-';
     text.remove_prefix(1);
   }
-  auto magnitude = parse_go_uint(text, 64);
+  auto magnitude = parse_u64(text);
   if (!magnitude) return std::nullopt;
   constexpr auto max = static_cast<uint64_t>(std::numeric_limits<int64_t>::max());
   if (negative) {

@@ -1,5 +1,6 @@
 // Go's text conventions that dockerd's messages and parsers rely on: %q quoting, strconv's
-// integer and boolean syntax, path.Clean, and the strings package's Split, Join and TrimSpace.
+// signed integer and boolean syntax, path.Clean, and the strings package's Split, Join and
+// TrimSpace. strconv.ParseUint is base/text_fields.hpp's parse_u64.
 #pragma once
 
 #include <cstdint>
@@ -19,9 +20,6 @@ namespace berth::runtime {
 
 /// strconv.ParseInt(text, 10, 64): optional sign, decimal digits only, no overflow.
 [[nodiscard]] std::optional<int64_t> parse_go_int(std::string_view text);
-
-/// strconv.ParseUint(text, 10, bits): decimal digits only, at most 2^bits - 1.
-[[nodiscard]] std::optional<uint64_t> parse_go_uint(std::string_view text, int bits = 64);
 
 /// path.Clean: the shortest equivalent slash-separated path ("" → ".", "/a/../b/" → "/b").
 [[nodiscard]] std::string clean_path(std::string_view path);

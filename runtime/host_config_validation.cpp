@@ -10,6 +10,7 @@
 
 #include "base/error.hpp"
 #include "base/sys.hpp"
+#include "base/text_fields.hpp"
 #include "runtime/container_config.hpp"
 #include "runtime/go_text.hpp"
 #include "runtime/mount_spec.hpp"
@@ -91,17 +92,17 @@ bool valid_host_port(const std::string& spec) {
   auto port = spec.substr(0, spec.find('/'));
   if (port.empty()) return true;
   auto dash = port.find('-');
-  if (dash == std::string::npos) return parse_go_uint(port, 16).has_value();
+  if (dash == std::string::npos) return parse_u64(port, 16).has_value();
   auto rest = port.substr(dash + 1);
-  auto lo = parse_go_uint(port.substr(0, dash), 16);
-  auto hi = parse_go_uint(rest.substr(0, rest.find('-')), 16);
+  auto lo = parse_u64(port.substr(0, dash), 16);
+  auto hi = parse_u64(rest.substr(0, rest.find('-')), 16);
   return lo && hi && *hi >= *lo;
 }
 
 caf::error validate_port_bindings(const host_config& h) {
   for (const auto& [port, bindings] : h.port_bindings) {
     auto number = port.substr(0, port.find('/'));
-    if (!number.empty() && !parse_go_uint(number, 16))
+    if (!number.empty() && !parse_u64(number, 16))
       return invalid("invalid port specification: " + go_quote(number));
     for (const auto& b : bindings) {
       if (!valid_host_port(b.host_port))

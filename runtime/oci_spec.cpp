@@ -11,6 +11,7 @@
 
 #include "base/error.hpp"
 #include "base/sys.hpp"
+#include "base/text_fields.hpp"
 #include "runtime/go_text.hpp"
 #include "runtime/oci_spec_parts.hpp"
 #include "runtime/regular_file.hpp"
@@ -166,7 +167,7 @@ bool sysctl_exists(const std::string& name) {
 uint64_t default_nofile_limit() {
   uint64_t limit = docker_nofile;
   if (auto nr_open = sys::read_file("/proc/sys/fs/nr_open", 64)) {
-    if (auto n = parse_go_uint(std::string_view(*nr_open).substr(0, nr_open->find('\n'))))
+    if (auto n = parse_u64(std::string_view(*nr_open).substr(0, nr_open->find('\n'))))
       limit = std::min(limit, *n);
   }
   const auto& caps = available_capabilities();

@@ -7,12 +7,6 @@
 
 namespace berth::runtime {
 
-namespace {
-
-constexpr uint64_t nanos_per_tick = 1'000'000'000 / 100; // USER_HZ is 100 on Linux
-
-} // namespace
-
 caf::expected<system_cpu> parse_proc_stat(std::string_view text) {
   system_cpu out;
   bool total_seen = false;
@@ -30,7 +24,7 @@ caf::expected<system_cpu> parse_proc_stat(std::string_view text) {
                             "unable to convert value " + std::string(f[i]) + " to int");
         ticks += *v;
       }
-      out.usage_ns = ticks * nanos_per_tick;
+      out.usage_ns = ticks * (1'000'000'000 / clock_ticks_per_second);
       total_seen = true;
     } else if (line[3] >= '0' && line[3] <= '9') {
       ++out.online_cpus;

@@ -9,6 +9,10 @@
 
 namespace berth::runtime {
 
+/// USER_HZ: /proc/stat and cgroup v1's cpuacct.stat count CPU time in these ticks per second
+/// (fixed at 100 on Linux whatever the kernel's HZ).
+inline constexpr uint64_t clock_ticks_per_second = 100;
+
 struct system_cpu {
   uint64_t usage_ns = 0;    ///< user+nice+system+idle+iowait+irq+softirq of the "cpu" line, in ns
   uint32_t online_cpus = 0; ///< the "cpuN" lines

@@ -11,10 +11,6 @@ namespace {
 
 using json = nlohmann::json;
 
-std::string time_or_zero(int64_t nanos) {
-  return nanos ? format_rfc3339(nanos) : std::string(zero_time);
-}
-
 // State.Health: present once a healthcheck has run for the container (dockerd's shape).
 json health_json(const runtime::health_state& health) {
   auto log = json::array();
@@ -41,8 +37,8 @@ json state_json(const actors::container_record& rec) {
               {"Pid", rec.pid},
               {"ExitCode", rec.exit_code},
               {"Error", rec.error},
-              {"StartedAt", time_or_zero(rec.started_at)},
-              {"FinishedAt", time_or_zero(rec.finished_at)}};
+              {"StartedAt", format_rfc3339_or_zero(rec.started_at)},
+              {"FinishedAt", format_rfc3339_or_zero(rec.finished_at)}};
   if (rec.health) result["Health"] = health_json(*rec.health);
   return result;
 }

@@ -110,9 +110,7 @@ json image_inspect_json(const actors::image_view& v, api_version version) {
            {"Size", v.size},
            {"GraphDriver", graph_driver(v)},
            {"RootFS", {{"Type", "layers"}, {"Layers", v.image.diff_ids}}},
-           {"Metadata",
-            {{"LastTagTime", v.image.last_tag_nanos ? format_rfc3339(v.image.last_tag_nanos)
-                                                    : std::string(zero_time)}}}};
+           {"Metadata", {{"LastTagTime", format_rfc3339_or_zero(v.image.last_tag_nanos)}}}};
   if (cfg.contains("variant"))
     out["Variant"] = cfg["variant"];
   if (cfg.contains("os.version"))

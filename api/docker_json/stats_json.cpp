@@ -9,10 +9,6 @@ namespace {
 
 using ojson = nlohmann::ordered_json;
 
-std::string time_text(int64_t unix_nanos) {
-  return unix_nanos == 0 ? std::string(zero_time) : format_rfc3339(unix_nanos);
-}
-
 ojson blkio_list(const std::optional<std::vector<runtime::blkio_entry>>& list) {
   if (!list) return nullptr;
   ojson out = ojson::array();
@@ -98,8 +94,8 @@ ojson head(const std::string& id, const std::string& name, int64_t read, int64_t
   ojson out = ojson::object();
   out["name"] = "/" + name;
   out["id"] = id;
-  out["read"] = time_text(read);
-  out["preread"] = time_text(preread);
+  out["read"] = format_rfc3339_or_zero(read);
+  out["preread"] = format_rfc3339_or_zero(preread);
   return out;
 }
 

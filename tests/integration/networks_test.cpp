@@ -481,6 +481,15 @@ TEST_F(networks, published_tcp_port_reaches_the_container_from_the_host) {
   EXPECT_EQ(ok({"ps", "--filter", "expose=9001", "--format", "{{.Names}}"}), "");
   auto colon = docker({"ps", "--filter", "publish=80:80"});
   EXPECT_THAT(colon.err, HasSubstr("filter for 'publish' should not contain ':': 80:80"));
+  EXPECT_THAT(docker({"ps", "--filter", "publish=9000-8000/udp"}).err,
+              HasSubstr("error while looking up for publish 9000-8000/udp: invalid range "
+                        "specified for port: 9000-8000"));
+  EXPECT_THAT(docker({"ps", "--filter", "expose=x"}).err,
+              HasSubstr("error while looking up for expose x: strconv.ParseUint: parsing "
+                        "\"x\": invalid syntax"));
+  EXPECT_THAT(docker({"ps", "--filter", "expose=/udp"}).err,
+              HasSubstr("error while looking up for expose /udp: empty string specified for "
+                        "ports"));
   ok({"rm", "-f", "exp"});
 
   // All interfaces (no host IP): reachable through 127.0.0.1 too.

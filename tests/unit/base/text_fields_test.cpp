@@ -28,6 +28,17 @@ TEST(text_fields, whole_unsigned_numbers_only) {
   EXPECT_FALSE(parse_u64("-1"));
   EXPECT_FALSE(parse_u64("12x"));
   EXPECT_FALSE(parse_u64("18446744073709551616"));
+  EXPECT_FALSE(parse_u64("+1"));
+  EXPECT_FALSE(parse_u64(" 1"));
+}
+
+TEST(text_fields, unsigned_numbers_of_fewer_bits_like_go_parse_uint) {
+  EXPECT_FALSE(parse_u64("65536", 16));
+  EXPECT_EQ(parse_u64("65535", 16), 65535u);
+  EXPECT_EQ(parse_u64("255", 8), 255u);
+  EXPECT_FALSE(parse_u64("256", 8));
+  EXPECT_FALSE(parse_u64("", 16));
+  EXPECT_FALSE(parse_u64("-0", 16));
 }
 
 } // namespace

@@ -12,6 +12,11 @@ TEST(time, formats_like_go_rfc3339nano) {
   EXPECT_EQ(format_rfc3339(1'700'000'000'000'000'000, 6), "2023-11-14T22:13:20.000000Z");
 }
 
+TEST(time, reports_an_unset_time_as_dockers_zero_time) {
+  EXPECT_EQ(format_rfc3339_or_zero(0), "0001-01-01T00:00:00Z");
+  EXPECT_EQ(format_rfc3339_or_zero(1'700'000'000'123'000'000), "2023-11-14T22:13:20.123Z");
+}
+
 TEST(time, parses_rfc3339_with_offsets) {
   EXPECT_EQ(parse_rfc3339("2023-11-14T22:13:20Z"), 1'700'000'000'000'000'000);
   EXPECT_EQ(parse_rfc3339("2023-11-14T22:13:20.5Z"), 1'700'000'000'500'000'000);

@@ -5,6 +5,7 @@
 #include "metrics/daemon_probes.hpp"
 #include "metrics/engine_probe.hpp"
 #include "metrics/http_probe.hpp"
+#include "metrics/network_probe.hpp"
 #include "metrics/registry.hpp"
 
 using namespace berth::metrics;
@@ -41,4 +42,25 @@ TEST(metrics, daemon_probes_share_one_probe_per_actor_name) {
   daemon_probes probes;
   EXPECT_EQ(probes.actor("images").get(), probes.actor("images").get());
   EXPECT_NE(probes.registry().render().find("process_resident_memory_bytes"), std::string::npos);
+}
+
+TEST(metrics, action_timers_use_prometheus_default_buckets) {
+  EXPECT_EQ(default_buckets(), (prometheus::Histogram::BucketBoundaries{
+                                   0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10}));
+  registry reg;
+  network_probe network{reg};
+  network.observe_action("create", 0.02);
+  auto text = reg.render();
+  EXPECT_NE(
+      text.find("engine_daemon_network_actions_seconds_bucket{action=\"create\",le=\"0.01\"} 0"),
+      std::string::npos)
+      << text;
+  EXPECT_NE(
+      text.find("engine_daemon_network_actions_seconds_bucket{action=\"create\",le=\"0.025\"} 1"),
+      std::string::npos)
+      << text;
+  EXPECT_NE(
+      text.find("engine_daemon_network_actions_seconds_bucket{action=\"create\",le=\"10\"} 1"),
+      std::string::npos)
+      << text;
 }

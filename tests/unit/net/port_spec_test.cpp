@@ -160,6 +160,29 @@ TEST(port_requests, refuse_bad_host_ports_with_dockerds_message) {
   }
 }
 
+TEST(port_text, splits_protocol_and_reads_ranges_like_nat) {
+  using parts = std::pair<std::string, std::string>;
+  EXPECT_EQ(split_proto_port("80/udp"), (parts{"udp", "80"}));
+  EXPECT_EQ(split_proto_port("80"), (parts{"tcp", "80"}));
+  EXPECT_EQ(split_proto_port("80/"), (parts{"tcp", "80"}));
+  EXPECT_EQ(split_proto_port("8000-8080/SCTP"), (parts{"SCTP", "8000-8080"}));
+  EXPECT_EQ(split_proto_port("/udp"), (parts{"", ""}));
+  EXPECT_EQ(split_proto_port(""), (parts{"", ""}));
+
+  using range = std::pair<uint16_t, uint16_t>;
+  EXPECT_EQ(parse_port_range(""), (range{0, 0}));
+  EXPECT_EQ(parse_port_range("8080"), (range{8080, 8080}));
+  EXPECT_EQ(parse_port_range("8000-8080"), (range{8000, 8080}));
+  EXPECT_EQ(parse_port_range("8000-8080-9000"), (range{8000, 8080}));
+  EXPECT_EQ(parse_port_range("0-65535"), (range{0, 65535}));
+  expect_error(parse_port_range("x"), errc::invalid_argument,
+               "strconv.ParseUint: parsing \"x\": invalid syntax");
+  expect_error(parse_port_range("65536"), errc::invalid_argument,
+               "strconv.ParseUint: parsing \"65536\": value out of range");
+  expect_error(parse_port_range("9-8"), errc::invalid_argument,
+               "invalid range specified for port: 9-8");
+}
+
 // --- grouping per host address ---------------------------------------------------------------
 
 struct plan_case {
