@@ -628,15 +628,22 @@ caf::expected<std::vector<container_summary>> list(const containers_state& st,
           });
         }))
       continue;
-    // publish=: a container port the container publishes; expose=: one its config exposes.
+    // Matched against the ports `docker ps` shows, as dockerd's container.Ports: publish= the
+    // host ports, expose= the container ports; a container that is not running has none.
+    bool has_ports = s.status == container_status::running || s.status == container_status::paused;
     if (!published->empty() &&
-        std::none_of(s.ports.begin(), s.ports.end(), [&](const net::published_port& p) {
-          return published->count(std::to_string(p.container_port) + "/" + p.proto) > 0;
-        }))
+        (!has_ports ||
+         std::none_of(s.ports.begin(), s.ports.end(), [&](const net::published_port& p) {
+           return published->count(std::to_string(p.host_port) + "/" + p.proto) > 0;
+         })))
       continue;
     if (!exposed->empty() &&
-        std::none_of(s.exposed_ports.begin(), s.exposed_ports.end(),
-                     [&](const std::string& p) { return exposed->count(p) > 0; }))
+        (!has_ports ||
+         (std::none_of(s.exposed_ports.begin(), s.exposed_ports.end(),
+                       [&](const std::string& p) { return exposed->count(p) > 0; }) &&
+          std::none_of(s.ports.begin(), s.ports.end(), [&](const net::published_port& p) {
+            return exposed->count(std::to_string(p.container_port) + "/" + p.proto) > 0;
+          }))))
       continue;
     if (f.contains("exited")) {
       if (s.status != container_status::exited ||

@@ -472,13 +472,24 @@ TEST_F(networks, published_tcp_port_reaches_the_container_from_the_host) {
   const json binding = json::array({{{"HostIp", "127.0.0.1"}, {"HostPort", hp}}});
   EXPECT_EQ(c["NetworkSettings"]["Ports"]["8080/tcp"], binding);
   EXPECT_EQ(c["HostConfig"]["PortBindings"]["8080/tcp"], binding);
-  // ps filters by the published and exposed container ports (dockerd's publish=/expose=).
+  // ps filters by the ports ps shows, as dockerd's publish=/expose=: publish= the host ports,
+  // expose= the container ports, and a container that is not running has none.
   ok({"run", "-d", "--name", "exp", "--expose", "9000-9001/udp", "busybox", "sleep", "1000"});
-  EXPECT_EQ(ok({"ps", "--filter", "publish=8080", "--format", "{{.Names}}"}), "web");
-  EXPECT_EQ(ok({"ps", "--filter", "publish=8000-8100/tcp", "--format", "{{.Names}}"}), "web");
-  EXPECT_EQ(ok({"ps", "--filter", "publish=8080/udp", "--format", "{{.Names}}"}), "");
-  EXPECT_EQ(ok({"ps", "--filter", "expose=9001/udp", "--format", "{{.Names}}"}), "exp");
-  EXPECT_EQ(ok({"ps", "--filter", "expose=9001", "--format", "{{.Names}}"}), "");
+  ok({"create", "--name", "idle", "--expose", "9001/udp", "-p", "127.0.0.1::8080", "busybox"});
+  auto names = [&](const std::string& filter) {
+    return ok({"ps", "-a", "--filter", filter, "--format", "{{.Names}}"});
+  };
+  EXPECT_EQ(names("publish=" + hp), "web");
+  EXPECT_EQ(names("publish=" + std::to_string(port - 1) + "-" + std::to_string(port + 1) + "/tcp"),
+            "web");
+  EXPECT_EQ(names("publish=" + hp + "/udp"), "");
+  if (port != 8080) {
+    EXPECT_EQ(names("publish=8080"), "");
+  }
+  EXPECT_EQ(names("expose=8080"), "web");
+  EXPECT_EQ(names("expose=9001/udp"), "exp");
+  EXPECT_EQ(names("expose=9001"), "");
+  ok({"rm", "idle"});
   auto colon = docker({"ps", "--filter", "publish=80:80"});
   EXPECT_THAT(colon.err, HasSubstr("filter for 'publish' should not contain ':': 80:80"));
   EXPECT_THAT(docker({"ps", "--filter", "publish=9000-8000/udp"}).err,
