@@ -140,69 +140,45 @@ void maybe_finish(container_pointer self) {
   finish_probe(self, *p.exit_code, *p.output, false);
 }
 
-void watch_probe_exit(container_pointer self, uint64_t number, const std::string& id) {
+/// The probe's exit, as a health event (on_exited also updates the exec's record from it).
+exec_exit_sink probe_exit_sink(container_pointer self, uint64_t number, const std::string& id) {
   container_actor handle = self;
-  self->state.ctx->watcher->watch_exec(
-      self->state.paths.shim_state, id,
-      [handle, number, id](caf::expected<runtime::shim_exit> status) {
-        auto ev = make_event(kind::exited, number);
-        ev.exec_id = id;
-        ev.ok = static_cast<bool>(status);
-        if (status) ev.exit = *status;
-        caf::anon_send(handle, health_atom_v, std::move(ev));
-      });
+  return [handle, number, id](caf::expected<runtime::shim_exit> status) {
+    auto ev = make_event(kind::exited, number);
+    ev.exec_id = id;
+    ev.ok = static_cast<bool>(status);
+    if (status) ev.exit = *status;
+    caf::anon_send(handle, health_atom_v, std::move(ev));
+  };
+}
+
+// The shim answered `exec-start` for the current probe: its exit is watched from now on.
+void probe_launched(container_pointer self, caf::expected<int> pid) {
+  auto& s = self->state;
+  auto& probe_run = *s.health.probe;
+  probe_run.exec_started = true;
+  if (!pid) return finish_probe(self, -1, error_message(pid.error()), true);
+  health_metrics(self).observe_start(
+      static_cast<double>(monotonic_nanos() - probe_run.start_monotonic) / 1e9);
+  auto probe = runtime::probe_of(s.rec.config);
+  auto timeout = probe ? probe->timeout : runtime::default_probe_timeout;
+  self->delayed_send(self, std::chrono::nanoseconds(timeout), health_atom_v,
+                     make_event(kind::timeout, probe_run.number));
 }
 
 // The reader is connected: the shim runs the probe.
 void start_probe_exec(container_pointer self) {
-  auto& st = self->state;
-  auto& p = *st.health.probe;
-  auto pool = blocking_pool_of(self);
-  if (!pool) {
-    forget_probe_exec(self, p.exec_id);
-    return finish_probe(self, -1, "the blocking pool is not running", true);
-  }
-  auto id = p.exec_id;
+  auto& p = *self->state.health.probe;
   auto number = p.number;
-  if (auto it = st.execs.find(id); it != st.execs.end()) {
-    it->second.started = true;
-    publish_event(self, "exec_start: " + exec_command_text(it->second.config.cmd),
-                  {{"execID", id}});
-  }
-  auto state_dir = st.paths.shim_state;
-  run_blocking(
-      self, pool,
-      [state_dir, id]() -> caf::expected<std::string> {
-        return runtime::shim_command(state_dir, "exec-start " + id, probe_start_timeout);
-      },
-      [self, number, id](caf::expected<std::string> pid) {
-        auto& s = self->state;
-        // Also after a failed start: the shim recorded its exit (126/127).
-        watch_probe_exit(self, number, id);
-        if (auto it = s.execs.find(id); it != s.execs.end() && pid) {
-          it->second.running = true;
-          it->second.pid = std::atoi(pid->c_str());
-        }
-        if (!is_current(self, number)) {
-          if (pid) kill_probe_exec(self, id); // abandoned meanwhile (pause, exit)
-          return;
-        }
-        auto& probe_run = *s.health.probe;
-        probe_run.exec_started = true;
-        if (!pid) {
-          auto message =
-              error_kind(pid.error()) == errc::system
-                  ? "OCI runtime exec failed: " + error_message(pid.error()) + ": unknown"
-                  : error_message(pid.error());
-          return finish_probe(self, -1, message, true);
-        }
-        health_metrics(self).observe_start(
-            static_cast<double>(monotonic_nanos() - probe_run.start_monotonic) / 1e9);
-        auto probe = runtime::probe_of(s.rec.config);
-        auto timeout = probe ? probe->timeout : runtime::default_probe_timeout;
-        self->delayed_send(self, std::chrono::nanoseconds(timeout), health_atom_v,
-                           make_event(kind::timeout, number));
-      });
+  auto id = p.exec_id;
+  auto err = launch_exec(self, id, probe_start_timeout, probe_exit_sink(self, number, id),
+                         [self, number, id](caf::expected<int> pid) {
+                           if (is_current(self, number)) return probe_launched(self, pid);
+                           if (pid) kill_probe_exec(self, id); // abandoned meanwhile (pause, exit)
+                         });
+  if (!err) return;
+  forget_probe_exec(self, id);
+  finish_probe(self, -1, error_message(err), true);
 }
 
 void connect_reader(container_pointer self) {
