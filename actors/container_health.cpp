@@ -83,16 +83,28 @@ void kill_probe_exec(container_pointer self, const std::string& id) {
       });
 }
 
-/// The probe in flight is abandoned (its results will be stale); `kill` also ends its process.
+/// A probe's exec the shim prepared but that will not be started: kill-exec has the shim discard
+/// it (else it listens on its socket and holds one of the shim's exec places until the container
+/// exits). The shim records it as killed: its exit file goes with the next probe's preparation.
+void discard_prepared_exec(container_pointer self, const std::string& id) {
+  kill_probe_exec(self, id);
+  self->state.health.finished_exec_ids.push_back(id);
+}
+
+/// The probe in flight is done with, or abandoned (its results will be stale); `kill` also ends
+/// its process. An exec that was not started is forgotten (no exit will come for it) and
+/// discarded by the shim when prepared there.
 void drop_probe(container_pointer self, bool kill) {
   auto& h = self->state.health;
   if (!h.probe) return;
   auto& p = *h.probe;
   if (p.reader) p.reader->cancel();
-  if (!p.exec_started)
-    forget_probe_exec(self, p.exec_id); // not started: no exit will come for it
-  else if (kill && !p.exit_reported)
+  if (!p.exec_started) {
+    forget_probe_exec(self, p.exec_id);
+    if (p.exec_prepared) discard_prepared_exec(self, p.exec_id);
+  } else if (kill && !p.exit_reported) {
     kill_probe_exec(self, p.exec_id);
+  }
   h.probe.reset();
 }
 
@@ -106,8 +118,7 @@ void finish_probe(container_pointer self, int exit_code, const std::string& outp
   }
   runtime::health_result result{h.probe->start, unix_nanos_now(), exit_code,
                                 runtime::valid_utf8(output)};
-  if (h.probe->reader) h.probe->reader->cancel();
-  h.probe.reset();
+  drop_probe(self, false);
   auto probe = runtime::probe_of(st.rec.config);
   if (!probe || !st.rec.health) return;
   if (runtime::record_result(*st.rec.health, std::move(result), *probe, st.rec.started_at)) {
@@ -176,18 +187,14 @@ void start_probe_exec(container_pointer self) {
                            if (is_current(self, number)) return probe_launched(self, pid);
                            if (pid) kill_probe_exec(self, id); // abandoned meanwhile (pause, exit)
                          });
-  if (!err) return;
-  forget_probe_exec(self, id);
-  finish_probe(self, -1, error_message(err), true);
+  if (err) finish_probe(self, -1, error_message(err), true);
 }
 
 void connect_reader(container_pointer self) {
   auto& st = self->state;
   auto& p = *st.health.probe;
-  if (!st.ctx->io || !st.ctx->watcher) {
-    forget_probe_exec(self, p.exec_id);
+  if (!st.ctx->io || !st.ctx->watcher)
     return finish_probe(self, -1, "the daemon's I/O threads are not running", true);
-  }
   container_actor handle = self;
   auto number = p.number;
   p.reader = runtime::exec_output_reader::start(
@@ -238,11 +245,12 @@ void begin_probe(container_pointer self) {
         return write_exec_process(paths, group_add, id, config);
       },
       [self, number = p.number, id = p.exec_id](caf::expected<std::string> prepared) {
-        if (!is_current(self, number)) return; // dropped meanwhile, with its exec
-        if (!prepared) {
-          forget_probe_exec(self, id);
-          return finish_probe(self, -1, error_message(prepared.error()), true);
+        if (!is_current(self, number)) { // dropped meanwhile, with its exec's record
+          if (prepared) discard_prepared_exec(self, id);
+          return;
         }
+        if (!prepared) return finish_probe(self, -1, error_message(prepared.error()), true);
+        self->state.health.probe->exec_prepared = true;
         connect_reader(self);
       });
 }
@@ -326,10 +334,8 @@ void handle_health_event(container_pointer self, health_event& ev) {
     return begin_probe(self);
   case kind::connected:
     if (!is_current(self, ev.probe)) return;
-    if (!ev.ok) {
-      forget_probe_exec(self, st.health.probe->exec_id);
+    if (!ev.ok)
       return finish_probe(self, -1, "could not connect to the health check's output", true);
-    }
     return start_probe_exec(self);
   case kind::output:
     if (!is_current(self, ev.probe)) return;

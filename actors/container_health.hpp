@@ -48,7 +48,8 @@ struct health_monitor {
     std::string exec_id;
     int64_t start = 0;           ///< unix ns (the result's Start)
     int64_t start_monotonic = 0; ///< for the start-duration metric
-    bool exec_started = false;
+    bool exec_prepared = false;  ///< the shim holds it (listening on its socket) until started
+    bool exec_started = false;   ///< the shim answered exec-start: its exit is watched
     bool timed_out = false;
     bool exit_reported = false;
     std::optional<int> exit_code; ///< when the exit is known
