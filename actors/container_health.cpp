@@ -50,10 +50,10 @@ health_event make_event(kind what, uint64_t probe) {
 
 void schedule_probe(container_pointer self) {
   auto& st = self->state;
-  auto probe = runtime::probe_of(st.rec.config);
-  if (!st.health.active || !probe || !st.rec.health) return;
-  auto delay =
-      runtime::next_probe_delay(*probe, st.rec.health->status, st.rec.started_at, unix_nanos_now());
+  const auto& healthcheck = st.health.healthcheck;
+  if (!st.health.active || !healthcheck || !st.rec.health) return;
+  auto delay = runtime::next_probe_delay(*healthcheck, st.rec.health->status, st.rec.started_at,
+                                         unix_nanos_now());
   self->delayed_send(self, std::chrono::nanoseconds(delay), health_atom_v,
                      make_event(kind::tick, st.health.generation));
 }
@@ -116,12 +116,13 @@ void finish_probe(container_pointer self, int exit_code, const std::string& outp
     health_metrics(self).check_failed();
     lg.warn("health check for container failed to run", {{"id", st.rec.id}, {"error", output}});
   }
+  // Every probe's Output passes here (its own, a timeout's, an error's): made valid UTF-8 once.
   runtime::health_result result{h.probe->start, unix_nanos_now(), exit_code,
                                 runtime::valid_utf8(output)};
   drop_probe(self, false);
-  auto probe = runtime::probe_of(st.rec.config);
-  if (!probe || !st.rec.health) return;
-  if (runtime::record_result(*st.rec.health, std::move(result), *probe, st.rec.started_at)) {
+  if (!h.healthcheck || !st.rec.health) return;
+  if (runtime::record_result(*st.rec.health, std::move(result), *h.healthcheck,
+                             st.rec.started_at)) {
     publish_event(self, std::string("health_status: ") + runtime::to_string(st.rec.health->status));
     publish_summary(self);
     // dockerd keeps the health in the container's state on disk; stored at each change of status.
@@ -140,9 +141,8 @@ void maybe_finish(container_pointer self) {
   auto& p = *st.health.probe;
   if (p.timed_out) {
     if (!p.output) return; // the cancelled reader hands over what it had
-    auto probe = runtime::probe_of(st.rec.config);
-    auto timeout = probe ? probe->timeout : runtime::default_probe_timeout;
-    return finish_probe(self, -1, runtime::timeout_output(timeout, *p.output), false);
+    return finish_probe(self, -1,
+                        runtime::timeout_output(st.health.healthcheck->timeout, *p.output), false);
   }
   if (!p.output || !p.exit_reported) return;
   if (!p.exit_code)
@@ -171,9 +171,7 @@ void probe_launched(container_pointer self, caf::expected<int> pid) {
   if (!pid) return finish_probe(self, -1, error_message(pid.error()), true);
   health_metrics(self).observe_start(
       static_cast<double>(monotonic_nanos() - probe_run.start_monotonic) / 1e9);
-  auto probe = runtime::probe_of(s.rec.config);
-  auto timeout = probe ? probe->timeout : runtime::default_probe_timeout;
-  self->delayed_send(self, std::chrono::nanoseconds(timeout), health_atom_v,
+  self->delayed_send(self, std::chrono::nanoseconds(s.health.healthcheck->timeout), health_atom_v,
                      make_event(kind::timeout, probe_run.number));
 }
 
@@ -214,21 +212,21 @@ void connect_reader(container_pointer self) {
 void begin_probe(container_pointer self) {
   auto& st = self->state;
   auto& h = st.health;
-  auto probe = runtime::probe_of(st.rec.config);
-  if (!probe) return;
+  if (!h.healthcheck) return;
+  const auto& command = h.healthcheck->command;
   health_metrics(self).check_started();
   auto& p = h.probe.emplace();
   p.number = ++h.probes_started;
   p.start = unix_nanos_now();
   p.start_monotonic = monotonic_nanos();
-  if (probe->command.empty())
+  if (command.empty())
     return finish_probe(self, -1, "healthcheck for container " + st.rec.id + " has no command",
                         true);
   auto pool = blocking_pool_of(self);
   if (!pool) return finish_probe(self, -1, "the blocking pool is not running", true);
   // dockerd's probe: the container's user, working directory and environment, no TTY, no stdin.
   exec_config config;
-  config.cmd = probe->command;
+  config.cmd = command;
   config.attach_stdout = true;
   config.attach_stderr = true;
   p.exec_id = random_hex(32);
@@ -289,13 +287,14 @@ void stop_probes(container_pointer self, bool kill) {
   if (was_active && st.rec.health) runtime::end_monitoring(*st.rec.health);
 }
 
+/// Probes are scheduled (a start, an unpause). The generation needs no bump here: each stop
+/// bumped it, and no tick of the current generation is sent while probes are inactive.
 void resume_probes(container_pointer self) {
   auto& st = self->state;
-  if (st.health.active || st.rec.status != container_status::running ||
-      !runtime::probe_of(st.rec.config))
+  if (st.health.active || st.rec.status != container_status::running || !st.health.healthcheck)
     return;
+  // Unpausing a container restored paused: its record may hold no health yet.
   if (!st.rec.health) runtime::begin_monitoring(st.rec.health);
-  ++st.health.generation;
   st.health.active = true;
   schedule_probe(self);
 }
@@ -308,7 +307,9 @@ void start_health_monitor(container_pointer self) {
   ++st.health.generation;
   st.health.active = false;
   st.health.finished_exec_ids.clear(); // a new run has a new shim directory
-  if (st.rec.status != container_status::running || !runtime::probe_of(st.rec.config)) return;
+  // Also for a container restored paused: its probes start at the unpause.
+  st.health.healthcheck = runtime::probe_of(st.rec.config);
+  if (st.rec.status != container_status::running || !st.health.healthcheck) return;
   runtime::begin_monitoring(st.rec.health);
   resume_probes(self);
 }

@@ -186,6 +186,14 @@ TEST_F(health, output_of_a_probe_is_kept_and_limited) {
   EXPECT_EQ(output.substr(output.size() - 3), "...");
   EXPECT_NE(output.find("out\n"), std::string::npos);
   EXPECT_NE(output.find("err\n"), std::string::npos);
+
+  // Bytes that are not UTF-8 are stored as U+FFFD each, as dockerd's JSON encoding does.
+  ok({"run", "-d", "--name", "binary", "--health-cmd", "printf 'a\\377b'; exit 1",
+      "--health-interval", "200ms", "--health-retries", "1", "busybox", "sleep", "1000"});
+  auto b = wait_for_status("binary", "unhealthy");
+  ASSERT_FALSE(b["Log"].empty());
+  EXPECT_EQ(b["Log"].back()["Output"], "a\xEF\xBF\xBD"
+                                       "b");
 }
 
 TEST_F(health, the_images_healthcheck_is_inherited_and_can_be_disabled) {
