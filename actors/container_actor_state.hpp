@@ -4,6 +4,7 @@
 // this header.
 #pragma once
 
+#include <chrono>
 #include <functional>
 #include <map>
 #include <memory>
@@ -170,6 +171,17 @@ void resize_exec(container_pointer self, const std::string& id, int rows, int co
 void forget_execs(container_pointer self);
 /// Adds an exec to the container's table and the daemon's index (dockerd's exec_create event).
 void register_exec(container_pointer self, const std::string& id, exec_config config);
+/// Who hears that a launched exec ended: runs on the shim watcher's thread with the exit, or an
+/// error when neither the shim nor its exit file could tell (it sends the actor a message).
+using exec_exit_sink = std::function<void(caf::expected<runtime::shim_exit>)>;
+/// The shim runs a prepared exec (a client's docker exec or a healthcheck probe): the exec_start
+/// event, `exec-start` (given `start_timeout`), the entry's pid, and the exit watched into
+/// `on_exit`, also after a failed start (the shim recorded 126/127). `then` gets the pid, or the
+/// start's error as dockerd words it ("OCI runtime exec failed: <message>: unknown"). Returns an
+/// error, having done nothing, for an unknown exec or without the blocking pool.
+caf::error launch_exec(container_pointer self, const std::string& id,
+                       std::chrono::seconds start_timeout, exec_exit_sink on_exit,
+                       std::function<void(caf::expected<int>)> then);
 /// An exec's command as dockerd's exec events show it.
 std::string exec_command_text(const std::vector<std::string>& cmd);
 /// Blocking: writes the exec's process JSON and has the shim prepare it (its socket listens).

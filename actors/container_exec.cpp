@@ -1,6 +1,10 @@
 // The container actor's execs (docker exec): the table of its execs, the process JSON written
 // for the shim, the client spliced to the exec's socket before the shim starts it, the exit from
-// the shim's wait, and dockerd's exec_create / exec_start / exec_die events.
+// the shim's wait, and dockerd's exec_create / exec_start / exec_die events. Healthcheck probes
+// are started through the same launch (launch_exec).
+#include <chrono>
+#include <cstdlib>
+
 #include <caf/send.hpp>
 #include <caf/typed_event_based_actor.hpp>
 
@@ -29,60 +33,51 @@ caf::error not_running(const container_state& st) {
   return make_error(errc::conflict, "container " + st.rec.id + " is not running");
 }
 
-void watch_exec_exit(container_pointer self, const std::string& id) {
+/// How long a client's exec may take to start (`runtime exec` returning).
+constexpr auto exec_start_timeout = std::chrono::seconds(60);
+
+/// A failed `exec-start` as dockerd reports it: the runtime's failure (errc::system) as "OCI
+/// runtime exec failed: <message>: unknown", anything else as it is.
+caf::error exec_start_error(const caf::error& err) {
+  if (error_kind(err) != errc::system) return err;
+  return make_error(errc::system, "OCI runtime exec failed: " + error_message(err) + ": unknown");
+}
+
+/// A client's exec ended: `(exec, exited)` to the container actor.
+exec_exit_sink exec_exit_message(container_pointer self, const std::string& id) {
   container_actor handle = self;
-  self->state.ctx->watcher->watch_exec(
-      self->state.paths.shim_state, id, [handle, id](caf::expected<runtime::shim_exit> status) {
-        if (status)
-          caf::anon_send(handle, exec_atom_v, exited_atom_v, id, *status, true);
-        else
-          caf::anon_send(handle, exec_atom_v, exited_atom_v, id, runtime::shim_exit{}, false);
-      });
+  return [handle, id](caf::expected<runtime::shim_exit> status) {
+    if (status)
+      caf::anon_send(handle, exec_atom_v, exited_atom_v, id, *status, true);
+    else
+      caf::anon_send(handle, exec_atom_v, exited_atom_v, id, runtime::shim_exit{}, false);
+  };
+}
+
+// The shim answered `exec-start` for a client's exec: its start request is answered.
+void exec_launched(container_pointer self, const std::string& id, caf::expected<int> pid) {
+  auto found = self->state.execs.find(id);
+  if (found == self->state.execs.end()) return;
+  auto& exec = found->second;
+  if (!pid)
+    lg.info("exec failed to start",
+            {{"id", self->state.rec.id}, {"exec", id}, {"error", error_message(pid.error())}});
+  exec.start.connection.reset();
+  if (!exec.start_reply.pending()) return;
+  if (pid)
+    exec.start_reply.deliver(caf::unit);
+  else
+    exec.start_reply.deliver(pid.error());
 }
 
 // The client (if any) is connected: the shim runs the process.
 void run_exec(container_pointer self, const std::string& id) {
-  auto pool = blocking_pool_of(self);
+  auto err = launch_exec(self, id, exec_start_timeout, exec_exit_message(self, id),
+                         [self, id](caf::expected<int> pid) { exec_launched(self, id, pid); });
+  if (!err) return;
   auto it = self->state.execs.find(id);
-  if (it == self->state.execs.end()) return;
-  if (!pool) {
-    if (it->second.start_reply.pending())
-      it->second.start_reply.deliver(
-          make_error(errc::unavailable, "the blocking pool is not running"));
-    return;
-  }
-  publish_event(self, "exec_start: " + exec_command_text(it->second.config.cmd), {{"execID", id}});
-  auto state_dir = self->state.paths.shim_state;
-  run_blocking(
-      self, pool,
-      [state_dir, id]() -> caf::expected<std::string> {
-        return runtime::shim_command(state_dir, "exec-start " + id, std::chrono::seconds(60));
-      },
-      [self, id](caf::expected<std::string> pid) {
-        auto found = self->state.execs.find(id);
-        if (found == self->state.execs.end()) return;
-        auto& exec = found->second;
-        if (pid) {
-          exec.running = true;
-          exec.pid = std::atoi(pid->c_str());
-        } else {
-          lg.info(
-              "exec failed to start",
-              {{"id", self->state.rec.id}, {"exec", id}, {"error", error_message(pid.error())}});
-        }
-        // Also after a failed start: the shim recorded its exit code (126/127).
-        watch_exec_exit(self, id);
-        exec.start.connection.reset();
-        if (!exec.start_reply.pending()) return;
-        if (pid)
-          exec.start_reply.deliver(caf::unit);
-        else if (error_kind(pid.error()) == errc::system)
-          exec.start_reply.deliver(
-              make_error(errc::system,
-                         "OCI runtime exec failed: " + error_message(pid.error()) + ": unknown"));
-        else
-          exec.start_reply.deliver(pid.error());
-      });
+  if (it != self->state.execs.end() && it->second.start_reply.pending())
+    it->second.start_reply.deliver(err);
 }
 
 } // namespace
@@ -138,6 +133,36 @@ void register_exec(container_pointer self, const std::string& id, exec_config co
   st.execs.emplace(id, std::move(entry));
   if (st.ctx->execs) st.ctx->execs->add(id, st.rec.id);
   publish_event(self, "exec_create: " + cmd, {{"execID", id}});
+}
+
+caf::error launch_exec(container_pointer self, const std::string& id,
+                       std::chrono::seconds start_timeout, exec_exit_sink on_exit,
+                       std::function<void(caf::expected<int>)> then) {
+  auto& st = self->state;
+  auto it = st.execs.find(id);
+  if (it == st.execs.end()) return make_error(errc::not_found, "No such exec instance: " + id);
+  auto pool = blocking_pool_of(self);
+  if (!pool) return make_error(errc::unavailable, "the blocking pool is not running");
+  it->second.started = true;
+  publish_event(self, "exec_start: " + exec_command_text(it->second.config.cmd), {{"execID", id}});
+  auto state_dir = st.paths.shim_state;
+  run_blocking(
+      self, pool,
+      [state_dir, id, start_timeout]() -> caf::expected<std::string> {
+        return runtime::shim_command(state_dir, "exec-start " + id, start_timeout);
+      },
+      [self, id, on_exit, then](caf::expected<std::string> reply) {
+        // Also after a failed start: the shim recorded its exit code (126/127).
+        self->state.ctx->watcher->watch_exec(self->state.paths.shim_state, id, on_exit);
+        if (!reply) return then(exec_start_error(reply.error()));
+        int pid = std::atoi(reply->c_str());
+        if (auto found = self->state.execs.find(id); found != self->state.execs.end()) {
+          found->second.running = true;
+          found->second.pid = pid;
+        }
+        then(pid);
+      });
+  return {};
 }
 
 caf::result<std::string> create_exec(container_pointer self, exec_config config) {

@@ -50,10 +50,10 @@ health_event make_event(kind what, uint64_t probe) {
 
 void schedule_probe(container_pointer self) {
   auto& st = self->state;
-  auto probe = runtime::probe_of(st.rec.config);
-  if (!st.health.active || !probe || !st.rec.health) return;
-  auto delay =
-      runtime::next_probe_delay(*probe, st.rec.health->status, st.rec.started_at, unix_nanos_now());
+  const auto& healthcheck = st.health.healthcheck;
+  if (!st.health.active || !healthcheck || !st.rec.health) return;
+  auto delay = runtime::next_probe_delay(*healthcheck, st.rec.health->status, st.rec.started_at,
+                                         unix_nanos_now());
   self->delayed_send(self, std::chrono::nanoseconds(delay), health_atom_v,
                      make_event(kind::tick, st.health.generation));
 }
@@ -83,16 +83,28 @@ void kill_probe_exec(container_pointer self, const std::string& id) {
       });
 }
 
-/// The probe in flight is abandoned (its results will be stale); `kill` also ends its process.
+/// A probe's exec the shim prepared but that will not be started: kill-exec has the shim discard
+/// it (else it listens on its socket and holds one of the shim's exec places until the container
+/// exits). The shim records it as killed: its exit file goes with the next probe's preparation.
+void discard_prepared_exec(container_pointer self, const std::string& id) {
+  kill_probe_exec(self, id);
+  self->state.health.finished_exec_ids.push_back(id);
+}
+
+/// The probe in flight is done with, or abandoned (its results will be stale); `kill` also ends
+/// its process. An exec that was not started is forgotten (no exit will come for it) and
+/// discarded by the shim when prepared there.
 void drop_probe(container_pointer self, bool kill) {
   auto& h = self->state.health;
   if (!h.probe) return;
   auto& p = *h.probe;
   if (p.reader) p.reader->cancel();
-  if (!p.exec_started)
-    forget_probe_exec(self, p.exec_id); // not started: no exit will come for it
-  else if (kill && !p.exit_reported)
+  if (!p.exec_started) {
+    forget_probe_exec(self, p.exec_id);
+    if (p.exec_prepared) discard_prepared_exec(self, p.exec_id);
+  } else if (kill && !p.exit_reported) {
     kill_probe_exec(self, p.exec_id);
+  }
   h.probe.reset();
 }
 
@@ -104,13 +116,13 @@ void finish_probe(container_pointer self, int exit_code, const std::string& outp
     health_metrics(self).check_failed();
     lg.warn("health check for container failed to run", {{"id", st.rec.id}, {"error", output}});
   }
+  // Every probe's Output passes here (its own, a timeout's, an error's): made valid UTF-8 once.
   runtime::health_result result{h.probe->start, unix_nanos_now(), exit_code,
                                 runtime::valid_utf8(output)};
-  if (h.probe->reader) h.probe->reader->cancel();
-  h.probe.reset();
-  auto probe = runtime::probe_of(st.rec.config);
-  if (!probe || !st.rec.health) return;
-  if (runtime::record_result(*st.rec.health, std::move(result), *probe, st.rec.started_at)) {
+  drop_probe(self, false);
+  if (!h.healthcheck || !st.rec.health) return;
+  if (runtime::record_result(*st.rec.health, std::move(result), *h.healthcheck,
+                             st.rec.started_at)) {
     publish_event(self, std::string("health_status: ") + runtime::to_string(st.rec.health->status));
     publish_summary(self);
     // dockerd keeps the health in the container's state on disk; stored at each change of status.
@@ -129,9 +141,8 @@ void maybe_finish(container_pointer self) {
   auto& p = *st.health.probe;
   if (p.timed_out) {
     if (!p.output) return; // the cancelled reader hands over what it had
-    auto probe = runtime::probe_of(st.rec.config);
-    auto timeout = probe ? probe->timeout : runtime::default_probe_timeout;
-    return finish_probe(self, -1, runtime::timeout_output(timeout, *p.output), false);
+    return finish_probe(self, -1,
+                        runtime::timeout_output(st.health.healthcheck->timeout, *p.output), false);
   }
   if (!p.output || !p.exit_reported) return;
   if (!p.exit_code)
@@ -140,78 +151,48 @@ void maybe_finish(container_pointer self) {
   finish_probe(self, *p.exit_code, *p.output, false);
 }
 
-void watch_probe_exit(container_pointer self, uint64_t number, const std::string& id) {
+/// The probe's exit, as a health event (on_exited also updates the exec's record from it).
+exec_exit_sink probe_exit_sink(container_pointer self, uint64_t number, const std::string& id) {
   container_actor handle = self;
-  self->state.ctx->watcher->watch_exec(
-      self->state.paths.shim_state, id,
-      [handle, number, id](caf::expected<runtime::shim_exit> status) {
-        auto ev = make_event(kind::exited, number);
-        ev.exec_id = id;
-        ev.ok = static_cast<bool>(status);
-        if (status) ev.exit = *status;
-        caf::anon_send(handle, health_atom_v, std::move(ev));
-      });
+  return [handle, number, id](caf::expected<runtime::shim_exit> status) {
+    auto ev = make_event(kind::exited, number);
+    ev.exec_id = id;
+    ev.ok = static_cast<bool>(status);
+    if (status) ev.exit = *status;
+    caf::anon_send(handle, health_atom_v, std::move(ev));
+  };
+}
+
+// The shim answered `exec-start` for the current probe: its exit is watched from now on.
+void probe_launched(container_pointer self, caf::expected<int> pid) {
+  auto& s = self->state;
+  auto& probe_run = *s.health.probe;
+  probe_run.exec_started = true;
+  if (!pid) return finish_probe(self, -1, error_message(pid.error()), true);
+  health_metrics(self).observe_start(
+      static_cast<double>(monotonic_nanos() - probe_run.start_monotonic) / 1e9);
+  self->delayed_send(self, std::chrono::nanoseconds(s.health.healthcheck->timeout), health_atom_v,
+                     make_event(kind::timeout, probe_run.number));
 }
 
 // The reader is connected: the shim runs the probe.
 void start_probe_exec(container_pointer self) {
-  auto& st = self->state;
-  auto& p = *st.health.probe;
-  auto pool = blocking_pool_of(self);
-  if (!pool) {
-    forget_probe_exec(self, p.exec_id);
-    return finish_probe(self, -1, "the blocking pool is not running", true);
-  }
-  auto id = p.exec_id;
+  auto& p = *self->state.health.probe;
   auto number = p.number;
-  if (auto it = st.execs.find(id); it != st.execs.end()) {
-    it->second.started = true;
-    publish_event(self, "exec_start: " + exec_command_text(it->second.config.cmd),
-                  {{"execID", id}});
-  }
-  auto state_dir = st.paths.shim_state;
-  run_blocking(
-      self, pool,
-      [state_dir, id]() -> caf::expected<std::string> {
-        return runtime::shim_command(state_dir, "exec-start " + id, probe_start_timeout);
-      },
-      [self, number, id](caf::expected<std::string> pid) {
-        auto& s = self->state;
-        // Also after a failed start: the shim recorded its exit (126/127).
-        watch_probe_exit(self, number, id);
-        if (auto it = s.execs.find(id); it != s.execs.end() && pid) {
-          it->second.running = true;
-          it->second.pid = std::atoi(pid->c_str());
-        }
-        if (!is_current(self, number)) {
-          if (pid) kill_probe_exec(self, id); // abandoned meanwhile (pause, exit)
-          return;
-        }
-        auto& probe_run = *s.health.probe;
-        probe_run.exec_started = true;
-        if (!pid) {
-          auto message =
-              error_kind(pid.error()) == errc::system
-                  ? "OCI runtime exec failed: " + error_message(pid.error()) + ": unknown"
-                  : error_message(pid.error());
-          return finish_probe(self, -1, message, true);
-        }
-        health_metrics(self).observe_start(
-            static_cast<double>(monotonic_nanos() - probe_run.start_monotonic) / 1e9);
-        auto probe = runtime::probe_of(s.rec.config);
-        auto timeout = probe ? probe->timeout : runtime::default_probe_timeout;
-        self->delayed_send(self, std::chrono::nanoseconds(timeout), health_atom_v,
-                           make_event(kind::timeout, number));
-      });
+  auto id = p.exec_id;
+  auto err = launch_exec(self, id, probe_start_timeout, probe_exit_sink(self, number, id),
+                         [self, number, id](caf::expected<int> pid) {
+                           if (is_current(self, number)) return probe_launched(self, pid);
+                           if (pid) kill_probe_exec(self, id); // abandoned meanwhile (pause, exit)
+                         });
+  if (err) finish_probe(self, -1, error_message(err), true);
 }
 
 void connect_reader(container_pointer self) {
   auto& st = self->state;
   auto& p = *st.health.probe;
-  if (!st.ctx->io || !st.ctx->watcher) {
-    forget_probe_exec(self, p.exec_id);
+  if (!st.ctx->io || !st.ctx->watcher)
     return finish_probe(self, -1, "the daemon's I/O threads are not running", true);
-  }
   container_actor handle = self;
   auto number = p.number;
   p.reader = runtime::exec_output_reader::start(
@@ -231,21 +212,21 @@ void connect_reader(container_pointer self) {
 void begin_probe(container_pointer self) {
   auto& st = self->state;
   auto& h = st.health;
-  auto probe = runtime::probe_of(st.rec.config);
-  if (!probe) return;
+  if (!h.healthcheck) return;
+  const auto& command = h.healthcheck->command;
   health_metrics(self).check_started();
   auto& p = h.probe.emplace();
   p.number = ++h.probes_started;
   p.start = unix_nanos_now();
   p.start_monotonic = monotonic_nanos();
-  if (probe->command.empty())
+  if (command.empty())
     return finish_probe(self, -1, "healthcheck for container " + st.rec.id + " has no command",
                         true);
   auto pool = blocking_pool_of(self);
   if (!pool) return finish_probe(self, -1, "the blocking pool is not running", true);
   // dockerd's probe: the container's user, working directory and environment, no TTY, no stdin.
   exec_config config;
-  config.cmd = probe->command;
+  config.cmd = command;
   config.attach_stdout = true;
   config.attach_stderr = true;
   p.exec_id = random_hex(32);
@@ -262,11 +243,12 @@ void begin_probe(container_pointer self) {
         return write_exec_process(paths, group_add, id, config);
       },
       [self, number = p.number, id = p.exec_id](caf::expected<std::string> prepared) {
-        if (!is_current(self, number)) return; // dropped meanwhile, with its exec
-        if (!prepared) {
-          forget_probe_exec(self, id);
-          return finish_probe(self, -1, error_message(prepared.error()), true);
+        if (!is_current(self, number)) { // dropped meanwhile, with its exec's record
+          if (prepared) discard_prepared_exec(self, id);
+          return;
         }
+        if (!prepared) return finish_probe(self, -1, error_message(prepared.error()), true);
+        self->state.health.probe->exec_prepared = true;
         connect_reader(self);
       });
 }
@@ -305,13 +287,14 @@ void stop_probes(container_pointer self, bool kill) {
   if (was_active && st.rec.health) runtime::end_monitoring(*st.rec.health);
 }
 
+/// Probes are scheduled (a start, an unpause). The generation needs no bump here: each stop
+/// bumped it, and no tick of the current generation is sent while probes are inactive.
 void resume_probes(container_pointer self) {
   auto& st = self->state;
-  if (st.health.active || st.rec.status != container_status::running ||
-      !runtime::probe_of(st.rec.config))
+  if (st.health.active || st.rec.status != container_status::running || !st.health.healthcheck)
     return;
+  // Unpausing a container restored paused: its record may hold no health yet.
   if (!st.rec.health) runtime::begin_monitoring(st.rec.health);
-  ++st.health.generation;
   st.health.active = true;
   schedule_probe(self);
 }
@@ -324,7 +307,9 @@ void start_health_monitor(container_pointer self) {
   ++st.health.generation;
   st.health.active = false;
   st.health.finished_exec_ids.clear(); // a new run has a new shim directory
-  if (st.rec.status != container_status::running || !runtime::probe_of(st.rec.config)) return;
+  // Also for a container restored paused: its probes start at the unpause.
+  st.health.healthcheck = runtime::probe_of(st.rec.config);
+  if (st.rec.status != container_status::running || !st.health.healthcheck) return;
   runtime::begin_monitoring(st.rec.health);
   resume_probes(self);
 }
@@ -350,10 +335,8 @@ void handle_health_event(container_pointer self, health_event& ev) {
     return begin_probe(self);
   case kind::connected:
     if (!is_current(self, ev.probe)) return;
-    if (!ev.ok) {
-      forget_probe_exec(self, st.health.probe->exec_id);
+    if (!ev.ok)
       return finish_probe(self, -1, "could not connect to the health check's output", true);
-    }
     return start_probe_exec(self);
   case kind::output:
     if (!is_current(self, ev.probe)) return;

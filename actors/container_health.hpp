@@ -11,6 +11,7 @@
 
 #include <caf/allowed_unsafe_message_type.hpp>
 
+#include "runtime/health_state.hpp"
 #include "runtime/shim_client.hpp"
 
 namespace berth::runtime {
@@ -38,9 +39,14 @@ struct health_event {
 
 /// A container actor's health monitor (dockerd's monitor goroutine, as state).
 struct health_monitor {
-  /// Bumped whenever probing starts or stops: ticks of an older generation are stale.
+  /// Bumped whenever probing stops (and when the monitor starts): ticks of an older generation
+  /// are stale. Ticks are only sent while active, so resuming needs no bump.
   uint64_t generation = 0;
   bool active = false; ///< probes are scheduled (running, not paused, with a probe)
+  /// The container's healthcheck with dockerd's defaults (runtime::probe_of its config), taken
+  /// when the monitor starts (the config does not change while the container runs); none without
+  /// a usable one. Always set while a probe is in flight.
+  std::optional<runtime::health_probe> healthcheck;
 
   /// The probe in flight.
   struct probe_run {
@@ -48,7 +54,8 @@ struct health_monitor {
     std::string exec_id;
     int64_t start = 0;           ///< unix ns (the result's Start)
     int64_t start_monotonic = 0; ///< for the start-duration metric
-    bool exec_started = false;
+    bool exec_prepared = false;  ///< the shim holds it (listening on its socket) until started
+    bool exec_started = false;   ///< the shim answered exec-start: its exit is watched
     bool timed_out = false;
     bool exit_reported = false;
     std::optional<int> exit_code; ///< when the exit is known

@@ -125,9 +125,7 @@ void probe_output::append(std::string_view data) {
 }
 
 std::string probe_output::text() const {
-  auto out = valid_utf8(kept_);
-  if (truncated_) out += "...";
-  return out;
+  return truncated_ ? kept_ + "..." : kept_;
 }
 
 std::string timeout_output(int64_t timeout, const std::string& output) {

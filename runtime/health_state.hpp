@@ -84,7 +84,8 @@ bool record_result(health_state& health, health_result result, const health_prob
 class probe_output {
  public:
   void append(std::string_view data);
-  /// The text as stored: invalid UTF-8 replaced by U+FFFD per byte (as Go's JSON encoder does).
+  /// The bytes kept, "..." after them when more came. Not yet valid UTF-8: the result recorded
+  /// from it is made so (valid_utf8), as for every probe's Output.
   [[nodiscard]] std::string text() const;
 
  private:

@@ -73,8 +73,10 @@ inline std::string exec_exit_file(const std::string& id) {
 //   "wait-exec <id>"        answered when the exec's exit is recorded → "ok <exit-json>"
 //   "resize-exec <id> <rows> <cols>"  the exec's TTY size → "ok"
 //   "kill-exec <id> <signal-number>"  signal the exec's process while it runs (not yet reaped)
-//                           → "ok" (also when it has already exited); "error conflict" before
-//                           its runtime exec has returned or for an unknown exec
+//                           → "ok" (also when it has already exited); a prepared exec never
+//                           started is discarded instead → "ok" (its exit recorded as killed by
+//                           the signal, 128 + n, its socket removed); "error conflict" while its
+//                           runtime exec runs or for an unknown exec
 //   "stats"                 → "ok drops=<n> log_bytes=<n> log_errors=<n> clients=<n>"
 //                           (drops: output frames dropped for attach clients too slow to read)
 //

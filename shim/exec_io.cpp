@@ -124,6 +124,12 @@ void supervisor::exec_kill(control_conn& conn, const std::string& id, int signal
   if (exec == nullptr) return reply(conn, "error conflict no such exec: " + id);
   switch (exec->state) {
   case exec_process::phase::prepared:
+    // Never started (whoever prepared it gave up): discarded as if killed, so that it no longer
+    // listens on its socket nor holds one of the max_execs places until the container exits.
+    exec->exit_code = 128 + signal;
+    exec->finished_at = realtime_ns();
+    finalize_exec(*exec);
+    return reply(conn, "ok");
   case exec_process::phase::starting:
     return reply(conn, "error conflict exec " + id + " is not running");
   case exec_process::phase::running:

@@ -4,6 +4,8 @@
 // events, the image's HEALTHCHECK and --no-healthcheck, stop/pause, the health kept across a
 // daemon restart, the metrics, and invalid options refused like dockerd.
 #include <chrono>
+#include <filesystem>
+#include <set>
 #include <string>
 #include <thread>
 
@@ -184,6 +186,14 @@ TEST_F(health, output_of_a_probe_is_kept_and_limited) {
   EXPECT_EQ(output.substr(output.size() - 3), "...");
   EXPECT_NE(output.find("out\n"), std::string::npos);
   EXPECT_NE(output.find("err\n"), std::string::npos);
+
+  // Bytes that are not UTF-8 are stored as U+FFFD each, as dockerd's JSON encoding does.
+  ok({"run", "-d", "--name", "binary", "--health-cmd", "printf 'a\\377b'; exit 1",
+      "--health-interval", "200ms", "--health-retries", "1", "busybox", "sleep", "1000"});
+  auto b = wait_for_status("binary", "unhealthy");
+  ASSERT_FALSE(b["Log"].empty());
+  EXPECT_EQ(b["Log"].back()["Output"], "a\xEF\xBF\xBD"
+                                       "b");
 }
 
 TEST_F(health, the_images_healthcheck_is_inherited_and_can_be_disabled) {
@@ -247,6 +257,39 @@ TEST_F(health, probes_stop_with_the_container_and_while_paused) {
   EXPECT_TRUE(restarted["Status"] == "starting" || restarted["Status"] == "healthy")
       << restarted.dump();
   wait_for_status("hc", "healthy");
+}
+
+TEST_F(health, probes_dropped_by_pauses_leave_no_exec_in_the_shim) {
+  // Probes back to back: a pause drops the one in flight, at times after the shim prepared its
+  // exec and before it started it. The shim must not keep such an exec (listening on its
+  // exec-<id>.sock, holding one of its exec places) until the container exits.
+  ok({"run", "-d", "--name", "hc", "--health-cmd", "true", "--health-interval", "1ms",
+      "--health-timeout", "1s", "busybox", "sleep", "1000"});
+  auto shim_dir =
+      daemon_.exec_root + "/containers/" + inspect("hc")["Id"].get<std::string>() + "/shim";
+  for (int i = 0; i < 20; ++i) {
+    ok({"pause", "hc"});
+    ok({"unpause", "hc"});
+  }
+  // The probes in flight now end within seconds; a socket of a dropped probe stays.
+  auto exec_sockets = [&] {
+    std::set<std::string> names;
+    for (const auto& entry : std::filesystem::directory_iterator(shim_dir)) {
+      auto name = entry.path().filename().string();
+      if (name.rfind("exec-", 0) == 0 && name.ends_with(".sock") &&
+          name.find("-console") == std::string::npos)
+        names.insert(name);
+    }
+    return names;
+  };
+  auto left = exec_sockets();
+  auto deadline = std::chrono::steady_clock::now() + 30s;
+  while (!left.empty() && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(100ms); // the shim's directory has no event to wait on
+    auto now = exec_sockets();
+    std::erase_if(left, [&](const std::string& name) { return !now.contains(name); });
+  }
+  EXPECT_TRUE(left.empty()) << "left in the shim: " << *left.begin();
 }
 
 TEST_F(health, the_health_survives_a_daemon_restart) {

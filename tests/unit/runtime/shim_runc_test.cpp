@@ -2,6 +2,7 @@
 // They need root, runc and the static busybox (Debian's busybox-static); otherwise they skip.
 #include <chrono>
 #include <csignal>
+#include <cstdio>
 #include <cstdlib>
 #include <dirent.h>
 #include <fstream>
@@ -455,6 +456,35 @@ TEST_F(shim_runc, a_created_container_can_be_killed_without_starting) {
   EXPECT_EQ(wait_exit("never").exit_code, 137);
   expect_cleaned_up("never", s.shim_pid);
   EXPECT_EQ(slurp(log_path("never")), "");
+}
+
+TEST_F(shim_runc, a_prepared_exec_killed_before_its_start_is_discarded) {
+  auto s = launch("execs", {.args = {"sleep", "100"}});
+  ASSERT_GT(s.shim_pid, 0);
+  command("execs", "start");
+  auto socket_of = [&](const std::string& id) {
+    return state_dir("execs") + "/exec-" + id + ".sock";
+  };
+  // More than the shim's 256 exec places: each discarded exec gives its place back.
+  for (int i = 0; i < 300; ++i) {
+    char id[8];
+    std::snprintf(id, sizeof id, "e%04x", i);
+    ASSERT_EQ(command("execs", std::string("exec ") + id + " 0 0"), "") << id;
+    ASSERT_EQ(::access(socket_of(id).c_str(), F_OK), 0) << id;
+    ASSERT_EQ(command("execs", std::string("kill-exec ") + id + " 9"), "") << id;
+    EXPECT_NE(::access(socket_of(id).c_str(), F_OK), 0) << id << ": its socket is still there";
+  }
+  // Recorded as killed by the signal; it can no longer be started.
+  auto exit = runtime::parse_shim_exit(command("execs", "wait-exec e0000"));
+  ASSERT_TRUE(exit) << error_message(exit.error());
+  EXPECT_EQ(exit->exit_code, 137);
+  auto start = runtime::shim_command(state_dir("execs"), "exec-start e0000", 5s);
+  ASSERT_FALSE(start);
+  EXPECT_EQ(error_kind(start.error()), errc::conflict) << error_message(start.error());
+  EXPECT_EQ(command("execs", "state"), "running " + std::to_string(s.container_pid));
+  EXPECT_EQ(command("execs", "kill 9"), "");
+  EXPECT_EQ(wait_exit("execs").exit_code, 137);
+  expect_cleaned_up("execs", s.shim_pid);
 }
 
 TEST_F(shim_runc, the_log_rotates) {
