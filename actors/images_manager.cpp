@@ -186,11 +186,18 @@ caf::expected<std::vector<image_view>> list_images(const images_state& st,
   return out;
 }
 
+uint64_t layers_size(const images_state& st) {
+  uint64_t out = 0;
+  for (const auto& [chain, l] : st.index.layers())
+    out += l.size;
+  return out;
+}
+
+// GET /system/df's images and build cache (the counts of /info need only layers_size).
 image_usage usage_of(const images_state& st) {
   image_usage out;
   auto users = st.index.layer_users();
-  for (const auto& [chain, l] : st.index.layers())
-    out.layers_size += l.size;
+  out.layers_size = layers_size(st);
   for (const auto& [id, img] : st.index.images()) {
     uint64_t shared = 0;
     for (const auto& chain : img.chain_ids)
@@ -406,9 +413,8 @@ images_manager_actor::behavior_type images_impl(images_pointer self,
   return {
       timed(self, probe,
             [self](caf::get_atom, counts_atom) {
-              auto u = usage_of(self->state);
               return image_counts{self->state.index.images().size(),
-                                  static_cast<int64_t>(u.layers_size)};
+                                  static_cast<int64_t>(layers_size(self->state))};
             }),
       timed(self, probe,
             [self](list_atom, const image_list_query& q) -> caf::result<std::vector<image_view>> {
