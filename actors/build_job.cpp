@@ -341,21 +341,13 @@ void builder::probe_cache(const json& container_config, std::function<void(bool)
   auto target = images();
   if (!target) return then(false);
   auto me = shared_from_this();
-  self_->request(target, quick, list_atom_v, image_list_query{true, {}})
+  self_->request(target, quick, caf::get_atom_v, build_cache_probe{image_id_, container_config})
       .then(
-          [me, container_config, then](std::vector<image_view>& views) {
-            // dockerd's image cache: the newest child of the current image with this config.
-            const image_view* best = nullptr;
-            for (const auto& v : views) {
-              if (v.image.parent != me->image_id_) continue;
-              auto it = v.image.config.find("container_config");
-              if (it == v.image.config.end() || *it != container_config) continue;
-              if (!best || v.image.created_nanos > best->image.created_nanos) best = &v;
-            }
-            if (!best) return then(false);
+          [me, then](std::string& cached) {
+            if (cached.empty()) return then(false);
             me->say(" ---> Using cache\n");
             if (me->setup_.probes) me->setup_.probes->builds().cache_hit();
-            me->image_id_ = best->image.id;
+            me->image_id_ = cached;
             then(true);
           },
           [then](caf::error&) { then(false); });

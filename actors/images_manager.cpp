@@ -210,6 +210,18 @@ image_usage usage_of(const images_state& st) {
   return out;
 }
 
+// dockerd's image cache: the newest child of the step's image with the step's container config.
+std::string cached_child(const images_state& st, const build_cache_probe& probe) {
+  const storage::image_record* best = nullptr;
+  for (const auto& id : st.index.children(probe.parent_id)) {
+    const auto* img = st.index.image(id);
+    auto it = img->config.find("container_config");
+    if (it == img->config.end() || *it != probe.container_config) continue;
+    if (!best || img->created_nanos > best->created_nanos) best = img;
+  }
+  return best ? best->id : std::string{};
+}
+
 // -- tag -------------------------------------------------------------------------------------
 
 caf::expected<std::string> target_reference(const tag_request& req) {
@@ -497,6 +509,10 @@ images_manager_actor::behavior_type images_impl(images_pointer self,
               return start_save(self, std::move(req));
             }),
       timed(self, probe, [self](caf::get_atom, usage_atom) { return usage_of(self->state); }),
+      timed(self, probe,
+            [self](caf::get_atom, const build_cache_probe& q) {
+              return cached_child(self->state, q);
+            }),
       timed(self, probe,
             [self](pull_atom, image_pull_request& req) -> caf::result<image_pull_outcome> {
               return start_pull(self, std::move(req));
