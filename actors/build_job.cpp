@@ -693,12 +693,7 @@ void builder::fail(caf::error err) {
   // dockerd keeps a failed step's container unless forcerm; Berth removes it with rm too, so a
   // failed build leaves nothing behind.
   if (containers_left_.empty() || !(req_.options.remove || req_.options.force_remove)) return end();
-  auto id = containers_left_.back();
-  finished_ = false;
-  remove_container(id, [me, err] {
-    me->containers_left_.clear();
-    me->fail(err);
-  });
+  remove_container(containers_left_.back(), end);
 }
 
 void builder::cleanup(std::function<void()> then) {
