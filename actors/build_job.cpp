@@ -7,6 +7,7 @@
 #include <atomic>
 #include <chrono>
 #include <fcntl.h>
+#include <set>
 #include <thread>
 
 #include <caf/event_based_actor.hpp>
@@ -94,7 +95,7 @@ class builder : public std::enable_shared_from_this<builder> {
   }
 
   // ---- the dispatch
-  void prepared();
+  void prepared(std::shared_ptr<build_workspace> ws, df::parsed_dockerfile file);
   void next_stage();
   void begin_stage(const std::string& image_id, image_view* base);
   void next_instruction();
@@ -124,7 +125,7 @@ class builder : public std::enable_shared_from_this<builder> {
   df::shell_lexer lexer_;
   size_t step_ = 1;
   size_t total_ = 0;
-  std::vector<df::stage> stages_;
+  std::set<std::string> later_stages_; // names of the stages after --target (not built)
   size_t stage_index_ = 0;
   std::map<std::string, std::string> stage_images_; // lower-case name and index → image ID
   // The stage being dispatched.
@@ -151,39 +152,44 @@ void builder::start() {
   auto ctx = req_.context;
   auto root = setup_.data_root + "/builder";
   auto dockerfile = req_.options.dockerfile;
+  using opened = std::pair<std::shared_ptr<build_workspace>, df::parsed_dockerfile>;
+  // The Dockerfile (up to 16 MiB) is parsed off the actor's thread too.
   blocking(
-      [ctx, root, dockerfile]() -> caf::expected<std::shared_ptr<build_workspace>> {
-        return build_workspace::open(root, *ctx, dockerfile);
+      [ctx, root, dockerfile]() -> caf::expected<opened> {
+        auto ws = build_workspace::open(root, *ctx, dockerfile);
+        if (!ws) return ws.error();
+        auto file =
+            df::parse_dockerfile((*ws)->context.dockerfile_text, (*ws)->context.dockerfile_path);
+        if (!file) return file.error(); // ~build_workspace removes the directory
+        return opened{std::move(*ws), std::move(*file)};
       },
-      [me](caf::expected<std::shared_ptr<build_workspace>> ws) {
-        if (!ws) return me->fail(ws.error());
-        me->ws_ = std::move(*ws);
-        me->prepared();
+      [me](caf::expected<opened> ready) {
+        if (!ready) return me->fail(ready.error());
+        me->prepared(std::move(ready->first), std::move(ready->second));
       });
 }
 
-void builder::prepared() {
-  auto parsed = df::parse_dockerfile(ws_->context.dockerfile_text, ws_->context.dockerfile_path);
-  if (!parsed) return fail(parsed.error());
-  file_ = std::move(*parsed);
+void builder::prepared(std::shared_ptr<build_workspace> ws, df::parsed_dockerfile file) {
+  ws_ = std::move(ws);
+  file_ = std::move(file);
   lexer_ = df::shell_lexer{file_.escape};
   for (const auto& line : df::warning_lines(file_.warnings))
     say(line + "\n");
-  stages_ = file_.stages;
   if (!req_.options.target.empty()) {
     auto index = file_.find_stage(req_.options.target);
     if (!index)
       return fail(make_error(errc::invalid_argument,
                              "target stage \"" + req_.options.target + "\" could not be found"));
-    stages_.resize(*index + 1);
+    // Not built, but COPY --from may not name them either.
+    for (auto s = file_.stages.begin() + *index + 1; s != file_.stages.end(); ++s)
+      if (!s->name.empty()) later_stages_.insert(s->name);
+    file_.stages.resize(*index + 1);
   }
-  if (stages_.empty())
+  if (file_.stages.empty())
     return fail(make_error(errc::invalid_argument, "no build stage in current context"));
   for (const auto& [key, value] : req_.options.labels)
-    stages_.back().commands.push_back(df::make_label_instruction(key, value));
-  total_ = file_.meta_args.size() + stages_.size();
-  for (const auto& s : stages_)
-    total_ += s.commands.size();
+    file_.stages.back().commands.push_back(df::make_label_instruction(key, value));
+  total_ = file_.total_steps();
   for (auto& meta : file_.meta_args) {
     say("Step " + std::to_string(step_++) + "/" + std::to_string(total_) + " : " + meta.code +
         "\n");
@@ -193,12 +199,12 @@ void builder::prepared() {
 }
 
 void builder::next_stage() {
-  if (stage_index_ == stages_.size()) {
+  if (stage_index_ == file_.stages.size()) {
     auto warning = args_.unused_warning();
     if (!warning.empty()) say(warning);
     return finish(image_id_);
   }
-  const auto& stage = stages_[stage_index_];
+  const auto& stage = file_.stages[stage_index_];
   say("Step " + std::to_string(step_++) + "/" + std::to_string(total_) + " : " + stage.code + "\n");
   stage_args_ = args_.for_new_stage();
   auto base = df::expand_base_name(stage, lexer_, args_);
@@ -287,7 +293,7 @@ void builder::begin_stage(const std::string& image_id, image_view* base) {
       commands_.push_back(std::move(*ins));
     }
   }
-  for (const auto& c : stages_[stage_index_].commands)
+  for (const auto& c : file_.stages[stage_index_].commands)
     commands_.push_back(c);
   command_index_ = 0;
   say(" ---> " + short_id(image_id_) + "\n");
@@ -296,7 +302,7 @@ void builder::begin_stage(const std::string& image_id, image_view* base) {
 
 void builder::next_instruction() {
   if (command_index_ == commands_.size()) {
-    const auto& stage = stages_[stage_index_];
+    const auto& stage = file_.stages[stage_index_];
     stage_images_[std::to_string(stage.index)] = image_id_;
     if (!stage.name.empty()) stage_images_[lower(stage.name)] = image_id_;
     args_.merge_referenced(stage_args_);
@@ -610,7 +616,8 @@ void builder::copy_step(const df::instruction& ins) {
     if (from.empty()) return run(std::move(lowers), std::vector<std::string>{}, false);
     auto known = me->stage_images_.find(lower(from));
     auto name = known != me->stage_images_.end() ? known->second : from;
-    if (known == me->stage_images_.end() && me->file_.find_stage(from))
+    if (known == me->stage_images_.end() &&
+        (me->file_.find_stage(from) || me->later_stages_.count(lower(from))))
       return me->fail(make_error(errc::invalid_argument,
                                  "invalid from flag value " + from +
                                      ": stage cannot refer to itself or a later stage"));

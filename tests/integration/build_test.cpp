@@ -187,6 +187,13 @@ TEST_F(build, multi_stage_copies_from_a_builder_and_target_stops_there) {
   auto bad = docker_build({"--target", "nope"});
   EXPECT_NE(bad.exit_code, 0);
   EXPECT_NE(bad.err.find("target stage \"nope\" could not be found"), std::string::npos) << bad.err;
+  // A stage after the target is not built, and COPY --from may not name it either.
+  write("Dockerfile", "FROM busybox AS first\nCOPY --from=second /etc/hostname /x\n"
+                      "FROM busybox AS second\n");
+  auto later = docker_build({"--target", "first"});
+  EXPECT_NE(later.exit_code, 0);
+  EXPECT_NE(later.err.find("stage cannot refer to itself or a later stage"), std::string::npos)
+      << later.err;
 }
 
 TEST_F(build, dockerignore_excludes_files_and_add_extracts_archives) {
