@@ -49,10 +49,11 @@ std::string build_workspace::fresh_dir(const std::string& what) {
 
 caf::expected<std::string> build_workspace::image_root(const std::vector<std::string>& lowers) {
   if (lowers.size() == 1) return lowers.front();
+  if (auto known = roots_.find(lowers); known != roots_.end()) return known->second;
   auto dir = fresh_dir("root");
-  if (lowers.empty()) return dir;
-  if (auto err = storage::mount_overlay(lowers, "", "", dir)) return err;
-  mounts_.push_back(dir);
+  if (!lowers.empty())
+    if (auto err = storage::mount_overlay(lowers, "", "", dir)) return err;
+  roots_.emplace(lowers, dir);
   return dir;
 }
 
@@ -111,9 +112,9 @@ caf::expected<std::string> build_workspace::write_copy(const copy_spec& spec,
 }
 
 void build_workspace::remove() {
-  for (const auto& m : mounts_)
-    (void)storage::unmount(m);
-  mounts_.clear();
+  for (const auto& [lowers, dir] : roots_)
+    if (!lowers.empty()) (void)storage::unmount(dir);
+  roots_.clear();
   context_fd_ = unique_fd{};
   if (!dir_.empty()) (void)sys::remove_all(dir_);
   dir_.clear();
