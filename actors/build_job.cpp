@@ -27,10 +27,12 @@
 #include "dockerfile/build_args.hpp"
 #include "dockerfile/config_changes.hpp"
 #include "dockerfile/expansion.hpp"
+#include "dockerfile/go_unicode.hpp"
 #include "dockerfile/instructions.hpp"
 #include "dockerfile/shell_lexer.hpp"
 #include "metrics/daemon_probes.hpp"
 #include "registry/platform.hpp"
+#include "runtime/go_text.hpp"
 #include "runtime/json_log.hpp"
 #include "storage/reference.hpp"
 
@@ -46,26 +48,6 @@ constexpr log::logger lg{"builder"};
 // Manager requests that only touch indexes; steps that copy or commit files get no deadline.
 constexpr auto quick = std::chrono::seconds(60);
 constexpr auto long_step = std::chrono::seconds(24 * 3600);
-
-std::string lower(std::string s) {
-  std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return std::tolower(c); });
-  return s;
-}
-
-std::string join(const std::vector<std::string>& items) {
-  std::string out;
-  for (size_t i = 0; i < items.size(); ++i)
-    out += (i ? " " : "") + items[i];
-  return out;
-}
-
-// The layer directories of an image, top-most first (as a container's lower_dirs).
-std::vector<std::string> lower_dirs_of(const image_view& v) {
-  std::vector<std::string> out;
-  for (auto l = v.layers.rbegin(); l != v.layers.rend(); ++l)
-    out.push_back(v.layer_root + "/l/" + l->link_id);
-  return out;
-}
 
 class builder : public std::enable_shared_from_this<builder> {
  public:
@@ -214,9 +196,9 @@ void builder::next_stage() {
   if (!platform->empty() && *platform != "linux/amd64" && *platform != "linux")
     return fail(make_error(errc::invalid_argument,
                            "platform " + *platform + " is not supported: only linux/amd64"));
-  auto known = stage_images_.find(lower(*base));
+  auto known = stage_images_.find(df::ascii_lower(*base));
   if (known != stage_images_.end()) return begin_stage(known->second, nullptr);
-  if (lower(*base) == "scratch") return begin_stage("", nullptr);
+  if (df::ascii_lower(*base) == "scratch") return begin_stage("", nullptr);
   auto me = shared_from_this();
   with_source_image(*base, [me](image_view& v) { me->begin_stage(v.image.id, &v); });
 }
@@ -278,10 +260,7 @@ void builder::begin_stage(const std::string& image_id, image_view* base) {
   }
   commands_.clear();
   // The base image's ONBUILD triggers run first (dockerd's dispatchTriggeredOnBuild).
-  std::vector<std::string> triggers;
-  if (auto it = config_.find("OnBuild"); it != config_.end() && it->is_array())
-    for (const auto& t : *it)
-      if (t.is_string()) triggers.push_back(t.get<std::string>());
+  auto triggers = df::config_strings(config_, "OnBuild");
   config_["OnBuild"] = nullptr;
   if (!triggers.empty()) {
     say("# Executing " + std::to_string(triggers.size()) + " build trigger" +
@@ -304,7 +283,7 @@ void builder::next_instruction() {
   if (command_index_ == commands_.size()) {
     const auto& stage = file_.stages[stage_index_];
     stage_images_[std::to_string(stage.index)] = image_id_;
-    if (!stage.name.empty()) stage_images_[lower(stage.name)] = image_id_;
+    if (!stage.name.empty()) stage_images_[df::ascii_lower(stage.name)] = image_id_;
     args_.merge_referenced(stage_args_);
     ++stage_index_;
     return next_stage();
@@ -495,7 +474,8 @@ void builder::run_container(json body, json probe, std::vector<std::string> cmd)
                                   if (++*state < 2) return;
                                   if (*code != 0)
                                     return me->fail(make_error(errc::invalid_argument,
-                                                               "The command '" + join(cmd) +
+                                                               "The command '" +
+                                                                   runtime::join(cmd, " ") +
                                                                    "' returned a non-zero code: " +
                                                                    std::to_string(*code)));
                                   me->commit_config(probe, paths.layer_dir + "/diff",
@@ -614,10 +594,10 @@ void builder::copy_step(const df::instruction& ins) {
   };
   auto with_current = [me, run, from](std::vector<std::string> lowers) mutable {
     if (from.empty()) return run(std::move(lowers), std::vector<std::string>{}, false);
-    auto known = me->stage_images_.find(lower(from));
+    auto known = me->stage_images_.find(df::ascii_lower(from));
     auto name = known != me->stage_images_.end() ? known->second : from;
     if (known == me->stage_images_.end() &&
-        (me->file_.find_stage(from) || me->later_stages_.count(lower(from))))
+        (me->file_.find_stage(from) || me->later_stages_.count(df::ascii_lower(from))))
       return me->fail(make_error(errc::invalid_argument,
                                  "invalid from flag value " + from +
                                      ": stage cannot refer to itself or a later stage"));

@@ -345,6 +345,13 @@ image_view make_view(const images_state& st, const storage::image_record& img) {
   return v;
 }
 
+std::vector<std::string> lower_dirs_of(const image_view& v) {
+  std::vector<std::string> out;
+  for (auto l = v.layers.rbegin(); l != v.layers.rend(); ++l)
+    out.push_back(v.layer_root + "/l/" + l->link_id);
+  return out;
+}
+
 void persist(images_pointer self, std::vector<storage::state_op> ops,
              std::function<void(caf::error)> then) {
   auto store = directory::lookup<state_store_actor>(self->system(), directory::state);

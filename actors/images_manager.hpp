@@ -62,6 +62,10 @@ struct image_view {
   std::vector<image_ancestor> ancestors;     ///< parent, its parent...: filled by inspect only
 };
 
+/// The directories of an image's layers, top-most first (a container's or a build step's
+/// overlay lower_dirs).
+[[nodiscard]] std::vector<std::string> lower_dirs_of(const image_view& v);
+
 struct image_list_query {
   bool all = false;
   filter_args filters;
