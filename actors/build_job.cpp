@@ -61,9 +61,7 @@ class builder : public std::enable_shared_from_this<builder> {
   using next_fn = std::function<void()>;
 
   // ---- plumbing
-  void say(const std::string& text) {
-    if (!req_.options.quiet) req_.emit(stream_line(text));
-  }
+  void say(const std::string& text) { req_.emit(stream_line(text)); }
   void fail(caf::error err);
   void finish(std::string image_id);
   void cleanup(std::function<void()> then);
@@ -502,15 +500,12 @@ void builder::run_container(json body, json probe, std::vector<std::string> cmd)
                                 me->self_->request(actor, long_step, start_atom_v)
                                     .then(
                                         [me, exited, paths, after] {
-                                          auto emit = me->req_.options.quiet
-                                                          ? std::function<void(std::string)>{}
-                                                          : me->req_.emit;
+                                          auto emit = me->req_.emit;
                                           me->blocking(
                                               [path = paths.log, exited, emit]() -> caf::error {
                                                 return follow_log(path, exited,
                                                                   [&emit](std::string text) {
-                                                                    if (emit)
-                                                                      emit(stream_line(text));
+                                                                    emit(stream_line(text));
                                                                   });
                                               },
                                               [after](caf::error) { after(); });
@@ -617,7 +612,7 @@ void builder::finish(std::string image_id) {
   if (image_id.empty())
     return fail(
         make_error(errc::invalid_argument, "No image was generated. Is your Dockerfile empty?"));
-  if (!req_.options.quiet) req_.emit(aux_id_line(image_id));
+  req_.emit(aux_id_line(image_id));
   say("Successfully built " + short_id(image_id) + "\n");
   publish_build_event(image_id);
   tag_next(0, image_id);

@@ -53,7 +53,6 @@ struct build_options {
   registry::registry_auth_configs registry_auths;
   bool remove = true;        ///< rm: remove intermediate containers after a successful step
   bool force_remove = false; ///< forcerm: also after a failed one
-  bool quiet = false;        ///< q: only the image ID
   std::string network_mode;  ///< "" = default
   int64_t shm_size = 0;
   int64_t memory = 0;
@@ -78,7 +77,9 @@ struct build_setup {
 struct build_request {
   std::shared_ptr<byte_source> context; ///< the context tar (possibly compressed)
   build_options options;
-  /// Receives each output line (a JSON object and "\n"). Called from the job's actor.
+  /// Receives each output line (a JSON object and "\n"), all of them: q=1 is the route's (it holds
+  /// them and shows them only when the build fails). Called from the job's actor and from the
+  /// thread following a RUN's output.
   std::function<void(std::string)> emit;
   /// Called once at the end: the image ID, or the error that stopped the build (its message is
   /// what dockerd sends as errorDetail).

@@ -279,6 +279,18 @@ TEST_F(build, quiet_prints_the_id_and_a_build_emits_build_and_tag_events) {
   EXPECT_LT(built, tagged);
 }
 
+TEST_F(build, a_failing_quiet_build_shows_the_steps_and_the_run_output) {
+  // dockerd holds a quiet build's output and shows it when the build fails (the CLI on stderr).
+  write("Dockerfile", "FROM busybox\nENV A=b\nRUN echo out-$((40 + 2)) && exit 2\n");
+  auto r = docker_build({"-q"});
+  EXPECT_NE(r.exit_code, 0);
+  auto all = r.out + r.err;
+  EXPECT_NE(all.find("Step 1/3 : FROM busybox"), std::string::npos) << all;
+  EXPECT_NE(all.find("Step 3/3 : RUN echo out-$((40 + 2)) && exit 2"), std::string::npos) << all;
+  EXPECT_NE(all.find("out-42"), std::string::npos) << all;
+  EXPECT_NE(r.err.find("returned a non-zero code: 2"), std::string::npos) << r.err;
+}
+
 TEST_F(build, builder_prune_removes_the_cache_and_keeps_tagged_images) {
   write("Dockerfile", "FROM busybox\nRUN echo one > /one\nENV A=b\nCOPY a.txt /a\n");
   write("a.txt", "a\n");
