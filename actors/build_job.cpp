@@ -4,11 +4,8 @@
 #include "actors/build_job.hpp"
 
 #include <algorithm>
-#include <atomic>
 #include <chrono>
-#include <fcntl.h>
 #include <set>
-#include <thread>
 
 #include <caf/event_based_actor.hpp>
 
@@ -19,9 +16,9 @@
 #include "actors/directory.hpp"
 #include "actors/events_actor.hpp"
 #include "actors/images_manager.hpp"
+#include "actors/own_thread.hpp"
 #include "base/error.hpp"
 #include "base/log.hpp"
-#include "base/sys.hpp"
 #include "base/time.hpp"
 #include "distribution/registry_service.hpp"
 #include "dockerfile/build_args.hpp"
@@ -33,7 +30,7 @@
 #include "metrics/daemon_probes.hpp"
 #include "registry/platform.hpp"
 #include "runtime/go_text.hpp"
-#include "runtime/json_log.hpp"
+#include "runtime/log_follower.hpp"
 #include "storage/reference.hpp"
 
 namespace berth::actors {
@@ -87,6 +84,8 @@ class builder : public std::enable_shared_from_this<builder> {
   void probe_cache(const json& container_config, std::function<void(bool)> then);
   void run_step(const df::run_instruction& run);
   void run_container(json body, json probe, std::vector<std::string> cmd);
+  void follow_output(const std::string& log_path,
+                     std::shared_ptr<runtime::log_follow_signal> output, next_fn after);
   void copy_step(const df::instruction& ins);
   void with_image(const std::string& name, std::function<void(image_view&)> then);
   void with_source_image(const std::string& name, std::function<void(image_view&)> then);
@@ -117,6 +116,7 @@ class builder : public std::enable_shared_from_this<builder> {
   bool cmd_set_ = false;
   df::build_args stage_args_;
   std::vector<std::string> containers_left_; // intermediate containers not removed yet
+  std::shared_ptr<runtime::log_follow_signal> output_; // the last RUN's, finished at the end
   bool finished_ = false;
 };
 
@@ -413,34 +413,25 @@ void builder::run_step(const df::run_instruction& run) {
   });
 }
 
-// Follows a json-file log until `exited` is set and everything is read, emitting each entry.
-caf::error follow_log(const std::string& path, const std::shared_ptr<std::atomic<bool>>& exited,
-                      const std::function<void(std::string)>& emit) {
-  std::string pending;
-  off_t offset = 0;
-  for (;;) {
-    bool last = exited->load();
-    auto fd = sys::open(path, O_RDONLY);
-    if (fd) {
-      char buf[1 << 16];
-      for (;;) {
-        auto n = ::pread(fd->get(), buf, sizeof buf, offset);
-        if (n <= 0) break;
-        offset += n;
-        pending.append(buf, static_cast<size_t>(n));
-      }
-      size_t start = 0;
-      for (auto nl = pending.find('\n'); nl != std::string::npos; nl = pending.find('\n', start)) {
-        runtime::log_entry entry;
-        if (runtime::parse_log_line(std::string_view{pending}.substr(start, nl - start), entry))
-          emit(entry.text);
-        start = nl + 1;
-      }
-      pending.erase(0, start);
-    }
-    if (last) return {};
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
-  }
+// Streams a RUN's output to the client until `output` is finished (the container exited), then
+// calls `after`. On a thread of its own: a RUN may take hours, which must not hold one of the
+// blocking pool's bounded workers.
+void builder::follow_output(const std::string& log_path,
+                            std::shared_ptr<runtime::log_follow_signal> output, next_fn after) {
+  auto emit = req_.emit;
+  run_on_own_thread(
+      self_,
+      [log_path, output, emit]() -> caf::error {
+        runtime::follow_log(
+            log_path, {}, *output,
+            [&emit](const runtime::log_entry& e) {
+              emit(stream_line(e.text));
+              return true;
+            },
+            [] { return true; });
+        return {};
+      },
+      [after](caf::error) { after(); });
 }
 
 void builder::run_container(json body, json probe, std::vector<std::string> cmd) {
@@ -465,7 +456,8 @@ void builder::run_container(json body, json probe, std::vector<std::string> cmd)
                               [me, actor, id, probe, cmd](container_record& rec) {
                                 auto paths =
                                     paths_of(rec, me->setup_.data_root, me->setup_.exec_root);
-                                auto exited = std::make_shared<std::atomic<bool>>(false);
+                                auto output = std::make_shared<runtime::log_follow_signal>();
+                                me->output_ = output;
                                 auto state = std::make_shared<int>(0); // 2 when both done
                                 auto code = std::make_shared<int64_t>(-1);
                                 auto after = [me, state, code, rec, paths, id, probe, cmd] {
@@ -488,32 +480,22 @@ void builder::run_container(json body, json probe, std::vector<std::string> cmd)
                                     ->request(actor, long_step, wait_atom_v,
                                               wait_condition::next_exit)
                                     .then(
-                                        [exited, code, after](wait_result& w) {
+                                        [output, code, after](wait_result& w) {
                                           *code = w.status_code;
-                                          exited->store(true);
+                                          output->finish();
                                           after();
                                         },
-                                        [me, exited](caf::error& err) {
-                                          exited->store(true);
+                                        [me, output](caf::error& err) {
+                                          output->finish();
                                           me->fail(err);
                                         });
                                 me->self_->request(actor, long_step, start_atom_v)
-                                    .then(
-                                        [me, exited, paths, after] {
-                                          auto emit = me->req_.emit;
-                                          me->blocking(
-                                              [path = paths.log, exited, emit]() -> caf::error {
-                                                return follow_log(path, exited,
-                                                                  [&emit](std::string text) {
-                                                                    emit(stream_line(text));
-                                                                  });
-                                              },
-                                              [after](caf::error) { after(); });
-                                        },
-                                        [me, exited](caf::error& err) {
-                                          exited->store(true);
-                                          me->fail(err);
-                                        });
+                                    .then([me, output, paths,
+                                           after] { me->follow_output(paths.log, output, after); },
+                                          [me, output](caf::error& err) {
+                                            output->finish();
+                                            me->fail(err);
+                                          });
                               },
                               [me](caf::error& err) { me->fail(err); });
                     },
@@ -679,6 +661,7 @@ void builder::fail(caf::error err) {
 }
 
 void builder::cleanup(std::function<void()> then) {
+  if (output_) output_->finish(); // whatever happened to the RUN, its follower ends
   auto ws = ws_;
   if (!ws) return then();
   auto pool = blocking_pool_of(self_);
