@@ -5,9 +5,12 @@
 
 #include <algorithm>
 #include <chrono>
+#include <optional>
 #include <set>
+#include <stop_token>
 
 #include <caf/event_based_actor.hpp>
+#include <caf/send.hpp>
 
 #include "actors/blocking_pool.hpp"
 #include "actors/build_steps.hpp"
@@ -53,6 +56,7 @@ class builder : public std::enable_shared_from_this<builder> {
         args_(req_.options.build_args) {}
 
   void start();
+  void cancel();
 
  private:
   using next_fn = std::function<void()>;
@@ -117,7 +121,10 @@ class builder : public std::enable_shared_from_this<builder> {
   df::build_args stage_args_;
   std::vector<std::string> containers_left_; // intermediate containers not removed yet
   std::shared_ptr<runtime::log_follow_signal> output_; // the last RUN's, finished at the end
+  std::string running_; // the RUN container between its creation and its exit
+  bool cancelled_ = false;
   bool finished_ = false;
+  std::optional<std::stop_callback<std::function<void()>>> client_watch_;
 };
 
 template <class Job, class Then>
@@ -127,7 +134,16 @@ void builder::blocking(Job job, Then then) {
   run_blocking(self_, pool, std::move(job), std::move(then));
 }
 
+caf::error canceled() {
+  return make_error(errc::unavailable, "build canceled: the client went away");
+}
+
 void builder::start() {
+  // The client leaving reaches the actor as a message: the callback runs on the connection's
+  // thread, or right here when it has already left.
+  client_watch_.emplace(req_.stop, [weak = self_->address()] {
+    if (auto me = caf::actor_cast<caf::actor>(weak)) caf::anon_send(me, stop_atom_v);
+  });
   auto me = shared_from_this();
   auto ctx = req_.context;
   auto root = setup_.data_root + "/builder";
@@ -178,7 +194,15 @@ void builder::prepared(std::shared_ptr<build_workspace> ws, df::parsed_dockerfil
   next_stage();
 }
 
+// The client went away (dockerd cancels the build's context): a running RUN's container goes at
+// once (fail removes it); any other step ends the build once it is done.
+void builder::cancel() {
+  cancelled_ = true;
+  if (!running_.empty()) fail(canceled());
+}
+
 void builder::next_stage() {
+  if (cancelled_) return fail(canceled());
   if (stage_index_ == file_.stages.size()) {
     auto warning = args_.unused_warning();
     if (!warning.empty()) say(warning);
@@ -278,6 +302,7 @@ void builder::begin_stage(const std::string& image_id, image_view* base) {
 }
 
 void builder::next_instruction() {
+  if (cancelled_) return fail(canceled());
   if (command_index_ == commands_.size()) {
     const auto& stage = file_.stages[stage_index_];
     stage_images_[std::to_string(stage.index)] = image_id_;
@@ -444,6 +469,8 @@ void builder::run_container(json body, json probe, std::vector<std::string> cmd)
           [me, target, probe, cmd](create_result& created) {
             auto id = created.id;
             me->containers_left_.push_back(id);
+            me->running_ = id;
+            if (me->cancelled_) return me->fail(canceled());
             for (const auto& w : created.warnings)
               me->say(" ---> [Warning] " + w + "\n");
             me->say(" ---> Running in " + short_id(id) + "\n");
@@ -454,6 +481,7 @@ void builder::run_container(json body, json probe, std::vector<std::string> cmd)
                       me->self_->request(actor, quick, inspect_atom_v)
                           .then(
                               [me, actor, id, probe, cmd](container_record& rec) {
+                                if (me->finished_) return; // canceled meanwhile
                                 auto paths =
                                     paths_of(rec, me->setup_.data_root, me->setup_.exec_root);
                                 auto output = std::make_shared<runtime::log_follow_signal>();
@@ -461,7 +489,7 @@ void builder::run_container(json body, json probe, std::vector<std::string> cmd)
                                 auto state = std::make_shared<int>(0); // 2 when both done
                                 auto code = std::make_shared<int64_t>(-1);
                                 auto after = [me, state, code, rec, paths, id, probe, cmd] {
-                                  if (++*state < 2) return;
+                                  if (++*state < 2 || me->finished_) return;
                                   if (*code != 0)
                                     return me->fail(make_error(errc::invalid_argument,
                                                                "The command '" +
@@ -480,12 +508,14 @@ void builder::run_container(json body, json probe, std::vector<std::string> cmd)
                                     ->request(actor, long_step, wait_atom_v,
                                               wait_condition::next_exit)
                                     .then(
-                                        [output, code, after](wait_result& w) {
+                                        [me, output, code, after](wait_result& w) {
+                                          me->running_.clear();
                                           *code = w.status_code;
                                           output->finish();
                                           after();
                                         },
                                         [me, output](caf::error& err) {
+                                          me->running_.clear();
                                           output->finish();
                                           me->fail(err);
                                         });
@@ -655,9 +685,14 @@ void builder::fail(caf::error err) {
     });
   };
   // dockerd keeps a failed step's container unless forcerm; Berth removes it with rm too, so a
-  // failed build leaves nothing behind.
-  if (containers_left_.empty() || !(req_.options.remove || req_.options.force_remove)) return end();
-  remove_container(containers_left_.back(), end);
+  // failed build leaves nothing behind. A canceled build loses its running one in any case
+  // (dockerd removes it when the build's context is canceled).
+  std::string doomed;
+  if (!containers_left_.empty() && (req_.options.remove || req_.options.force_remove))
+    doomed = containers_left_.back();
+  if (cancelled_ && !running_.empty()) doomed = running_;
+  if (doomed.empty()) return end();
+  remove_container(doomed, end);
 }
 
 void builder::cleanup(std::function<void()> then) {
@@ -678,10 +713,11 @@ void builder::cleanup(std::function<void()> then) {
 } // namespace
 
 caf::actor spawn_build_job(caf::actor_system& sys, build_setup setup, build_request request) {
-  return sys.spawn([setup = std::move(setup),
-                    request = std::move(request)](caf::event_based_actor* self) mutable {
+  return sys.spawn([setup = std::move(setup), request = std::move(request)](
+                       caf::event_based_actor* self) mutable -> caf::behavior {
     auto b = std::make_shared<builder>(self, std::move(setup), std::move(request));
     b->start();
+    return {[b](stop_atom) { b->cancel(); }};
   });
 }
 

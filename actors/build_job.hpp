@@ -86,7 +86,8 @@ struct build_request {
   std::function<void(caf::expected<std::string>)> done;
   /// Where the progress of pulls of FROM images goes (thread-safe); null discards it.
   std::shared_ptr<distribution::progress_output> pull_output;
-  /// Requested when the client goes away: a pull in progress stops.
+  /// Requested when the client goes away: the build is canceled (a pull in progress stops, a
+  /// running RUN's container is removed, any other step ends the build once it is done).
   std::stop_token stop;
 };
 

@@ -2,8 +2,11 @@
 // against a real berthd: every instruction, the stream dockerd prints, the build cache, multi-stage
 // builds, .dockerignore, ADD of archives, failures and the context's boundaries.
 #include <algorithm>
+#include <chrono>
+#include <csignal>
 #include <filesystem>
 #include <fstream>
+#include <thread>
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
@@ -227,6 +230,28 @@ TEST_F(build, a_failing_run_reports_the_step_and_leaves_nothing_behind) {
             std::string::npos)
       << r.err;
   EXPECT_NE(docker({"image", "inspect", "failing"}).exit_code, 0);
+  EXPECT_EQ(ok({"ps", "-a", "-q"}), "");
+}
+
+TEST_F(build, a_client_that_leaves_cancels_the_build_and_its_run_container_goes) {
+  write("Dockerfile", "FROM busybox\nRUN echo run-$((1 + 1)) && sleep 1000\n");
+  auto env = daemon_.docker_env();
+  env["DOCKER_BUILDKIT"] = "0";
+  background_process client({"docker", "build", context_}, env);
+  bool running = false;
+  while (auto line = client.read_line(std::chrono::seconds(60)))
+    if (line->find("run-2") != std::string::npos) {
+      running = true;
+      break;
+    }
+  ASSERT_TRUE(running);
+  EXPECT_EQ(lines_of(ok({"ps", "-q"})).size(), 1U);
+  client.signal(SIGKILL);
+  EXPECT_NE(client.wait(std::chrono::seconds(10)), -1);
+  // The RUN's container is removed well before its command would end.
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  while (!ok({"ps", "-a", "-q"}).empty() && std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
   EXPECT_EQ(ok({"ps", "-a", "-q"}), "");
 }
 
