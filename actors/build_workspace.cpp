@@ -21,15 +21,7 @@ build_workspace::open(const std::string& root, byte_source& body, const std::str
   storage::context_options options;
   options.dockerfile = dockerfile.empty() ? storage::default_dockerfile_name : dockerfile;
   auto ctx = storage::extract_build_context(body, context_dir, options);
-  if (!ctx) {
-    // Drain what is left so the client sees the error rather than a reset.
-    char buf[1 << 14];
-    for (int i = 0; i < 1 << 16; ++i) {
-      auto n = body.read(buf, sizeof buf);
-      if (!n || *n == 0) break;
-    }
-    return ctx.error();
-  }
+  if (!ctx) return ctx.error();
   ws->context = std::move(*ctx);
   auto fd = sys::open(context_dir, O_PATH | O_DIRECTORY);
   if (!fd) return fd.error();

@@ -175,7 +175,12 @@ void build(const exchange_ptr& ex) {
   req.context = ex->body_stream();
   req.options = std::move(*options);
   req.emit = [out](std::string line) { out->write(std::move(line)); };
-  req.done = [out](caf::expected<std::string> result) { out->end(result); };
+  // What a failed build did not read of its context is dropped (bounded), so that the client
+  // still sees the error.
+  req.done = [out, body = ex->body_stream()](caf::expected<std::string> result) {
+    if (!result && body) body->abandon();
+    out->end(result);
+  };
   req.pull_output = std::make_shared<build_pull_output>(out);
   auto stop = std::make_shared<std::stop_source>();
   stream->on_client_gone([stop] { stop->request_stop(); });

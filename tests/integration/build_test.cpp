@@ -422,4 +422,33 @@ TEST_F(build, add_keeps_an_archives_owners_and_unpacks_every_compression) {
   EXPECT_EQ(out, expected);
 }
 
+// A context refused after its first entry, 48 MiB still to come: the daemon stops reading it
+// and drops the rest, and the client still reads the error. Over TCP (mutual TLS, as the daemon
+// requires): closing with unread data there resets the connection, which loses the answer.
+TEST(build_over_tcp, a_context_refused_midway_still_gets_its_error_to_the_client) {
+  test_daemon dirs({.metrics = false});
+  auto dir = dirs.root + "/tls";
+  auto made = make_tls_files(dir);
+  ASSERT_EQ(made.exit_code, 0) << made.err;
+  made = shell("cd " + dir +
+               " && echo x > evil && head -c 48M /dev/zero > big"
+               " && tar -P -cf ctx.tar --transform 's,^evil,../evil,' evil big");
+  ASSERT_EQ(made.exit_code, 0) << made.err;
+  auto port = std::to_string(free_tcp_port());
+  test_daemon d({.extra_args = {"-H", "tcp://127.0.0.1:" + port, "--tlsverify", "--tlscacert",
+                                dir + "/ca.pem", "--tlscert", dir + "/cert.pem", "--tlskey",
+                                dir + "/key.pem"},
+                 .metrics = false});
+  ASSERT_TRUE(d.start()) << d.start_error();
+  for (int attempt = 0; attempt < 5; ++attempt) {
+    auto r = run({"curl", "-sS", "--max-time", "60", "--cacert", dir + "/ca.pem", "--cert",
+                  dir + "/client-cert.pem", "--key", dir + "/client-key.pem", "-X", "POST", "-H",
+                  "Content-Type: application/x-tar", "--data-binary", "@" + dir + "/ctx.tar",
+                  "https://127.0.0.1:" + port + "/build"});
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    EXPECT_NE(r.out.find(R"(archive entry \"../evil\" has a \"..\" component)"), std::string::npos)
+        << r.out;
+  }
+}
+
 } // namespace
