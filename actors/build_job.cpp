@@ -4,12 +4,13 @@
 #include "actors/build_job.hpp"
 
 #include <algorithm>
-#include <atomic>
 #include <chrono>
-#include <fcntl.h>
-#include <thread>
+#include <optional>
+#include <set>
+#include <stop_token>
 
 #include <caf/event_based_actor.hpp>
+#include <caf/send.hpp>
 
 #include "actors/blocking_pool.hpp"
 #include "actors/build_steps.hpp"
@@ -18,19 +19,21 @@
 #include "actors/directory.hpp"
 #include "actors/events_actor.hpp"
 #include "actors/images_manager.hpp"
+#include "actors/own_thread.hpp"
 #include "base/error.hpp"
 #include "base/log.hpp"
-#include "base/sys.hpp"
 #include "base/time.hpp"
 #include "distribution/registry_service.hpp"
 #include "dockerfile/build_args.hpp"
 #include "dockerfile/config_changes.hpp"
 #include "dockerfile/expansion.hpp"
+#include "dockerfile/go_unicode.hpp"
 #include "dockerfile/instructions.hpp"
 #include "dockerfile/shell_lexer.hpp"
 #include "metrics/daemon_probes.hpp"
 #include "registry/platform.hpp"
-#include "runtime/json_log.hpp"
+#include "runtime/go_text.hpp"
+#include "runtime/log_follower.hpp"
 #include "storage/image_index.hpp"
 #include "storage/reference.hpp"
 
@@ -47,26 +50,6 @@ constexpr log::logger lg{"builder"};
 constexpr auto quick = std::chrono::seconds(60);
 constexpr auto long_step = std::chrono::seconds(24 * 3600);
 
-std::string lower(std::string s) {
-  std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return std::tolower(c); });
-  return s;
-}
-
-std::string join(const std::vector<std::string>& items) {
-  std::string out;
-  for (size_t i = 0; i < items.size(); ++i)
-    out += (i ? " " : "") + items[i];
-  return out;
-}
-
-// The layer directories of an image, top-most first (as a container's lower_dirs).
-std::vector<std::string> lower_dirs_of(const image_view& v) {
-  std::vector<std::string> out;
-  for (auto l = v.layers.rbegin(); l != v.layers.rend(); ++l)
-    out.push_back(v.layer_root + "/l/" + l->link_id);
-  return out;
-}
-
 class builder : public std::enable_shared_from_this<builder> {
  public:
   builder(caf::event_based_actor* self, build_setup setup, build_request req)
@@ -74,14 +57,13 @@ class builder : public std::enable_shared_from_this<builder> {
         args_(req_.options.build_args) {}
 
   void start();
+  void cancel();
 
  private:
   using next_fn = std::function<void()>;
 
   // ---- plumbing
-  void say(const std::string& text) {
-    if (!req_.options.quiet) req_.emit(stream_line(text));
-  }
+  void say(const std::string& text) { req_.emit(stream_line(text)); }
   void fail(caf::error err);
   void finish(std::string image_id);
   void cleanup(std::function<void()> then);
@@ -95,7 +77,7 @@ class builder : public std::enable_shared_from_this<builder> {
   }
 
   // ---- the dispatch
-  void prepared();
+  void prepared(std::shared_ptr<build_workspace> ws, df::parsed_dockerfile file);
   void next_stage();
   void begin_stage(const std::string& image_id, image_view* base);
   void next_instruction();
@@ -107,6 +89,8 @@ class builder : public std::enable_shared_from_this<builder> {
   void probe_cache(const json& container_config, std::function<void(bool)> then);
   void run_step(const df::run_instruction& run);
   void run_container(json body, json probe, std::vector<std::string> cmd);
+  void follow_output(const std::string& log_path,
+                     std::shared_ptr<runtime::log_follow_signal> output, next_fn after);
   void copy_step(const df::instruction& ins);
   void with_image(const std::string& name, std::function<void(image_view&)> then);
   void with_source_image(const std::string& name, std::function<void(image_view&)> then);
@@ -125,7 +109,7 @@ class builder : public std::enable_shared_from_this<builder> {
   df::shell_lexer lexer_;
   size_t step_ = 1;
   size_t total_ = 0;
-  std::vector<df::stage> stages_;
+  std::set<std::string> later_stages_; // names of the stages after --target (not built)
   size_t stage_index_ = 0;
   std::map<std::string, std::string> stage_images_; // lower-case name and index → image ID
   // The stage being dispatched.
@@ -137,7 +121,11 @@ class builder : public std::enable_shared_from_this<builder> {
   bool cmd_set_ = false;
   df::build_args stage_args_;
   std::vector<std::string> containers_left_; // intermediate containers not removed yet
+  std::shared_ptr<runtime::log_follow_signal> output_; // the last RUN's, finished at the end
+  std::string running_; // the RUN container between its creation and its exit
+  bool cancelled_ = false;
   bool finished_ = false;
+  std::optional<std::stop_callback<std::function<void()>>> client_watch_;
 };
 
 template <class Job, class Then>
@@ -147,44 +135,58 @@ void builder::blocking(Job job, Then then) {
   run_blocking(self_, pool, std::move(job), std::move(then));
 }
 
+caf::error canceled() {
+  return make_error(errc::unavailable, "build canceled: the client went away");
+}
+
 void builder::start() {
+  // The client leaving reaches the actor as a message: the callback runs on the connection's
+  // thread, or right here when it has already left.
+  client_watch_.emplace(req_.stop, [weak = self_->address()] {
+    if (auto me = caf::actor_cast<caf::actor>(weak)) caf::anon_send(me, stop_atom_v);
+  });
   auto me = shared_from_this();
   auto ctx = req_.context;
   auto root = setup_.data_root + "/builder";
   auto dockerfile = req_.options.dockerfile;
+  using opened = std::pair<std::shared_ptr<build_workspace>, df::parsed_dockerfile>;
+  // The Dockerfile (up to 16 MiB) is parsed off the actor's thread too.
   blocking(
-      [ctx, root, dockerfile]() -> caf::expected<std::shared_ptr<build_workspace>> {
-        return build_workspace::open(root, *ctx, dockerfile);
+      [ctx, root, dockerfile]() -> caf::expected<opened> {
+        auto ws = build_workspace::open(root, *ctx, dockerfile);
+        if (!ws) return ws.error();
+        auto file =
+            df::parse_dockerfile((*ws)->context.dockerfile_text, (*ws)->context.dockerfile_path);
+        if (!file) return file.error(); // ~build_workspace removes the directory
+        return opened{std::move(*ws), std::move(*file)};
       },
-      [me](caf::expected<std::shared_ptr<build_workspace>> ws) {
-        if (!ws) return me->fail(ws.error());
-        me->ws_ = std::move(*ws);
-        me->prepared();
+      [me](caf::expected<opened> ready) {
+        if (!ready) return me->fail(ready.error());
+        me->prepared(std::move(ready->first), std::move(ready->second));
       });
 }
 
-void builder::prepared() {
-  auto parsed = df::parse_dockerfile(ws_->context.dockerfile_text, ws_->context.dockerfile_path);
-  if (!parsed) return fail(parsed.error());
-  file_ = std::move(*parsed);
+void builder::prepared(std::shared_ptr<build_workspace> ws, df::parsed_dockerfile file) {
+  ws_ = std::move(ws);
+  file_ = std::move(file);
   lexer_ = df::shell_lexer{file_.escape};
   for (const auto& line : df::warning_lines(file_.warnings))
     say(line + "\n");
-  stages_ = file_.stages;
   if (!req_.options.target.empty()) {
     auto index = file_.find_stage(req_.options.target);
     if (!index)
       return fail(make_error(errc::invalid_argument,
                              "target stage \"" + req_.options.target + "\" could not be found"));
-    stages_.resize(*index + 1);
+    // Not built, but COPY --from may not name them either.
+    for (auto s = file_.stages.begin() + *index + 1; s != file_.stages.end(); ++s)
+      if (!s->name.empty()) later_stages_.insert(s->name);
+    file_.stages.resize(*index + 1);
   }
-  if (stages_.empty())
+  if (file_.stages.empty())
     return fail(make_error(errc::invalid_argument, "no build stage in current context"));
   for (const auto& [key, value] : req_.options.labels)
-    stages_.back().commands.push_back(df::make_label_instruction(key, value));
-  total_ = file_.meta_args.size() + stages_.size();
-  for (const auto& s : stages_)
-    total_ += s.commands.size();
+    file_.stages.back().commands.push_back(df::make_label_instruction(key, value));
+  total_ = file_.total_steps();
   for (auto& meta : file_.meta_args) {
     say("Step " + std::to_string(step_++) + "/" + std::to_string(total_) + " : " + meta.code +
         "\n");
@@ -193,13 +195,21 @@ void builder::prepared() {
   next_stage();
 }
 
+// The client went away (dockerd cancels the build's context): a running RUN's container goes at
+// once (fail removes it); any other step ends the build once it is done.
+void builder::cancel() {
+  cancelled_ = true;
+  if (!running_.empty()) fail(canceled());
+}
+
 void builder::next_stage() {
-  if (stage_index_ == stages_.size()) {
+  if (cancelled_) return fail(canceled());
+  if (stage_index_ == file_.stages.size()) {
     auto warning = args_.unused_warning();
     if (!warning.empty()) say(warning);
     return finish(image_id_);
   }
-  const auto& stage = stages_[stage_index_];
+  const auto& stage = file_.stages[stage_index_];
   say("Step " + std::to_string(step_++) + "/" + std::to_string(total_) + " : " + stage.code + "\n");
   stage_args_ = args_.for_new_stage();
   auto base = df::expand_base_name(stage, lexer_, args_);
@@ -209,9 +219,9 @@ void builder::next_stage() {
   if (!platform->empty() && *platform != "linux/amd64" && *platform != "linux")
     return fail(make_error(errc::invalid_argument,
                            "platform " + *platform + " is not supported: only linux/amd64"));
-  auto known = stage_images_.find(lower(*base));
+  auto known = stage_images_.find(df::ascii_lower(*base));
   if (known != stage_images_.end()) return begin_stage(known->second, nullptr);
-  if (lower(*base) == "scratch") return begin_stage("", nullptr);
+  if (df::ascii_lower(*base) == "scratch") return begin_stage("", nullptr);
   auto me = shared_from_this();
   with_source_image(*base, [me](image_view& v) { me->begin_stage(v.image.id, &v); });
 }
@@ -273,10 +283,7 @@ void builder::begin_stage(const std::string& image_id, image_view* base) {
   }
   commands_.clear();
   // The base image's ONBUILD triggers run first (dockerd's dispatchTriggeredOnBuild).
-  std::vector<std::string> triggers;
-  if (auto it = config_.find("OnBuild"); it != config_.end() && it->is_array())
-    for (const auto& t : *it)
-      if (t.is_string()) triggers.push_back(t.get<std::string>());
+  auto triggers = df::config_strings(config_, "OnBuild");
   config_["OnBuild"] = nullptr;
   if (!triggers.empty()) {
     say("# Executing " + std::to_string(triggers.size()) + " build trigger" +
@@ -288,7 +295,7 @@ void builder::begin_stage(const std::string& image_id, image_view* base) {
       commands_.push_back(std::move(*ins));
     }
   }
-  for (const auto& c : stages_[stage_index_].commands)
+  for (const auto& c : file_.stages[stage_index_].commands)
     commands_.push_back(c);
   command_index_ = 0;
   say(" ---> " + storage::short_id(image_id_) + "\n");
@@ -296,10 +303,11 @@ void builder::begin_stage(const std::string& image_id, image_view* base) {
 }
 
 void builder::next_instruction() {
+  if (cancelled_) return fail(canceled());
   if (command_index_ == commands_.size()) {
-    const auto& stage = stages_[stage_index_];
+    const auto& stage = file_.stages[stage_index_];
     stage_images_[std::to_string(stage.index)] = image_id_;
-    if (!stage.name.empty()) stage_images_[lower(stage.name)] = image_id_;
+    if (!stage.name.empty()) stage_images_[df::ascii_lower(stage.name)] = image_id_;
     args_.merge_referenced(stage_args_);
     ++stage_index_;
     return next_stage();
@@ -342,21 +350,13 @@ void builder::probe_cache(const json& container_config, std::function<void(bool)
   auto target = images();
   if (!target) return then(false);
   auto me = shared_from_this();
-  self_->request(target, quick, list_atom_v, image_list_query{true, {}})
+  self_->request(target, quick, caf::get_atom_v, build_cache_probe{image_id_, container_config})
       .then(
-          [me, container_config, then](std::vector<image_view>& views) {
-            // dockerd's image cache: the newest child of the current image with this config.
-            const image_view* best = nullptr;
-            for (const auto& v : views) {
-              if (v.image.parent != me->image_id_) continue;
-              auto it = v.image.config.find("container_config");
-              if (it == v.image.config.end() || *it != container_config) continue;
-              if (!best || v.image.created_nanos > best->image.created_nanos) best = &v;
-            }
-            if (!best) return then(false);
+          [me, then](std::string& cached) {
+            if (cached.empty()) return then(false);
             me->say(" ---> Using cache\n");
             if (me->setup_.probes) me->setup_.probes->builds().cache_hit();
-            me->image_id_ = best->image.id;
+            me->image_id_ = cached;
             then(true);
           },
           [then](caf::error&) { then(false); });
@@ -439,34 +439,25 @@ void builder::run_step(const df::run_instruction& run) {
   });
 }
 
-// Follows a json-file log until `exited` is set and everything is read, emitting each entry.
-caf::error follow_log(const std::string& path, const std::shared_ptr<std::atomic<bool>>& exited,
-                      const std::function<void(std::string)>& emit) {
-  std::string pending;
-  off_t offset = 0;
-  for (;;) {
-    bool last = exited->load();
-    auto fd = sys::open(path, O_RDONLY);
-    if (fd) {
-      char buf[1 << 16];
-      for (;;) {
-        auto n = ::pread(fd->get(), buf, sizeof buf, offset);
-        if (n <= 0) break;
-        offset += n;
-        pending.append(buf, static_cast<size_t>(n));
-      }
-      size_t start = 0;
-      for (auto nl = pending.find('\n'); nl != std::string::npos; nl = pending.find('\n', start)) {
-        runtime::log_entry entry;
-        if (runtime::parse_log_line(std::string_view{pending}.substr(start, nl - start), entry))
-          emit(entry.text);
-        start = nl + 1;
-      }
-      pending.erase(0, start);
-    }
-    if (last) return {};
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
-  }
+// Streams a RUN's output to the client until `output` is finished (the container exited), then
+// calls `after`. On a thread of its own: a RUN may take hours, which must not hold one of the
+// blocking pool's bounded workers.
+void builder::follow_output(const std::string& log_path,
+                            std::shared_ptr<runtime::log_follow_signal> output, next_fn after) {
+  auto emit = req_.emit;
+  run_on_own_thread(
+      self_,
+      [log_path, output, emit]() -> caf::error {
+        runtime::follow_log(
+            log_path, {}, *output,
+            [&emit](const runtime::log_entry& e) {
+              emit(stream_line(e.text));
+              return true;
+            },
+            [] { return true; });
+        return {};
+      },
+      [after](caf::error) { after(); });
 }
 
 void builder::run_container(json body, json probe, std::vector<std::string> cmd) {
@@ -479,6 +470,8 @@ void builder::run_container(json body, json probe, std::vector<std::string> cmd)
           [me, target, probe, cmd](create_result& created) {
             auto id = created.id;
             me->containers_left_.push_back(id);
+            me->running_ = id;
+            if (me->cancelled_) return me->fail(canceled());
             for (const auto& w : created.warnings)
               me->say(" ---> [Warning] " + w + "\n");
             me->say(" ---> Running in " + storage::short_id(id) + "\n");
@@ -489,16 +482,19 @@ void builder::run_container(json body, json probe, std::vector<std::string> cmd)
                       me->self_->request(actor, quick, inspect_atom_v)
                           .then(
                               [me, actor, id, probe, cmd](container_record& rec) {
+                                if (me->finished_) return; // canceled meanwhile
                                 auto paths =
                                     paths_of(rec, me->setup_.data_root, me->setup_.exec_root);
-                                auto exited = std::make_shared<std::atomic<bool>>(false);
+                                auto output = std::make_shared<runtime::log_follow_signal>();
+                                me->output_ = output;
                                 auto state = std::make_shared<int>(0); // 2 when both done
                                 auto code = std::make_shared<int64_t>(-1);
                                 auto after = [me, state, code, rec, paths, id, probe, cmd] {
-                                  if (++*state < 2) return;
+                                  if (++*state < 2 || me->finished_) return;
                                   if (*code != 0)
                                     return me->fail(make_error(errc::invalid_argument,
-                                                               "The command '" + join(cmd) +
+                                                               "The command '" +
+                                                                   runtime::join(cmd, " ") +
                                                                    "' returned a non-zero code: " +
                                                                    std::to_string(*code)));
                                   me->commit_config(probe, paths.layer_dir + "/diff",
@@ -513,35 +509,24 @@ void builder::run_container(json body, json probe, std::vector<std::string> cmd)
                                     ->request(actor, long_step, wait_atom_v,
                                               wait_condition::next_exit)
                                     .then(
-                                        [exited, code, after](wait_result& w) {
+                                        [me, output, code, after](wait_result& w) {
+                                          me->running_.clear();
                                           *code = w.status_code;
-                                          exited->store(true);
+                                          output->finish();
                                           after();
                                         },
-                                        [me, exited](caf::error& err) {
-                                          exited->store(true);
+                                        [me, output](caf::error& err) {
+                                          me->running_.clear();
+                                          output->finish();
                                           me->fail(err);
                                         });
                                 me->self_->request(actor, long_step, start_atom_v)
-                                    .then(
-                                        [me, exited, paths, after] {
-                                          auto emit = me->req_.options.quiet
-                                                          ? std::function<void(std::string)>{}
-                                                          : me->req_.emit;
-                                          me->blocking(
-                                              [path = paths.log, exited, emit]() -> caf::error {
-                                                return follow_log(path, exited,
-                                                                  [&emit](std::string text) {
-                                                                    if (emit)
-                                                                      emit(stream_line(text));
-                                                                  });
-                                              },
-                                              [after](caf::error) { after(); });
-                                        },
-                                        [me, exited](caf::error& err) {
-                                          exited->store(true);
-                                          me->fail(err);
-                                        });
+                                    .then([me, output, paths,
+                                           after] { me->follow_output(paths.log, output, after); },
+                                          [me, output](caf::error& err) {
+                                            output->finish();
+                                            me->fail(err);
+                                          });
                               },
                               [me](caf::error& err) { me->fail(err); });
                     },
@@ -617,9 +602,10 @@ void builder::copy_step(const df::instruction& ins) {
   };
   auto with_current = [me, run, from](std::vector<std::string> lowers) mutable {
     if (from.empty()) return run(std::move(lowers), std::vector<std::string>{}, false);
-    auto known = me->stage_images_.find(lower(from));
+    auto known = me->stage_images_.find(df::ascii_lower(from));
     auto name = known != me->stage_images_.end() ? known->second : from;
-    if (known == me->stage_images_.end() && me->file_.find_stage(from))
+    if (known == me->stage_images_.end() &&
+        (me->file_.find_stage(from) || me->later_stages_.count(df::ascii_lower(from))))
       return me->fail(make_error(errc::invalid_argument,
                                  "invalid from flag value " + from +
                                      ": stage cannot refer to itself or a later stage"));
@@ -639,7 +625,7 @@ void builder::finish(std::string image_id) {
   if (image_id.empty())
     return fail(
         make_error(errc::invalid_argument, "No image was generated. Is your Dockerfile empty?"));
-  if (!req_.options.quiet) req_.emit(aux_id_line(image_id));
+  req_.emit(aux_id_line(image_id));
   say("Successfully built " + storage::short_id(image_id) + "\n");
   publish_build_event(image_id);
   tag_next(0, image_id);
@@ -700,17 +686,18 @@ void builder::fail(caf::error err) {
     });
   };
   // dockerd keeps a failed step's container unless forcerm; Berth removes it with rm too, so a
-  // failed build leaves nothing behind.
-  if (containers_left_.empty() || !(req_.options.remove || req_.options.force_remove)) return end();
-  auto id = containers_left_.back();
-  finished_ = false;
-  remove_container(id, [me, err] {
-    me->containers_left_.clear();
-    me->fail(err);
-  });
+  // failed build leaves nothing behind. A canceled build loses its running one in any case
+  // (dockerd removes it when the build's context is canceled).
+  std::string doomed;
+  if (!containers_left_.empty() && (req_.options.remove || req_.options.force_remove))
+    doomed = containers_left_.back();
+  if (cancelled_ && !running_.empty()) doomed = running_;
+  if (doomed.empty()) return end();
+  remove_container(doomed, end);
 }
 
 void builder::cleanup(std::function<void()> then) {
+  if (output_) output_->finish(); // whatever happened to the RUN, its follower ends
   auto ws = ws_;
   if (!ws) return then();
   auto pool = blocking_pool_of(self_);
@@ -727,10 +714,11 @@ void builder::cleanup(std::function<void()> then) {
 } // namespace
 
 caf::actor spawn_build_job(caf::actor_system& sys, build_setup setup, build_request request) {
-  return sys.spawn([setup = std::move(setup),
-                    request = std::move(request)](caf::event_based_actor* self) mutable {
+  return sys.spawn([setup = std::move(setup), request = std::move(request)](
+                       caf::event_based_actor* self) mutable -> caf::behavior {
     auto b = std::make_shared<builder>(self, std::move(setup), std::move(request));
     b->start();
+    return {[b](stop_atom) { b->cancel(); }};
   });
 }
 

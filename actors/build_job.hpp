@@ -53,7 +53,6 @@ struct build_options {
   registry::registry_auth_configs registry_auths;
   bool remove = true;        ///< rm: remove intermediate containers after a successful step
   bool force_remove = false; ///< forcerm: also after a failed one
-  bool quiet = false;        ///< q: only the image ID
   std::string network_mode;  ///< "" = default
   int64_t shm_size = 0;
   int64_t memory = 0;
@@ -78,14 +77,17 @@ struct build_setup {
 struct build_request {
   std::shared_ptr<byte_source> context; ///< the context tar (possibly compressed)
   build_options options;
-  /// Receives each output line (a JSON object and "\n"). Called from the job's actor.
+  /// Receives each output line (a JSON object and "\n"), all of them: q=1 is the route's (it holds
+  /// them and shows them only when the build fails). Called from the job's actor and from the
+  /// thread following a RUN's output.
   std::function<void(std::string)> emit;
   /// Called once at the end: the image ID, or the error that stopped the build (its message is
   /// what dockerd sends as errorDetail).
   std::function<void(caf::expected<std::string>)> done;
   /// Where the progress of pulls of FROM images goes (thread-safe); null discards it.
   std::shared_ptr<distribution::progress_output> pull_output;
-  /// Requested when the client goes away: a pull in progress stops.
+  /// Requested when the client goes away: the build is canceled (a pull in progress stops, a
+  /// running RUN's container is removed, any other step ends the build once it is done).
   std::stop_token stop;
 };
 

@@ -4,6 +4,7 @@
 #include <cstdio>
 
 #include "base/go_duration.hpp"
+#include "dockerfile/config_changes.hpp"
 #include "runtime/go_text.hpp"
 
 namespace berth::actors {
@@ -12,19 +13,9 @@ namespace {
 
 using json = nlohmann::json;
 
-std::vector<std::string> strings_of(const json& value) {
-  std::vector<std::string> out;
-  if (!value.is_array()) return out;
-  for (const auto& v : value)
-    if (v.is_string()) out.push_back(v.get<std::string>());
-  return out;
-}
-
+// Go's %v of a string slice.
 std::string go_list(const std::vector<std::string>& items) {
-  std::string out = "[";
-  for (size_t i = 0; i < items.size(); ++i)
-    out += (i ? " " : "") + items[i];
-  return out + "]";
+  return "[" + runtime::join(items, " ") + "]";
 }
 
 int64_t nanos_of(const json& health, const char* key) {
@@ -35,7 +26,7 @@ int64_t nanos_of(const json& health, const char* key) {
 // Go's %+v of a *HealthConfig.
 std::string health_text(const json& health) {
   auto duration = [&](const char* key) { return format_go_duration(nanos_of(health, key)); };
-  return "&{Test:" + go_list(strings_of(health.value("Test", json::array()))) +
+  return "&{Test:" + go_list(dockerfile::config_strings(health, "Test")) +
          " Interval:" + duration("Interval") + " Timeout:" + duration("Timeout") +
          " StartPeriod:" + duration("StartPeriod") + " StartInterval:" + duration("StartInterval") +
          " Retries:" + std::to_string(nanos_of(health, "Retries")) + "}";
@@ -51,7 +42,7 @@ std::string pairs_text(const std::vector<dockerfile::key_value>& pairs) {
 } // namespace
 
 std::vector<std::string> shell_of(const json& config) {
-  auto shell = strings_of(config.value("Shell", json::array()));
+  auto shell = dockerfile::config_strings(config, "Shell");
   return shell.empty() ? dockerfile::default_shell() : shell;
 }
 
@@ -69,9 +60,9 @@ std::string commit_comment(const dockerfile::instruction& ins, const json& confi
   if (const auto* m = ins.get<maintainer_instruction>()) return "MAINTAINER " + m->maintainer;
   if (const auto* on = ins.get<onbuild_instruction>()) return "ONBUILD " + on->expression;
   if (ins.get<cmd_instruction>())
-    return "CMD " + go_quote_list(strings_of(config.value("Cmd", json())));
+    return "CMD " + go_quote_list(dockerfile::config_strings(config, "Cmd"));
   if (ins.get<entrypoint_instruction>())
-    return "ENTRYPOINT " + go_quote_list(strings_of(config.value("Entrypoint", json())));
+    return "ENTRYPOINT " + go_quote_list(dockerfile::config_strings(config, "Entrypoint"));
   if (ins.get<healthcheck_instruction>())
     return "HEALTHCHECK " + health_text(config.value("Healthcheck", json::object()));
   if (const auto* ex = ins.get<expose_instruction>()) {
@@ -110,11 +101,7 @@ json nop_config(const json& config, const std::string& comment, bool single_arg)
 }
 
 std::string created_by(const json& container_config) {
-  std::string out;
-  auto cmd = strings_of(container_config.value("Cmd", json::array()));
-  for (size_t i = 0; i < cmd.size(); ++i)
-    out += (i ? " " : "") + cmd[i];
-  return out;
+  return runtime::join(dockerfile::config_strings(container_config, "Cmd"), " ");
 }
 
 std::string stream_line(const std::string& text) {

@@ -21,15 +21,7 @@ build_workspace::open(const std::string& root, byte_source& body, const std::str
   storage::context_options options;
   options.dockerfile = dockerfile.empty() ? storage::default_dockerfile_name : dockerfile;
   auto ctx = storage::extract_build_context(body, context_dir, options);
-  if (!ctx) {
-    // Drain what is left so the client sees the error rather than a reset.
-    char buf[1 << 14];
-    for (int i = 0; i < 1 << 16; ++i) {
-      auto n = body.read(buf, sizeof buf);
-      if (!n || *n == 0) break;
-    }
-    return ctx.error();
-  }
+  if (!ctx) return ctx.error();
   ws->context = std::move(*ctx);
   auto fd = sys::open(context_dir, O_PATH | O_DIRECTORY);
   if (!fd) return fd.error();
@@ -49,10 +41,11 @@ std::string build_workspace::fresh_dir(const std::string& what) {
 
 caf::expected<std::string> build_workspace::image_root(const std::vector<std::string>& lowers) {
   if (lowers.size() == 1) return lowers.front();
+  if (auto known = roots_.find(lowers); known != roots_.end()) return known->second;
   auto dir = fresh_dir("root");
-  if (lowers.empty()) return dir;
-  if (auto err = storage::mount_overlay(lowers, "", "", dir)) return err;
-  mounts_.push_back(dir);
+  if (!lowers.empty())
+    if (auto err = storage::mount_overlay(lowers, "", "", dir)) return err;
+  roots_.emplace(lowers, dir);
   return dir;
 }
 
@@ -111,9 +104,9 @@ caf::expected<std::string> build_workspace::write_copy(const copy_spec& spec,
 }
 
 void build_workspace::remove() {
-  for (const auto& m : mounts_)
-    (void)storage::unmount(m);
-  mounts_.clear();
+  for (const auto& [lowers, dir] : roots_)
+    if (!lowers.empty()) (void)storage::unmount(dir);
+  roots_.clear();
   context_fd_ = unique_fd{};
   if (!dir_.empty()) (void)sys::remove_all(dir_);
   dir_.clear();

@@ -4,6 +4,7 @@
 // use it one after another.
 #pragma once
 
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -63,7 +64,8 @@ class build_workspace {
   explicit build_workspace(std::string dir) : dir_(std::move(dir)) {}
 
   /// A directory holding the files of the image with `lowers` (a layer directory itself, an
-  /// empty directory, or a read-only overlay mount made here), opened O_PATH.
+  /// empty directory, or a read-only overlay mount made here once per distinct `lowers` and
+  /// kept until remove()).
   [[nodiscard]] caf::expected<std::string> image_root(const std::vector<std::string>& lowers);
   /// Where a COPY reads from: the context, or (--from) the image's root, opened into `holder`.
   [[nodiscard]] caf::expected<int> source_root(const copy_spec& spec, unique_fd& holder);
@@ -71,7 +73,7 @@ class build_workspace {
 
   std::string dir_;
   unique_fd context_fd_;
-  std::vector<std::string> mounts_;
+  std::map<std::vector<std::string>, std::string> roots_; ///< image_root's, by layer list
   size_t counter_ = 0;
 };
 

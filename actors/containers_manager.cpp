@@ -313,8 +313,7 @@ container_record make_record(const containers_state& st, create_draft d, const i
   rec.image_id = image.image.id;
   rec.image_size = image.size;
   rec.image_chain = image.image.chain_ids;
-  for (auto l = image.layers.rbegin(); l != image.layers.rend(); ++l)
-    rec.lower_dirs.push_back(image.layer_root + "/l/" + l->link_id);
+  rec.lower_dirs = lower_dirs_of(image);
   rec.image_config = image.image.config.value("config", nlohmann::json::object());
   rec.path = command.front();
   rec.args.assign(command.begin() + 1, command.end());

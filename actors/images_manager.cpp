@@ -205,11 +205,18 @@ caf::expected<std::vector<image_view>> list_images(const images_state& st,
   return out;
 }
 
+uint64_t layers_size(const images_state& st) {
+  uint64_t out = 0;
+  for (const auto& [chain, l] : st.index.layers())
+    out += l.size;
+  return out;
+}
+
+// GET /system/df's images and build cache (the counts of /info need only layers_size).
 image_usage usage_of(const images_state& st) {
   image_usage out;
   auto users = st.index.layer_users();
-  for (const auto& [chain, l] : st.index.layers())
-    out.layers_size += l.size;
+  out.layers_size = layers_size(st);
   for (const auto& [id, img] : st.index.images()) {
     uint64_t shared = 0;
     for (const auto& chain : img.chain_ids)
@@ -220,6 +227,18 @@ image_usage usage_of(const images_state& st) {
   }
   out.build_cache = storage::build_cache_records(st.index);
   return out;
+}
+
+// dockerd's image cache: the newest child of the step's image with the step's container config.
+std::string cached_child(const images_state& st, const build_cache_probe& probe) {
+  const storage::image_record* best = nullptr;
+  for (const auto& id : st.index.children(probe.parent_id)) {
+    const auto* img = st.index.image(id);
+    auto it = img->config.find("container_config");
+    if (it == img->config.end() || *it != probe.container_config) continue;
+    if (!best || img->created_nanos > best->created_nanos) best = img;
+  }
+  return best ? best->id : std::string{};
 }
 
 // -- tag -------------------------------------------------------------------------------------
@@ -339,6 +358,13 @@ image_view make_view(const images_state& st, const storage::image_record& img) {
   return v;
 }
 
+std::vector<std::string> lower_dirs_of(const image_view& v) {
+  std::vector<std::string> out;
+  for (auto l = v.layers.rbegin(); l != v.layers.rend(); ++l)
+    out.push_back(v.layer_root + "/l/" + l->link_id);
+  return out;
+}
+
 void persist(images_pointer self, std::vector<storage::state_op> ops,
              std::function<void(caf::error)> then) {
   auto store = directory::lookup<state_store_actor>(self->system(), directory::state);
@@ -419,9 +445,8 @@ images_manager_actor::behavior_type images_impl(images_pointer self,
   return {
       timed(self, probe,
             [self](caf::get_atom, counts_atom) {
-              auto u = usage_of(self->state);
               return image_counts{self->state.index.images().size(),
-                                  static_cast<int64_t>(u.layers_size)};
+                                  static_cast<int64_t>(layers_size(self->state))};
             }),
       timed(self, probe,
             [self](list_atom, const image_list_query& q) -> caf::result<std::vector<image_view>> {
@@ -502,6 +527,10 @@ images_manager_actor::behavior_type images_impl(images_pointer self,
               return start_save(self, std::move(req));
             }),
       timed(self, probe, [self](caf::get_atom, usage_atom) { return usage_of(self->state); }),
+      timed(self, probe,
+            [self](caf::get_atom, const build_cache_probe& q) {
+              return cached_child(self->state, q);
+            }),
       timed(self, probe,
             [self](pull_atom, image_pull_request& req) -> caf::result<image_pull_outcome> {
               return start_pull(self, std::move(req));

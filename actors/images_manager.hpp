@@ -62,6 +62,10 @@ struct image_view {
   std::vector<image_ancestor> ancestors;     ///< parent, its parent...: filled by inspect only
 };
 
+/// The directories of an image's layers, top-most first (a container's or a build step's
+/// overlay lower_dirs).
+[[nodiscard]] std::vector<std::string> lower_dirs_of(const image_view& v);
+
 struct image_list_query {
   bool all = false;
   filter_args filters;
@@ -139,6 +143,12 @@ struct image_push_request {
   std::stop_token stop;
 };
 
+/// The classic builder's cache probe (dockerd's image cache): which image a step would make.
+struct build_cache_probe {
+  std::string parent_id;           ///< the step's image ("" = scratch)
+  nlohmann::json container_config; ///< the step's, with its "#(nop)" or RUN command
+};
+
 /// Disk usage of images (GET /system/df).
 struct image_usage {
   std::vector<image_view> images;
@@ -157,6 +167,8 @@ struct image_usage {
 /// - `(commit, image_commit_request)` → image ID: a job actor like import; events `create`, `tag`
 /// - `(save, request)` → () once the archive is written to the sink
 /// - `(get, usage)` → image_usage
+/// - `(get, build_cache_probe)` → the ID of the newest child of the parent with that
+///   container_config, "" when there is none
 /// - `(pull, request)` → a job actor pulls; image_pull_outcome once recorded
 /// - `(push, request)` → () once pushed and the repository digests recorded
 /// - `(job_done, id, outcome)`: from a job actor (internal)
@@ -173,6 +185,7 @@ using images_manager_actor = caf::typed_actor<
     caf::replies_to<commit_atom, image_commit_request>::with<std::string>,
     caf::replies_to<save_atom, save_request>::with<void>,
     caf::replies_to<caf::get_atom, usage_atom>::with<image_usage>,
+    caf::replies_to<caf::get_atom, build_cache_probe>::with<std::string>,
     caf::replies_to<pull_atom, image_pull_request>::with<image_pull_outcome>,
     caf::replies_to<push_atom, image_push_request>::with<void>,
     caf::reacts_to<job_done_atom, uint64_t, image_job_outcome>>;
@@ -195,6 +208,7 @@ CAF_ALLOW_UNSAFE_MESSAGE_TYPE(berth::actors::import_request)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(berth::actors::image_commit_request)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(berth::actors::save_request)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(berth::actors::image_usage)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(berth::actors::build_cache_probe)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(berth::actors::image_pull_request)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(berth::actors::image_pull_outcome)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(berth::actors::image_push_request)

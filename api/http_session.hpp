@@ -565,9 +565,18 @@ class session final : public session_base,
     if (end_requested_) {
       writing_ = true;
       net::async_write(stream_, http::make_chunk_last(),
-                       [self = this->shared_from_this()](error_code, size_t) {
+                       [self = this->shared_from_this()](error_code ec, size_t) {
                          self->writing_ = false;
                          self->server_->finished(self->info_, self->status_);
+                         if (!ec && !self->body_done_) {
+                           // Ended before the upload did (a build refusing its context): drain
+                           // (bounded), then close, as write_response does; closing now could
+                           // reset the connection before the client reads the answer.
+                           self->phase_ = phase::writing;
+                           self->close_after_body_ = true;
+                           self->body_stream_->abandon();
+                           return;
+                         }
                          self->close();
                        });
     }

@@ -2,14 +2,9 @@
 #include "api/log_stream.hpp"
 
 #include <atomic>
-#include <cerrno>
 #include <deque>
 #include <fcntl.h>
-#include <poll.h>
-#include <sys/eventfd.h>
-#include <sys/inotify.h>
 #include <sys/stat.h>
-#include <unistd.h>
 
 #include <caf/actor_system.hpp>
 #include <caf/event_based_actor.hpp>
@@ -19,6 +14,7 @@
 #include "base/fd.hpp"
 #include "base/log.hpp"
 #include "runtime/json_log.hpp"
+#include "runtime/log_follower.hpp"
 
 namespace berth::api {
 
@@ -39,13 +35,7 @@ struct log_job {
   bool tty = false;
   log_request req;
   std::shared_ptr<response_stream> stream;
-  unique_fd wake{::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK)};
-  std::atomic<bool> container_done{false};
-
-  void wake_up() {
-    uint64_t one = 1;
-    (void)::write(wake.get(), &one, sizeof one);
-  }
+  runtime::log_follow_signal signal; ///< finished when the container stops
 };
 
 bool wanted(const log_request& r, const runtime::log_entry& e) {
@@ -84,42 +74,11 @@ bool flush(log_job& job, std::string& out) {
   return !job.stream->closed();
 }
 
-// Reads complete lines from `fd` starting at `offset`; hands each parsed entry to `emit`.
-// Returns false when the client went away.
-template <class Emit>
-bool read_lines(int fd, off_t& offset, std::string& carry, Emit&& emit) {
-  std::string buf(1 << 20, '\0');
-  runtime::log_entry entry;
-  for (;;) {
-    auto n = ::pread(fd, buf.data(), buf.size(), offset);
-    if (n <= 0) return true;
-    offset += n;
-    std::string_view chunk(buf.data(), static_cast<size_t>(n));
-    size_t start = 0;
-    while (true) {
-      auto nl = chunk.find('\n', start);
-      if (nl == std::string_view::npos) {
-        carry.append(chunk.substr(start));
-        break;
-      }
-      std::string_view line = chunk.substr(start, nl - start);
-      if (!carry.empty()) {
-        carry.append(line);
-        if (runtime::parse_log_line(carry, entry) && !emit(entry)) return false;
-        carry.clear();
-      } else if (runtime::parse_log_line(line, entry) && !emit(entry)) {
-        return false;
-      }
-      start = nl + 1;
-    }
-  }
-}
-
 void run_log_job(log_job& job) {
   std::string out;
   std::deque<runtime::log_entry> tail;
   bool alive = true;
-  auto emit = [&](const runtime::log_entry& e) {
+  runtime::log_entry_sink emit = [&](const runtime::log_entry& e) {
     if (!wanted(job.req, e)) return true;
     if (job.req.tail >= 0) {
       tail.push_back(e);
@@ -136,7 +95,7 @@ void run_log_job(log_job& job) {
     if (!fd) continue;
     offset = 0;
     std::string carry;
-    alive = read_lines(fd.get(), offset, carry, emit);
+    alive = runtime::read_log_lines(fd.get(), offset, carry, emit);
     struct stat st {};
     if (file == job.path && ::fstat(fd.get(), &st) == 0) inode = st.st_ino;
     if (!alive) return;
@@ -145,42 +104,9 @@ void run_log_job(log_job& job) {
     append_frame(out, job, e);
   tail.clear();
   job.req.tail = -1;
-  if (!flush(job, out) || !job.req.follow || job.container_done.load()) return;
-  // Follow: wait for the file to grow (inotify) or for a wake-up (exit, client gone).
-  unique_fd notify{::inotify_init1(IN_CLOEXEC | IN_NONBLOCK)};
-  auto dir = job.path.substr(0, job.path.rfind('/'));
-  ::inotify_add_watch(notify.get(), dir.c_str(), IN_MODIFY | IN_CREATE | IN_MOVED_TO);
-  unique_fd fd{::open(job.path.c_str(), O_RDONLY | O_CLOEXEC)};
-  std::string carry;
-  for (int rounds = 0;; ++rounds) {
-    if (fd) {
-      struct stat st {};
-      if (::fstat(fd.get(), &st) == 0 && (st.st_ino != inode || st.st_size < offset)) {
-        // Rotated under us: the old file is finished; continue with the new one.
-        fd.reset(::open(job.path.c_str(), O_RDONLY | O_CLOEXEC));
-        offset = 0;
-        carry.clear();
-        if (fd && ::fstat(fd.get(), &st) == 0) inode = st.st_ino;
-      }
-    } else {
-      fd.reset(::open(job.path.c_str(), O_RDONLY | O_CLOEXEC));
-    }
-    if (fd && !read_lines(fd.get(), offset, carry, emit)) return;
-    if (!flush(job, out)) return;
-    if (job.container_done.load()) {
-      // One last read: the shim flushed its final lines before reporting the exit.
-      if (fd && read_lines(fd.get(), offset, carry, emit)) (void)flush(job, out);
-      return;
-    }
-    pollfd fds[2] = {{notify.get(), POLLIN, 0}, {job.wake.get(), POLLIN, 0}};
-    if (::poll(fds, 2, -1) < 0 && errno != EINTR) return;
-    char drain[4096];
-    while (::read(notify.get(), drain, sizeof drain) > 0) {
-    }
-    uint64_t value;
-    (void)::read(job.wake.get(), &value, sizeof value);
-    if (job.stream->closed()) return;
-  }
+  if (!flush(job, out) || !job.req.follow || job.signal.finished()) return;
+  // Follow: wait for the file to grow or for a wake-up (exit, client gone).
+  runtime::follow_log(job.path, {offset, inode}, job.signal, emit, [&] { return flush(job, out); });
 }
 
 } // namespace
@@ -210,21 +136,14 @@ void serve_logs(const exchange_ptr& ex, const actors::log_location& location, lo
   }
   std::weak_ptr<log_job> weak = job;
   job->stream->on_client_gone([weak] {
-    if (auto j = weak.lock()) j->wake_up();
+    if (auto j = weak.lock()) j->signal.wake();
   });
   if (job->req.follow) {
     with_actor(ex, [job, container](caf::event_based_actor* self) {
       self->request(container, caf::infinite, actors::wait_atom_v,
                     actors::wait_condition::not_running)
-          .then(
-              [job](actors::wait_result&) {
-                job->container_done.store(true);
-                job->wake_up();
-              },
-              [job](caf::error&) {
-                job->container_done.store(true);
-                job->wake_up();
-              });
+          .then([job](actors::wait_result&) { job->signal.finish(); },
+                [job](caf::error&) { job->signal.finish(); });
     });
   }
   ex->context().system().spawn<caf::detached>([job](caf::event_based_actor* self) {

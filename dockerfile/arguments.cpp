@@ -38,12 +38,6 @@ json_array parse_json_array(std::string_view args) {
   return out;
 }
 
-std::optional<std::vector<std::string>> parse_json_form(std::string_view args) {
-  auto parsed = parse_json_array(args);
-  if (parsed.form != json_form::strings) return std::nullopt;
-  return std::move(parsed.words);
-}
-
 namespace {
 
 /// A port or port range ("80", "8000-8002") within 1-65535.

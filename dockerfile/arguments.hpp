@@ -26,9 +26,6 @@ struct json_array {
 /// invalid UTF-8 inside strings becomes U+FFFD, anything after the array makes it not JSON.
 [[nodiscard]] json_array parse_json_array(std::string_view args);
 
-/// The JSON form: a JSON array of strings, or nullopt when `args` is not one (shell form).
-[[nodiscard]] std::optional<std::vector<std::string>> parse_json_form(std::string_view args);
-
 /// EXPOSE arguments as dockerd reads them (its parsePortSpecs): "80 443/tcp 8000-8002/udp" →
 /// {"80/tcp","443/tcp","8000/udp",...}; "ip:host:container/proto" forms expose the container
 /// port. Errors: "invalid containerPort: x", "invalid hostPort: x", "invalid proto: x",

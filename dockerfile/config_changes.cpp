@@ -17,16 +17,8 @@ json& object_field(json& cfg, const char* key) {
   return cfg[key];
 }
 
-std::vector<std::string> string_list(const json& cfg, const char* key) {
-  std::vector<std::string> out;
-  if (auto it = cfg.find(key); it != cfg.end() && it->is_array())
-    for (const auto& v : *it)
-      if (v.is_string()) out.push_back(v.get<std::string>());
-  return out;
-}
-
 json command_json(const command_line& command, const json& cfg) {
-  auto resolved = resolve_command_line(command, string_list(cfg, "Shell"));
+  auto resolved = resolve_command_line(command, config_strings(cfg, "Shell"));
   if (!resolved) return nullptr;
   return *resolved;
 }
@@ -57,8 +49,16 @@ json healthcheck_json(const healthcheck_config& h) {
 
 } // namespace
 
+std::vector<std::string> config_strings(const json& cfg, const char* key) {
+  std::vector<std::string> out;
+  if (auto it = cfg.find(key); it != cfg.end() && it->is_array())
+    for (const auto& v : *it)
+      if (v.is_string()) out.push_back(v.get<std::string>());
+  return out;
+}
+
 std::vector<std::string> config_env(const json& cfg) {
-  return cfg.is_object() ? string_list(cfg, "Env") : std::vector<std::string>{};
+  return cfg.is_object() ? config_strings(cfg, "Env") : std::vector<std::string>{};
 }
 
 caf::error apply_instruction(json& cfg, const instruction& ins, bool& cmd_set) {

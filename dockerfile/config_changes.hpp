@@ -32,6 +32,11 @@ namespace berth::dockerfile {
 [[nodiscard]] caf::error apply_instruction(nlohmann::json& container_config, const instruction& ins,
                                            bool& cmd_set);
 
+/// The strings of the array `key` of a config object (Shell, Cmd, OnBuild, a Healthcheck's
+/// Test...): other values skipped, empty when there is no such array.
+[[nodiscard]] std::vector<std::string> config_strings(const nlohmann::json& config,
+                                                      const char* key);
+
 /// The "KEY=VALUE" strings of a config's Env (empty when there is none).
 [[nodiscard]] std::vector<std::string> config_env(const nlohmann::json& container_config);
 

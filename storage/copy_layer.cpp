@@ -323,15 +323,6 @@ caf::error copy_file_source(const copy_target& to, const context_source& source)
 
 } // namespace
 
-bool is_dir_in_layers(const std::vector<std::string>& lower_dirs, const std::string& path) {
-  auto view = layer_view::open(lower_dirs);
-  if (!view) return false;
-  auto resolved = view->resolve(path);
-  if (!resolved) return false;
-  auto st = view->lstat(*resolved);
-  return st && S_ISDIR(st->st_mode);
-}
-
 caf::error write_copy_layer(const copy_layer_request& request) {
   auto out = sys::open(request.out_dir, O_RDONLY | O_DIRECTORY);
   if (!out) return out.error();

@@ -68,9 +68,4 @@ struct copy_layer_request {
 /// that takes more than 255 steps to resolve ("evalSymlinksInScope: too many links in <dest>").
 [[nodiscard]] caf::error write_copy_layer(const copy_layer_request& request);
 
-/// Whether `path` (absolute) is a directory in the layers `lower_dirs` (top-most first) as
-/// overlayfs would merge them (a whiteout above hides it), symlinks on it followed in the layers.
-[[nodiscard]] bool is_dir_in_layers(const std::vector<std::string>& lower_dirs,
-                                    const std::string& path);
-
 } // namespace berth::storage

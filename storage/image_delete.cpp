@@ -269,10 +269,13 @@ caf::expected<delete_plan> plan_build_cache_prune(const image_index& index,
     if (is_build_cache(index, img, filters, *until)) candidates.push_back(&img);
   std::sort(candidates.begin(), candidates.end(),
             [](const auto* a, const auto* b) { return a->created_nanos < b->created_nanos; });
-  auto plan_first = [&](size_t count) {
+  // Removes the candidates oldest first (those in use stay) while `more()` says so.
+  auto plan_oldest = [&](auto more) {
     planner p{index, users, {}};
-    for (size_t i = 0; i < count; ++i)
-      if (!p.first_user(candidates[i]->id, -1)) p.remove(candidates[i]->id);
+    for (const auto* img : candidates) {
+      if (!more(p.plan)) break;
+      if (!p.first_user(img->id, -1)) p.remove(img->id);
+    }
     p.reparent_orphans();
     std::erase_if(p.plan.records, [&](const delete_record& r) {
       return std::find(p.plan.remove_images.begin(), p.plan.remove_images.end(), r.deleted) ==
@@ -280,15 +283,13 @@ caf::expected<delete_plan> plan_build_cache_prune(const image_index& index,
     });
     return std::move(p.plan);
   };
-  auto everything = plan_first(candidates.size());
+  auto everything = plan_oldest([](const delete_plan&) { return true; });
   if (options.reserved_space == 0) return everything;
   // Keep the newest cache within the reserved space: drop the oldest images until it fits.
   auto total = everything.space_reclaimed;
-  for (size_t count = 0; count <= candidates.size(); ++count) {
-    auto plan = plan_first(count);
-    if (total - plan.space_reclaimed <= options.reserved_space) return plan;
-  }
-  return everything;
+  return plan_oldest([&](const delete_plan& plan) {
+    return total - plan.space_reclaimed > options.reserved_space;
+  });
 }
 
 void apply_plan(const delete_plan& plan, image_index& index) {

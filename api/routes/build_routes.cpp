@@ -82,7 +82,6 @@ caf::expected<actors::build_options> parse_options(const http_request& req) {
   if (!rm) return rm.error();
   o.remove = *rm;
   o.force_remove = q.flag("forcerm");
-  o.quiet = q.flag("q");
   o.network_mode = q.get("networkmode");
   for (auto [key, field] :
        {std::pair{"shmsize", &o.shm_size}, std::pair{"memory", &o.memory},
@@ -109,16 +108,25 @@ caf::expected<actors::build_options> parse_options(const http_request& req) {
 }
 
 // The output of one build: lines go straight to the client, or with q=1 are kept until the end
-// (only the image ID is sent on success; everything and the error on failure, as dockerd).
+// (only the image ID is sent on success; everything and the error on failure, as dockerd). The
+// builder sends every line either way; q=1 is handled here only.
 struct build_output {
+  /// What q=1 holds at most (dockerd holds everything): later lines are dropped, and said so.
+  static constexpr size_t max_held = 16 << 20;
+
   std::shared_ptr<response_stream> stream;
   bool quiet = false;
   std::mutex mutex;
   std::string held;
+  bool dropped = false;
 
   void write(std::string line) {
     if (!quiet) return stream->write(std::move(line));
     std::lock_guard lock{mutex};
+    if (dropped || held.size() + line.size() > max_held) {
+      dropped = true;
+      return;
+    }
     held += line;
   }
   void end(const caf::expected<std::string>& result) {
@@ -127,6 +135,7 @@ struct build_output {
     } else {
       if (quiet) {
         std::lock_guard lock{mutex};
+        if (dropped) held += actors::stream_line("[the rest of the output was not kept]\n");
         stream->write(std::move(held));
       }
       stream->write(actors::error_line(error_message(result.error())));
@@ -159,14 +168,19 @@ void build(const exchange_ptr& ex) {
   if (!stream) return;
   auto out = std::make_shared<build_output>();
   out->stream = stream;
-  out->quiet = options->quiet;
+  out->quiet = ex->request().query.flag("q");
   const auto& cfg = *ex->context().config();
   actors::build_setup setup{cfg.data_root, cfg.exec_root, &ex->context().probes()};
   actors::build_request req;
   req.context = ex->body_stream();
   req.options = std::move(*options);
   req.emit = [out](std::string line) { out->write(std::move(line)); };
-  req.done = [out](caf::expected<std::string> result) { out->end(result); };
+  // What a failed build did not read of its context is dropped (bounded), so that the client
+  // still sees the error.
+  req.done = [out, body = ex->body_stream()](caf::expected<std::string> result) {
+    if (!result && body) body->abandon();
+    out->end(result);
+  };
   req.pull_output = std::make_shared<build_pull_output>(out);
   auto stop = std::make_shared<std::stop_source>();
   stream->on_client_gone([stop] { stop->request_stop(); });

@@ -2,8 +2,11 @@
 // against a real berthd: every instruction, the stream dockerd prints, the build cache, multi-stage
 // builds, .dockerignore, ADD of archives, failures and the context's boundaries.
 #include <algorithm>
+#include <chrono>
+#include <csignal>
 #include <filesystem>
 #include <fstream>
+#include <thread>
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
@@ -187,6 +190,13 @@ TEST_F(build, multi_stage_copies_from_a_builder_and_target_stops_there) {
   auto bad = docker_build({"--target", "nope"});
   EXPECT_NE(bad.exit_code, 0);
   EXPECT_NE(bad.err.find("target stage \"nope\" could not be found"), std::string::npos) << bad.err;
+  // A stage after the target is not built, and COPY --from may not name it either.
+  write("Dockerfile", "FROM busybox AS first\nCOPY --from=second /etc/hostname /x\n"
+                      "FROM busybox AS second\n");
+  auto later = docker_build({"--target", "first"});
+  EXPECT_NE(later.exit_code, 0);
+  EXPECT_NE(later.err.find("stage cannot refer to itself or a later stage"), std::string::npos)
+      << later.err;
 }
 
 TEST_F(build, dockerignore_excludes_files_and_add_extracts_archives) {
@@ -220,6 +230,28 @@ TEST_F(build, a_failing_run_reports_the_step_and_leaves_nothing_behind) {
             std::string::npos)
       << r.err;
   EXPECT_NE(docker({"image", "inspect", "failing"}).exit_code, 0);
+  EXPECT_EQ(ok({"ps", "-a", "-q"}), "");
+}
+
+TEST_F(build, a_client_that_leaves_cancels_the_build_and_its_run_container_goes) {
+  write("Dockerfile", "FROM busybox\nRUN echo run-$((1 + 1)) && sleep 1000\n");
+  auto env = daemon_.docker_env();
+  env["DOCKER_BUILDKIT"] = "0";
+  background_process client({"docker", "build", context_}, env);
+  bool running = false;
+  while (auto line = client.read_line(std::chrono::seconds(60)))
+    if (line->find("run-2") != std::string::npos) {
+      running = true;
+      break;
+    }
+  ASSERT_TRUE(running);
+  EXPECT_EQ(lines_of(ok({"ps", "-q"})).size(), 1U);
+  client.signal(SIGKILL);
+  EXPECT_NE(client.wait(std::chrono::seconds(10)), -1);
+  // The RUN's container is removed well before its command would end.
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  while (!ok({"ps", "-a", "-q"}).empty() && std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
   EXPECT_EQ(ok({"ps", "-a", "-q"}), "");
 }
 
@@ -270,6 +302,18 @@ TEST_F(build, quiet_prints_the_id_and_a_build_emits_build_and_tag_events) {
   EXPECT_NE(built, events.end()) << testing::PrintToString(events);
   EXPECT_NE(tagged, events.end()) << testing::PrintToString(events);
   EXPECT_LT(built, tagged);
+}
+
+TEST_F(build, a_failing_quiet_build_shows_the_steps_and_the_run_output) {
+  // dockerd holds a quiet build's output and shows it when the build fails (the CLI on stderr).
+  write("Dockerfile", "FROM busybox\nENV A=b\nRUN echo out-$((40 + 2)) && exit 2\n");
+  auto r = docker_build({"-q"});
+  EXPECT_NE(r.exit_code, 0);
+  auto all = r.out + r.err;
+  EXPECT_NE(all.find("Step 1/3 : FROM busybox"), std::string::npos) << all;
+  EXPECT_NE(all.find("Step 3/3 : RUN echo out-$((40 + 2)) && exit 2"), std::string::npos) << all;
+  EXPECT_NE(all.find("out-42"), std::string::npos) << all;
+  EXPECT_NE(r.err.find("returned a non-zero code: 2"), std::string::npos) << r.err;
 }
 
 TEST_F(build, builder_prune_removes_the_cache_and_keeps_tagged_images) {
@@ -376,6 +420,35 @@ TEST_F(build, add_keeps_an_archives_owners_and_unpacks_every_compression) {
     expected += std::string{"/x/"} + name + " 1234:5678 750\nowned\n1234:5678\n";
   expected += "plain text";
   EXPECT_EQ(out, expected);
+}
+
+// A context refused after its first entry, 48 MiB still to come: the daemon stops reading it
+// and drops the rest, and the client still reads the error. Over TCP (mutual TLS, as the daemon
+// requires): closing with unread data there resets the connection, which loses the answer.
+TEST(build_over_tcp, a_context_refused_midway_still_gets_its_error_to_the_client) {
+  test_daemon dirs({.metrics = false});
+  auto dir = dirs.root + "/tls";
+  auto made = make_tls_files(dir);
+  ASSERT_EQ(made.exit_code, 0) << made.err;
+  made = shell("cd " + dir +
+               " && echo x > evil && head -c 48M /dev/zero > big"
+               " && tar -P -cf ctx.tar --transform 's,^evil,../evil,' evil big");
+  ASSERT_EQ(made.exit_code, 0) << made.err;
+  auto port = std::to_string(free_tcp_port());
+  test_daemon d({.extra_args = {"-H", "tcp://127.0.0.1:" + port, "--tlsverify", "--tlscacert",
+                                dir + "/ca.pem", "--tlscert", dir + "/cert.pem", "--tlskey",
+                                dir + "/key.pem"},
+                 .metrics = false});
+  ASSERT_TRUE(d.start()) << d.start_error();
+  for (int attempt = 0; attempt < 5; ++attempt) {
+    auto r = run({"curl", "-sS", "--max-time", "60", "--cacert", dir + "/ca.pem", "--cert",
+                  dir + "/client-cert.pem", "--key", dir + "/client-key.pem", "-X", "POST", "-H",
+                  "Content-Type: application/x-tar", "--data-binary", "@" + dir + "/ctx.tar",
+                  "https://127.0.0.1:" + port + "/build"});
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    EXPECT_NE(r.out.find(R"(archive entry \"../evil\" has a \"..\" component)"), std::string::npos)
+        << r.out;
+  }
 }
 
 } // namespace

@@ -722,6 +722,24 @@ TEST_F(containers, log_options_rotate_the_json_file) {
   EXPECT_NE(logs.exit_code, 0);
 }
 
+TEST_F(containers, logs_follow_goes_on_in_the_new_file_after_a_rotation) {
+  auto id = ok({"run", "-d", "--name", "rotating", "--log-opt", "max-size=8k", "--log-opt",
+                "max-file=2", "busybox", "sh", "-c",
+                "sleep 1; i=0; while [ $i -lt 150 ]; do echo line$i; i=$((i+1)); usleep 20000; "
+                "done"});
+  run_options opts;
+  opts.env = daemon_.docker_env();
+  opts.timeout = std::chrono::seconds(60);
+  auto followed = run({"docker", "logs", "-f", "rotating"}, opts);
+  ASSERT_FALSE(followed.timed_out);
+  auto lines = lines_of(followed.out);
+  ASSERT_EQ(lines.size(), 150U) << followed.out;
+  for (size_t n = 0; n < lines.size(); ++n)
+    ASSERT_EQ(lines[n], "line" + std::to_string(n));
+  auto log_path = inspect("rotating")["LogPath"].get<std::string>();
+  EXPECT_EQ(::access((log_path + ".1").c_str(), F_OK), 0); // it did rotate
+}
+
 TEST_F(containers, a_command_that_cannot_start_is_a_clear_error) {
   auto r = docker({"run", "--rm", "busybox", "nosuchcmd"});
   EXPECT_EQ(r.exit_code, 127);

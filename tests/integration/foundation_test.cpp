@@ -284,23 +284,7 @@ TEST(foundation_config, invalid_settings_are_refused_naming_the_key) {
 TEST(foundation_tls, tcp_requires_and_accepts_client_certificates) {
   test_daemon probe_dirs({.metrics = false});
   auto dir = probe_dirs.root + "/tls";
-  auto r = shell(
-      "set -e; mkdir -p " + dir + " && cd " + dir +
-      " && openssl req -x509 -newkey rsa:2048 -nodes -keyout ca-key.pem -out ca.pem -days 2"
-      " -subj /CN=berth-test-ca 2>/dev/null"
-      " && openssl req -newkey rsa:2048 -nodes -keyout key.pem -out server.csr -subj /CN=localhost"
-      " 2>/dev/null"
-      " && printf 'subjectAltName=IP:127.0.0.1,DNS:localhost\\nextendedKeyUsage=serverAuth\\n' > "
-      "server.ext"
-      " && openssl x509 -req -in server.csr -CA ca.pem -CAkey ca-key.pem -CAcreateserial -out "
-      "cert.pem"
-      " -days 2 -extfile server.ext 2>/dev/null"
-      " && openssl req -newkey rsa:2048 -nodes -keyout client-key.pem -out client.csr -subj "
-      "/CN=client"
-      " 2>/dev/null"
-      " && printf 'extendedKeyUsage=clientAuth\\n' > client.ext"
-      " && openssl x509 -req -in client.csr -CA ca.pem -CAkey ca-key.pem -CAcreateserial"
-      " -out client-cert.pem -days 2 -extfile client.ext 2>/dev/null");
+  auto r = make_tls_files(dir);
   ASSERT_EQ(r.exit_code, 0) << r.err;
   int port = free_tcp_port();
   auto tcp = "tcp://127.0.0.1:" + std::to_string(port);

@@ -101,6 +101,24 @@ int free_udp_port() {
   return free_port(SOCK_DGRAM);
 }
 
+command_result make_tls_files(const std::string& dir) {
+  return shell(
+      "set -e; mkdir -p " + dir + " && cd " + dir +
+      " && openssl req -x509 -newkey rsa:2048 -nodes -keyout ca-key.pem -out ca.pem -days 2"
+      " -subj /CN=berth-test-ca 2>/dev/null"
+      " && openssl req -newkey rsa:2048 -nodes -keyout key.pem -out server.csr -subj /CN=localhost"
+      " 2>/dev/null"
+      " && printf 'subjectAltName=IP:127.0.0.1,DNS:localhost\\nextendedKeyUsage=serverAuth\\n' > "
+      "server.ext"
+      " && openssl x509 -req -in server.csr -CA ca.pem -CAkey ca-key.pem -CAcreateserial -out "
+      "cert.pem -days 2 -extfile server.ext 2>/dev/null"
+      " && openssl req -newkey rsa:2048 -nodes -keyout client-key.pem -out client.csr -subj "
+      "/CN=client 2>/dev/null"
+      " && printf 'extendedKeyUsage=clientAuth\\n' > client.ext"
+      " && openssl x509 -req -in client.csr -CA ca.pem -CAkey ca-key.pem -CAcreateserial"
+      " -out client-cert.pem -days 2 -extfile client.ext 2>/dev/null");
+}
+
 test_daemon::test_daemon(daemon_options opts) : opts_(std::move(opts)) {
   root = make_temp_root();
   socket_path = root + "/berth.sock";

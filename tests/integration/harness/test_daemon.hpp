@@ -25,6 +25,11 @@ inline constexpr const char* guard_proxy_url = "http://127.0.0.1:9";
 /// A free UDP port on 127.0.0.1 (bound and released).
 [[nodiscard]] int free_udp_port();
 
+/// Makes `dir` with a test CA (ca.pem), a server certificate for 127.0.0.1 and localhost
+/// (cert.pem, key.pem) and a client one (client-cert.pem, client-key.pem) it signed, with openssl:
+/// what a daemon listening on TCP (mutual TLS only) and its clients need.
+[[nodiscard]] command_result make_tls_files(const std::string& dir);
+
 struct daemon_options {
   std::vector<std::string> extra_args; ///< added to the command line
   /// Written to the config file, with the proxy guard (guard_proxy_url) merged in unless it

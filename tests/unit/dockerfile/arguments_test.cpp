@@ -13,7 +13,7 @@ TEST(arguments, json_forms) {
   EXPECT_EQ(parse_json_array("['a']").form, json_form::not_json);
   EXPECT_EQ(parse_json_array("[\"a\"] x").form, json_form::not_json);
   EXPECT_EQ(parse_json_array("[\"\xff\"]").words, std::vector<std::string>{"\xEF\xBF\xBD"});
-  EXPECT_FALSE(parse_json_form("echo hi"));
+  EXPECT_EQ(parse_json_array("echo hi").form, json_form::not_json);
 }
 
 TEST(arguments, ports_expand_ranges) {

@@ -343,19 +343,37 @@ TEST_F(copy_layer_test, missing_sources_fail_with_their_message) {
   EXPECT_TRUE(write_copy_layer(req));
 }
 
-TEST_F(copy_layer_test, is_dir_in_layers_merges_like_overlayfs) {
+TEST_F(copy_layer_test, a_destination_is_a_directory_as_overlayfs_merges_the_layers) {
   dir(bottom_, "usr/lib");
   dir(bottom_, "opt");
   file(bottom_, "etc/hosts", "h");
   ASSERT_EQ(::mknod((top_ + "/opt").c_str(), S_IFCHR | 0000, makedev(0, 0)), 0);
-  std::vector<std::string> layers{top_, bottom_};
-  EXPECT_TRUE(is_dir_in_layers(layers, "/"));
-  EXPECT_TRUE(is_dir_in_layers(layers, "/usr/lib"));
-  EXPECT_TRUE(is_dir_in_layers(layers, "/usr/lib/"));
-  EXPECT_FALSE(is_dir_in_layers(layers, "/etc/hosts"));
-  EXPECT_FALSE(is_dir_in_layers(layers, "/missing"));
-  EXPECT_FALSE(is_dir_in_layers(layers, "/opt")); // whited out above
-  EXPECT_FALSE(is_dir_in_layers({}, "/usr"));
+  file(ctx_, "a.txt", "alpha");
+  // A directory of the layers receives the file inside it.
+  ASSERT_COPIED(copy({"a.txt"}, "/"));
+  EXPECT_EQ(contents(out("/a.txt")), "alpha");
+  ASSERT_COPIED(copy({"a.txt"}, "/usr/lib"));
+  EXPECT_EQ(contents(out("/usr/lib/a.txt")), "alpha");
+  ASSERT_FALSE(sys::remove_all(out("/usr")));
+  ASSERT_COPIED(copy({"a.txt"}, "/usr/lib/"));
+  EXPECT_EQ(contents(out("/usr/lib/a.txt")), "alpha");
+  // Anything else is the file itself: a file, nothing, a directory whited out above.
+  ASSERT_COPIED(copy({"a.txt"}, "/etc/hosts"));
+  EXPECT_EQ(contents(out("/etc/hosts")), "alpha");
+  ASSERT_COPIED(copy({"a.txt"}, "/missing"));
+  EXPECT_EQ(contents(out("/missing")), "alpha");
+  ASSERT_COPIED(copy({"a.txt"}, "/opt"));
+  EXPECT_EQ(contents(out("/opt")), "alpha");
+  // Without layers there is no directory yet.
+  auto sources = resolve_sources(ctx_fd_.get(), "COPY", {"a.txt"}, "/usr");
+  ASSERT_TRUE(sources);
+  copy_layer_request req;
+  req.source_root_fd = ctx_fd_.get();
+  req.sources = *sources;
+  req.dest = "/usr";
+  req.out_dir = base_ + "/scratch";
+  ASSERT_COPIED(write_copy_layer(req));
+  EXPECT_EQ(contents(base_ + "/scratch/usr"), "alpha");
 }
 
 TEST_F(copy_layer_test, a_destination_through_a_symlinked_image_directory_lands_where_it_points) {
