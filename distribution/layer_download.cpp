@@ -22,6 +22,7 @@ class metered_sink final : public registry::blob_sink {
     return inner_.write(data, n);
   }
   caf::error restart() override { return inner_.restart(); }
+  caf::expected<std::string> digest() override { return inner_.digest(); }
 
  private:
   registry::blob_sink& inner_;
