@@ -12,6 +12,7 @@
 #include "distribution/transfer_source.hpp"
 #include "metrics/image_probe.hpp"
 #include "registry/repository.hpp"
+#include "storage/image_index.hpp"
 
 namespace berth::distribution {
 
@@ -128,10 +129,10 @@ class pusher {
     };
     std::vector<pending> waits;
     for (size_t k = blobs.size(); k-- > 0;)
-      ctx_.progress->status(short_digest(item.layers[k].diff_id), "Preparing");
+      ctx_.progress->status(storage::short_id(item.layers[k].diff_id), "Preparing");
     for (size_t k = blobs.size(); k-- > 0;) {
       const auto& blob = blobs[k];
-      auto id = short_digest(item.layers[k].diff_id);
+      auto id = storage::short_id(item.layers[k].diff_id);
       if (auto known = uploaded_.find(blob.digest); known != uploaded_.end()) {
         waits.push_back({id, known->second, true});
         continue;
