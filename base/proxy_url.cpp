@@ -71,8 +71,7 @@ caf::expected<proxy_url> proxy_url::parse(std::string_view text) {
 }
 
 std::string proxy_url::endpoint() const {
-  std::string h = host.find(':') != std::string::npos ? "[" + host + "]" : host;
-  return h + ":" + std::to_string(port);
+  return join_host_port(host, port);
 }
 
 std::string mask_proxy_credentials(std::string_view text) {

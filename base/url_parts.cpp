@@ -90,4 +90,13 @@ std::optional<host_port> split_host_port(std::string_view authority) {
   return out;
 }
 
+std::string url_host(std::string_view host) {
+  if (host.find(':') == std::string_view::npos) return std::string(host);
+  return "[" + std::string(host) + "]";
+}
+
+std::string join_host_port(std::string_view host, uint16_t port) {
+  return url_host(host) + ":" + std::to_string(port);
+}
+
 } // namespace berth

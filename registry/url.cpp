@@ -64,14 +64,12 @@ std::optional<url> url::parse(std::string_view text) {
 }
 
 std::string url::authority() const {
-  std::string h = host.find(':') != std::string::npos ? "[" + host + "]" : host;
-  if (port == default_port(scheme)) return h;
-  return h + ":" + std::to_string(port);
+  if (port == default_port(scheme)) return url_host(host);
+  return join_host_port(host, port);
 }
 
 std::string url::endpoint_key() const {
-  std::string h = host.find(':') != std::string::npos ? "[" + host + "]" : host;
-  return scheme + "://" + h + ":" + std::to_string(port);
+  return scheme + "://" + join_host_port(host, port);
 }
 
 std::string url::string() const {
