@@ -349,6 +349,8 @@ struct http_client::impl {
       auto location = response.header("Location");
       if (!request.follow_redirects || !is_redirect(response.status) || !location)
         return std::move(response);
+      // 307 and 308 repeat the request, body included: a streamed body cannot be sent twice, so
+      // the redirect is the answer then (as in Go's client).
       bool keep_method = response.status == 307 || response.status == 308;
       if (keep_method && spec.send_body && request.body_source) return std::move(response);
       if (redirects + 1 > options.max_redirects)
@@ -359,7 +361,9 @@ struct http_client::impl {
       if (!next)
         return make_error(errc::unavailable,
                           request_prefix(spec.method, spec.target) + "invalid redirect location");
-      if (!keep_method && (response.status == 303 || spec.method == http_method::post)) {
+      // 301, 302 and 303 go on as a GET without the body (a HEAD stays a HEAD), as in Go's
+      // client.
+      if (!keep_method) {
         if (spec.method != http_method::head) spec.method = http_method::get;
         spec.send_body = false;
       }
