@@ -158,8 +158,6 @@ class repository {
   repository(http_client& http, registry_endpoint endpoint, std::string path,
              registry_credentials credentials, endpoint_use use, repository_options options);
 
-  caf::error ping(std::stop_token stop);
-
   caf::expected<std::string> upload_once(std::string_view digest, uint64_t size,
                                          const blob_opener& open, const blob_push_options& options,
                                          std::optional<url> location, std::stop_token stop);
