@@ -139,11 +139,8 @@ class puller {
       if (auto put = ctx_.content->put(found->image.bytes); !put) return std::move(put.error());
     }
     image->manifest_digest = found->image.digest;
-    auto name = target;
-    name.tag.clear();
-    name.digest.clear();
     if (!by_digest) pulled.references.push_back(target.string());
-    pulled.references.push_back(name.name() + "@" + found->top.digest);
+    pulled.references.push_back(target.name() + "@" + found->top.digest);
     pulled.image = std::move(*image);
     for (const auto& layer : found->parsed.layers)
       ctx_.service->sources().add(layer.digest, target.domain, target.path);
