@@ -2,10 +2,7 @@
 #include "base/proxy_url.hpp"
 
 #include <algorithm>
-#include <arpa/inet.h>
 #include <cctype>
-#include <charconv>
-#include <optional>
 
 #include "base/error.hpp"
 #include "base/url_parts.hpp"

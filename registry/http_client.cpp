@@ -392,11 +392,6 @@ caf::expected<http_response> http_client::send(const http_request& request,
   return impl_->send(request, &handler, std::move(stop));
 }
 
-void http_client::close_idle() {
-  std::lock_guard guard{impl_->mutex};
-  impl_->idle.clear();
-}
-
 const http_client_options& http_client::options() const {
   return impl_->options;
 }

@@ -70,9 +70,6 @@ class http_client {
   [[nodiscard]] caf::expected<http_response>
   send(const http_request& request, const response_handler& handler, std::stop_token stop = {});
 
-  /// Closes every idle pooled connection.
-  void close_idle();
-
   [[nodiscard]] const http_client_options& options() const;
 
  private:

@@ -45,7 +45,7 @@ TEST_F(distribution_test, pushes_a_pulled_image_to_another_repository) {
   EXPECT_EQ(parsed.config.digest, img.id());
   ASSERT_EQ(parsed.layers.size(), 2u);
   EXPECT_EQ(parsed.layers[1].digest, storage::sha256_digest(img.layers[1]));
-  EXPECT_EQ(parsed.layers[1].media_type, registry::media_type::docker_layer);
+  EXPECT_EQ(parsed.layers[1].media_type, storage::media_type_docker_layer_gzip);
   auto text = output->text();
   EXPECT_EQ(output->messages().front().status,
             "The push refers to repository [" + ref("copy") + "]");
