@@ -8,6 +8,7 @@
 #include <mutex>
 #include <vector>
 
+#include "base/ascii.hpp"
 #include "base/error.hpp"
 #include "registry/http_connection.hpp"
 #include "registry/proxy_config.hpp"
@@ -42,10 +43,9 @@ http::verb to_verb(http_method m) {
 
 /// Go's http.Client error prefix: `Get "https://host/v2/": `.
 std::string request_prefix(http_method m, const url& target) {
-  std::string method(to_string(m));
-  for (size_t i = 1; i < method.size(); ++i)
-    method[i] = static_cast<char>(method[i] + 'a' - 'A');
-  return method + " \"" + target.string() + "\": ";
+  auto method = to_string(m);
+  return std::string(method.substr(0, 1)) + ascii_lower(method.substr(1)) + " \"" +
+         target.string() + "\": ";
 }
 
 /// Errors where a kept-alive connection turned out to be closed by the server meanwhile.
