@@ -90,12 +90,15 @@ struct http_client::impl {
     bool verify = true;
   };
 
-  std::mutex mutex;
+  std::mutex idle_mutex; ///< guards `idle`
   std::map<std::string, std::vector<std::unique_ptr<http_connection>>> idle;
+  /// Guards `tls_contexts`. Held while a context is built (certs.d and CA files are read), so
+  /// each authority's is built once; the idle pool does not wait for it.
+  std::mutex tls_mutex;
   std::map<std::string, tls_entry> tls_contexts;
 
   caf::expected<tls_entry> tls_for(const url& target) {
-    std::lock_guard guard{mutex};
+    std::lock_guard guard{tls_mutex};
     auto key = target.authority();
     if (auto it = tls_contexts.find(key); it != tls_contexts.end()) return it->second;
     tls_settings settings;
@@ -113,7 +116,7 @@ struct http_client::impl {
 
   /// An idle pooled connection that still looks open, if any.
   std::unique_ptr<http_connection> take_idle(const url& target) {
-    std::lock_guard guard{mutex};
+    std::lock_guard guard{idle_mutex};
     auto it = idle.find(target.endpoint_key());
     if (it == idle.end()) return nullptr;
     auto now = std::chrono::steady_clock::now();
@@ -127,7 +130,7 @@ struct http_client::impl {
 
   void release(const url& target, std::unique_ptr<http_connection> conn) {
     conn->idle_since = std::chrono::steady_clock::now();
-    std::lock_guard guard{mutex};
+    std::lock_guard guard{idle_mutex};
     auto& list = idle[target.endpoint_key()];
     if (list.size() < options.max_idle_per_endpoint) list.push_back(std::move(conn));
   }
