@@ -144,16 +144,13 @@ class pusher {
       auto shared = shared_;
       auto service = ctx_.service;
       auto task = [shared, blob, id, done] {
-        shared.source.service->update_gauges();
         auto err = upload_layer(shared, blob, id);
         if (err && !shared.stop.stop_requested())
           lg.info("blob upload failed", {{"digest", blob.digest}, {"error", error_message(err)}});
         done->set_value(std::move(err));
-        shared.source.service->update_gauges();
       };
       auto progress = ctx_.progress;
       service->uploads().submit(task, [progress, id] { progress->status(id, "Waiting"); });
-      service->update_gauges();
     }
     for (auto& w : waits) {
       if (auto err = w.result.get()) {
