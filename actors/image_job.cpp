@@ -170,7 +170,7 @@ caf::actor spawn_image_job(caf::actor_system& sys, image_job_spec spec,
     };
     if (shared->what == image_job_spec::kind::pull) {
       run_on_own_thread(
-          self, [shared]() -> caf::expected<image_job_outcome> { return run_pull(*shared); },
+          self, [shared]() -> caf::expected<image_job_outcome> { return run_job(*shared); },
           on_outcome);
       return;
     }

@@ -34,35 +34,29 @@ caf::error registry_unavailable() {
   return make_error(errc::unavailable, "registry access is not configured in this daemon");
 }
 
-// The tags of `name` (normalized, without tag) the store has, sorted.
-std::vector<std::string> local_tags(const images_state& st, const storage::reference& name) {
+// The tags the store has for `repository`'s name (its own tag ignored), sorted.
+std::vector<std::string> local_tags(const images_state& st, const storage::reference& repository) {
   std::vector<std::string> out;
-  auto prefix = name.name() + ":";
+  auto prefix = repository.name() + ":";
   for (const auto& [ref, id] : st.index.references())
     if (ref.starts_with(prefix) && ref.find('@') == std::string::npos)
       out.push_back(ref.substr(prefix.size()));
   return out;
 }
 
-// Copies of the records a push needs, the blobs leased for as long as it runs.
+// Copies of the records a push of `ref` (no digest: start_push refuses one) needs, the blobs
+// leased for as long as it runs.
 caf::expected<std::vector<distribution::push_item>> push_items(const images_state& st,
                                                                const storage::reference& ref,
                                                                storage::content_store::lease& l) {
-  auto name = ref;
-  name.tag.clear();
-  name.digest.clear();
-  std::vector<std::string> tags;
-  if (!ref.tag.empty()) {
-    tags.push_back(ref.tag);
-  } else {
-    tags = local_tags(st, name);
-  }
-  if (local_tags(st, name).empty())
+  auto tags = local_tags(st, ref);
+  if (tags.empty())
     return make_error(errc::not_found,
-                      "An image does not exist locally with the tag: " + name.familiar_name());
+                      "An image does not exist locally with the tag: " + ref.familiar_name());
+  if (!ref.tag.empty()) tags = {ref.tag};
   std::vector<distribution::push_item> items;
   for (const auto& tag : tags) {
-    auto tagged = name;
+    auto tagged = ref;
     tagged.tag = tag;
     auto id = st.index.reference_target(tagged.string());
     const auto* img = id.empty() ? nullptr : st.index.image(id);
@@ -84,13 +78,10 @@ caf::expected<std::vector<distribution::push_item>> push_items(const images_stat
 // Records `name@digest` for every pushed tag (dockerd's addDigestReference), then the event.
 void record_push(images_pointer self, const storage::reference& ref,
                  const std::vector<distribution::pushed_tag>& pushed, caf::response_promise rp) {
-  auto name = ref;
-  name.tag.clear();
-  name.digest.clear();
   std::vector<storage::state_op> ops;
   std::vector<std::pair<std::string, std::string>> refs;
   for (const auto& p : pushed) {
-    auto digest_ref = name.name() + "@" + p.digest;
+    auto digest_ref = ref.name() + "@" + p.digest;
     if (!self->state.index.image(p.image_id)) continue; // deleted meanwhile
     refs.emplace_back(digest_ref, p.image_id);
     ops.push_back(storage::state_op::put(kind_reference, digest_ref,

@@ -1,12 +1,7 @@
 // Proxy URLs: parse and mask.
 #include "base/proxy_url.hpp"
 
-#include <algorithm>
-#include <arpa/inet.h>
-#include <cctype>
-#include <charconv>
-#include <optional>
-
+#include "base/ascii.hpp"
 #include "base/error.hpp"
 #include "base/url_parts.hpp"
 
@@ -17,13 +12,6 @@ namespace {
 caf::error invalid_proxy(std::string_view text, std::string_view why) {
   return make_error(errc::invalid_argument, "invalid proxy URL \"" + mask_proxy_credentials(text) +
                                                 "\": " + std::string(why));
-}
-
-std::string lower(std::string_view s) {
-  std::string out(s);
-  std::transform(out.begin(), out.end(), out.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return out;
 }
 
 /// Splits "host[:port]" or "[v6][:port]" into `out`'s host and port; false when malformed.
@@ -45,7 +33,7 @@ caf::expected<proxy_url> proxy_url::parse(std::string_view text) {
                                                                 : std::string(text);
   auto sep = full.find("://");
   proxy_url out;
-  out.scheme = lower(std::string_view(full).substr(0, sep));
+  out.scheme = ascii_lower(std::string_view(full).substr(0, sep));
   if (out.scheme != "http" && out.scheme != "https")
     return invalid_proxy(text,
                          "unsupported scheme \"" + out.scheme + "\" (use http:// or https://)");
@@ -71,8 +59,7 @@ caf::expected<proxy_url> proxy_url::parse(std::string_view text) {
 }
 
 std::string proxy_url::endpoint() const {
-  std::string h = host.find(':') != std::string::npos ? "[" + host + "]" : host;
-  return h + ":" + std::to_string(port);
+  return join_host_port(host, port);
 }
 
 std::string mask_proxy_credentials(std::string_view text) {

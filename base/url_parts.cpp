@@ -6,6 +6,8 @@
 #include <cctype>
 #include <charconv>
 
+#include "base/ascii.hpp"
+
 namespace berth {
 
 namespace {
@@ -76,9 +78,7 @@ std::optional<host_port> split_host_port(std::string_view authority) {
     if (!valid_host_name(host)) return std::nullopt;
   }
   host_port out;
-  out.host.resize(host.size());
-  std::transform(host.begin(), host.end(), out.host.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  out.host = ascii_lower(host);
   out.empty_port = colon && port.empty();
   if (!port.empty()) {
     unsigned value = 0;
@@ -88,6 +88,15 @@ std::optional<host_port> split_host_port(std::string_view authority) {
     out.port = static_cast<uint16_t>(value);
   }
   return out;
+}
+
+std::string url_host(std::string_view host) {
+  if (host.find(':') == std::string_view::npos) return std::string(host);
+  return "[" + std::string(host) + "]";
+}
+
+std::string join_host_port(std::string_view host, uint16_t port) {
+  return url_host(host) + ":" + std::to_string(port);
 }
 
 } // namespace berth

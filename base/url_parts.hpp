@@ -1,5 +1,6 @@
-// The pieces of URLs several modules read: percent-escapes and a "host[:port]" authority. Pure
-// functions; the callers (query strings, registry URLs, proxy URLs) add their own rules.
+// The pieces of URLs several modules read and write: percent-escapes and a "host[:port]"
+// authority. Pure functions; the callers (query strings, registry URLs, proxy URLs) add their own
+// rules.
 #pragma once
 
 #include <cstdint>
@@ -24,5 +25,11 @@ struct host_port {
 /// than letters, digits, '.', '-', '_' (or is no IPv6 address inside brackets), or the port is not
 /// 1-65535.
 [[nodiscard]] std::optional<host_port> split_host_port(std::string_view authority);
+
+/// `host` as an authority writes it: an IPv6 address (any host with a ':') in brackets.
+[[nodiscard]] std::string url_host(std::string_view host);
+
+/// "host:port" or "[v6]:port", as Go's net.JoinHostPort joins them.
+[[nodiscard]] std::string join_host_port(std::string_view host, uint16_t port);
 
 } // namespace berth

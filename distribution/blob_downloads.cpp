@@ -85,7 +85,7 @@ blob_download_table::joined blob_download_table::join(
       }
     }
   }
-  auto fresh = std::make_shared<shared_download>(digest, make_lease());
+  auto fresh = std::make_shared<shared_download>(make_lease());
   downloads_[digest] = fresh;
   joined out;
   out.interest = download_interest{fresh};

@@ -22,10 +22,8 @@ namespace berth::distribution {
 /// One download in flight.
 class shared_download {
  public:
-  shared_download(std::string digest, std::shared_ptr<storage::content_store::lease> lease)
-      : digest_(std::move(digest)), lease_(std::move(lease)) {}
-
-  [[nodiscard]] const std::string& digest() const { return digest_; }
+  explicit shared_download(std::shared_ptr<storage::content_store::lease> lease)
+      : lease_(std::move(lease)) {}
 
   /// Cancelled when nobody waits any more (or the daemon stops).
   [[nodiscard]] std::stop_token stop_token() const { return stop_.get_token(); }
@@ -47,7 +45,6 @@ class shared_download {
   friend class blob_download_table;
   friend class download_interest;
 
-  std::string digest_;
   std::shared_ptr<storage::content_store::lease> lease_;
   std::stop_source stop_;
   mutable std::mutex mutex_;

@@ -11,6 +11,7 @@
 #include "registry/registry_error.hpp"
 #include "registry/repository.hpp"
 #include "storage/chain_id.hpp"
+#include "storage/image_index.hpp"
 #include "storage/image_layers.hpp"
 
 namespace berth::distribution {
@@ -138,11 +139,8 @@ class puller {
       if (auto put = ctx_.content->put(found->image.bytes); !put) return std::move(put.error());
     }
     image->manifest_digest = found->image.digest;
-    auto name = target;
-    name.tag.clear();
-    name.digest.clear();
     if (!by_digest) pulled.references.push_back(target.string());
-    pulled.references.push_back(name.name() + "@" + found->top.digest);
+    pulled.references.push_back(target.name() + "@" + found->top.digest);
     pulled.image = std::move(*image);
     for (const auto& layer : found->parsed.layers)
       ctx_.service->sources().add(layer.digest, target.domain, target.path);
@@ -163,7 +161,7 @@ class puller {
     const auto chains = storage::chain_ids(image.diff_ids);
     std::vector<size_t> missing;
     for (size_t i = 0; i < chains.size(); ++i) {
-      auto id = short_digest(manifest.layers[i].digest);
+      auto id = storage::short_id(manifest.layers[i].digest);
       if (chains_.count(chains[i])) {
         ctx_.progress->status(id, "Already exists");
       } else {
@@ -180,14 +178,14 @@ class puller {
       if (!downloads.count(layer.digest))
         downloads.emplace(
             layer.digest,
-            layer_download::start(source, layer, short_digest(layer.digest), *ctx_.lease));
+            layer_download::start(source, layer, storage::short_id(layer.digest), *ctx_.lease));
     }
     std::vector<storage::layer_blob> blobs;
     for (const auto& layer : manifest.layers)
       blobs.push_back({layer.digest, layer.media_type});
     for (auto i : missing) {
       const auto& digest = manifest.layers[i].digest;
-      auto id = short_digest(digest);
+      auto id = storage::short_id(digest);
       if (auto err = downloads.at(digest).wait(*ctx_.lease, stop_.token())) return err;
       if (stop_.token().stop_requested()) return canceled();
       if (chains_.count(chains[i])) { // the same layer again, unpacked just below

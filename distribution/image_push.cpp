@@ -12,6 +12,7 @@
 #include "distribution/transfer_source.hpp"
 #include "metrics/image_probe.hpp"
 #include "registry/repository.hpp"
+#include "storage/image_index.hpp"
 
 namespace berth::distribution {
 
@@ -115,10 +116,10 @@ class pusher {
     };
     std::vector<pending> waits;
     for (size_t k = blobs.size(); k-- > 0;)
-      ctx_.progress->status(short_digest(item.layers[k].diff_id), "Preparing");
+      ctx_.progress->status(storage::short_id(item.layers[k].diff_id), "Preparing");
     for (size_t k = blobs.size(); k-- > 0;) {
       const auto& blob = blobs[k];
-      auto id = short_digest(item.layers[k].diff_id);
+      auto id = storage::short_id(item.layers[k].diff_id);
       if (auto known = uploaded_.find(blob.digest); known != uploaded_.end()) {
         waits.push_back({id, known->second, true});
         continue;
@@ -130,16 +131,13 @@ class pusher {
       auto shared = shared_;
       auto service = ctx_.service;
       auto task = [shared, blob, id, done] {
-        shared.source.service->update_gauges();
         auto err = upload_layer(shared, blob, id);
         if (err && !shared.stop.stop_requested())
           lg.info("blob upload failed", {{"digest", blob.digest}, {"error", error_message(err)}});
         done->set_value(std::move(err));
-        shared.source.service->update_gauges();
       };
       auto progress = ctx_.progress;
       service->uploads().submit(task, [progress, id] { progress->status(id, "Waiting"); });
-      service->update_gauges();
     }
     for (auto& w : waits) {
       if (auto err = w.result.get()) {

@@ -22,6 +22,7 @@ class metered_sink final : public registry::blob_sink {
     return inner_.write(data, n);
   }
   caf::error restart() override { return inner_.restart(); }
+  caf::expected<std::string> digest() override { return inner_.digest(); }
 
  private:
   registry::blob_sink& inner_;
@@ -81,16 +82,13 @@ layer_download layer_download::start(const transfer_source& source,
     // The daemon stopping cancels the download too.
     std::stop_callback on_daemon_stop{
         daemon_stop, [stopper = download->stop_source()]() mutable { stopper.request_stop(); }};
-    source.service->update_gauges();
     auto err = download_blob(source, layer, id, *download);
     if (err && !download->stop_token().stop_requested())
       lg.info("blob download failed", {{"digest", layer.digest}, {"error", error_message(err)}});
     download->finish(std::move(err));
-    source.service->update_gauges();
   };
   auto progress = out.progress_;
   source.service->downloads().submit(task, [progress, id] { progress->status(id, "Waiting"); });
-  source.service->update_gauges();
   return out;
 }
 

@@ -51,10 +51,4 @@ std::string retrying_in(std::chrono::milliseconds delay) {
   return "Retrying in " + std::to_string(seconds) + (seconds == 1 ? " second" : " seconds");
 }
 
-std::string short_digest(const std::string& digest) {
-  auto colon = digest.find(':');
-  auto hex = colon == std::string::npos ? digest : digest.substr(colon + 1);
-  return hex.substr(0, 12);
-}
-
 } // namespace berth::distribution

@@ -54,7 +54,4 @@ class progress_reporter {
 /// "Retrying in 5 seconds" / "Retrying in 1 second".
 [[nodiscard]] std::string retrying_in(std::chrono::milliseconds delay);
 
-/// The 12-hex-digit ID dockerd shows for a digest ("sha256:" stripped).
-[[nodiscard]] std::string short_digest(const std::string& digest);
-
 } // namespace berth::distribution

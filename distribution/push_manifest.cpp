@@ -44,7 +44,7 @@ caf::expected<built_manifest> build_push_manifest(const std::string& config_dige
   for (const auto& l : layers) {
     std::string type;
     if (docker) {
-      type = std::string(registry::media_type::docker_layer);
+      type = storage::media_type_docker_layer_gzip;
     } else {
       auto oci = oci_layer_media_type(l.media_type);
       if (!oci) return std::move(oci.error());

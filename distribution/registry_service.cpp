@@ -36,14 +36,24 @@ size_t positive(int n) {
   return static_cast<size_t>(std::max(1, n));
 }
 
+// Publishes a pool's counts as the berth_registry_transfers gauges of `direction`.
+transfer_pool::observer transfer_gauges(const std::shared_ptr<metrics::image_probe>& probe,
+                                        std::string direction) {
+  if (!probe) return {};
+  return [probe, direction = std::move(direction)](size_t running, size_t queued) {
+    probe->set_transfers(direction, running, queued);
+  };
+}
+
 } // namespace
 
 registry_service::registry_service(std::shared_ptr<const registry_snapshot> snapshot,
                                    const registry_settings& s,
                                    std::shared_ptr<metrics::image_probe> probe)
     : settings_(s), certs_stamp_(certs_dir_stamp(s.certs_dir)), snapshot_(std::move(snapshot)),
-      probe_(std::move(probe)), downloads_(positive(s.max_concurrent_downloads)),
-      uploads_(positive(s.max_concurrent_uploads)) {}
+      probe_(std::move(probe)),
+      downloads_(positive(s.max_concurrent_downloads), transfer_gauges(probe_, "download")),
+      uploads_(positive(s.max_concurrent_uploads), transfer_gauges(probe_, "upload")) {}
 
 caf::expected<std::shared_ptr<registry_service>>
 registry_service::create(const registry_settings& settings,
@@ -132,12 +142,6 @@ void registry_service::shutdown(std::chrono::milliseconds timeout) {
       lg.warn("registry transfers still running at shutdown",
               {{"running", static_cast<long>(pool->running())}});
   }
-}
-
-void registry_service::update_gauges() {
-  if (!probe_) return;
-  probe_->set_transfers("download", downloads_.running(), downloads_.queued());
-  probe_->set_transfers("upload", uploads_.running(), uploads_.queued());
 }
 
 std::string certs_dir_stamp(const std::string& certs_dir) {

@@ -108,9 +108,6 @@ class registry_service {
   /// threads have finished.
   void shutdown(std::chrono::milliseconds timeout = std::chrono::seconds(5));
 
-  /// Publishes the transfer gauges (called as transfers start and end).
-  void update_gauges();
-
  private:
   registry_service(std::shared_ptr<const registry_snapshot> snapshot, const registry_settings& s,
                    std::shared_ptr<metrics::image_probe> probe);

@@ -21,6 +21,12 @@ struct transfer_pool::state {
   size_t limit = 1;
   size_t running = 0;  ///< workers (started or starting)
   size_t starting = 0; ///< workers not yet looking at the queue
+  observer on_change;
+
+  // Tells the observer the counts (with the lock held).
+  void publish() const {
+    if (on_change) on_change(running, queue.size());
+  }
 
   // Starts a worker (with the lock held).
   static void spawn(const std::shared_ptr<state>& self) {
@@ -36,6 +42,7 @@ struct transfer_pool::state {
     while (!self->queue.empty() && self->running <= self->limit) {
       auto task = std::move(self->queue.front());
       self->queue.pop_front();
+      self->publish();
       lock.unlock();
       try {
         task();
@@ -45,12 +52,14 @@ struct transfer_pool::state {
       lock.lock();
     }
     --self->running;
+    self->publish();
     self->idle.notify_all();
   }
 };
 
-transfer_pool::transfer_pool(size_t limit) : state_(std::make_shared<state>()) {
+transfer_pool::transfer_pool(size_t limit, observer on_change) : state_(std::make_shared<state>()) {
   state_->limit = std::max<size_t>(1, limit);
+  state_->on_change = std::move(on_change);
 }
 
 // Workers share the state: running tasks finish on their own (they watch stop tokens), so
@@ -63,6 +72,7 @@ bool transfer_pool::submit(std::function<void()> task, const std::function<void(
   if (waits && on_queued) on_queued();
   state_->queue.push_back(std::move(task));
   if (!waits) state::spawn(state_);
+  state_->publish();
   return waits;
 }
 
@@ -72,6 +82,7 @@ void transfer_pool::set_limit(size_t limit) {
   // More workers for the waiting tasks no starting worker will take.
   while (state_->running < state_->limit && state_->queue.size() > state_->starting)
     state::spawn(state_);
+  state_->publish();
 }
 
 size_t transfer_pool::limit() const {

@@ -1,6 +1,7 @@
 // A daemon-wide bound on concurrent blob transfers (dockerd's max-concurrent-downloads and
 // max-concurrent-uploads): tasks run in submission order on at most `limit` threads, started on
-// demand and gone when the queue is empty. The limit can change at runtime (SIGHUP reload).
+// demand and gone when the queue is empty. The limit can change at runtime (SIGHUP reload). An
+// observer hears every change of the running and queued counts (the transfer gauges).
 // Thread-safety: thread-safe. Tasks are blocking code and must watch their own stop tokens:
 // the pool never abandons a task, it only waits (bounded) for them at shutdown.
 #pragma once
@@ -14,7 +15,11 @@ namespace berth::distribution {
 
 class transfer_pool {
  public:
-  explicit transfer_pool(size_t limit);
+  /// Told the running and queued counts each time one changes. It runs with the pool's lock
+  /// held (so the counts arrive in order): it must be quick and must not call the pool.
+  using observer = std::function<void(size_t running, size_t queued)>;
+
+  explicit transfer_pool(size_t limit, observer on_change = {});
   ~transfer_pool();
   transfer_pool(const transfer_pool&) = delete;
   transfer_pool& operator=(const transfer_pool&) = delete;

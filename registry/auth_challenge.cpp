@@ -3,6 +3,8 @@
 
 #include <cctype>
 
+#include "base/ascii.hpp"
+
 namespace berth::registry {
 
 namespace {
@@ -10,13 +12,6 @@ namespace {
 bool is_token_char(char c) {
   return std::isalnum(static_cast<unsigned char>(c)) ||
          std::string_view{"!#$%&'*+-.^_`|~"}.find(c) != std::string_view::npos;
-}
-
-std::string lower(std::string_view s) {
-  std::string out(s);
-  for (auto& c : out)
-    c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
 }
 
 /// A cursor over the header value.
@@ -79,12 +74,12 @@ std::vector<auth_challenge> parse_www_authenticate(std::string_view value) {
       s.skip_separators();
       continue;
     }
-    auth_challenge challenge{lower(scheme), {}};
+    auth_challenge challenge{ascii_lower(scheme), {}};
     s.skip_spaces();
     while (!s.done()) {
       s.skip_separators();
       if (s.done() || !s.at_parameter()) break;
-      auto key = lower(s.token());
+      auto key = ascii_lower(s.token());
       s.skip_spaces();
       ++s.pos; // '='
       s.skip_spaces();

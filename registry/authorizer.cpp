@@ -6,7 +6,6 @@
 #include <nlohmann/json.hpp>
 
 #include "base/error.hpp"
-#include "registry/base64.hpp"
 #include "registry/registry_error.hpp"
 
 namespace berth::registry {
@@ -26,10 +25,6 @@ std::string scopes_key(std::vector<std::string> scopes) {
   for (const auto& s : scopes)
     key += s + " ";
   return key;
-}
-
-std::string basic_header(const registry_credentials& c) {
-  return "Basic " + base64_encode(c.username + ":" + c.password);
 }
 
 std::string form_encode(const std::vector<std::pair<std::string, std::string>>& fields) {
@@ -118,7 +113,8 @@ caf::expected<std::string> authorizer::authorization(const std::vector<std::stri
   {
     std::lock_guard guard{mutex_};
     if (!bearer_) {
-      if (basic_ && !credentials_.username.empty()) return basic_header(credentials_);
+      if (basic_ && !credentials_.username.empty())
+        return basic_authorization(credentials_.username, credentials_.password);
       return std::string{};
     }
     if (!credentials_.registry_token.empty()) return "Bearer " + credentials_.registry_token;
@@ -178,7 +174,8 @@ caf::expected<token_response> authorizer::fetch_token(const auth_challenge& bear
       request.target = request.target.with_query("scope", s);
     if (!credentials_.username.empty()) {
       request.target = request.target.with_query("account", credentials_.username);
-      request.headers.push_back({"Authorization", basic_header(credentials_)});
+      request.headers.push_back(
+          {"Authorization", basic_authorization(credentials_.username, credentials_.password)});
     }
     if (offline) {
       request.target = request.target.with_query("offline_token", "true");

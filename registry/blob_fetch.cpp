@@ -1,4 +1,4 @@
-// Blob downloads: streamed into a sink, hashed on the way, retried and resumed with Range.
+// Blob downloads: streamed into a sink (which hashes them), retried and resumed with Range.
 #include <charconv>
 
 #include "base/error.hpp"
@@ -26,12 +26,10 @@ std::optional<uint64_t> range_start(std::string_view content_range) {
 struct download {
   blob_sink& sink;
   const blob_fetch_options& options;
-  storage::sha256_hasher hasher;
   uint64_t received = 0;
   blob_fetch_result result;
 
   caf::error start_over() {
-    hasher = storage::sha256_hasher{};
     received = 0;
     result.restarted = true;
     return sink.restart();
@@ -59,7 +57,6 @@ struct download {
     if (options.size && received + n > *options.size)
       return make_error(errc::invalid_argument, "blob larger than its descriptor's " +
                                                     std::to_string(*options.size) + " bytes");
-    hasher.update(data, n);
     if (auto err = sink.write(data, n)) return err;
     received += n;
     if (options.on_progress) options.on_progress(received, options.size.value_or(0));
@@ -97,8 +94,9 @@ caf::expected<blob_fetch_result> repository::fetch_blob(std::string_view digest,
       return make_error(errc::unavailable, "unexpected EOF: blob " + std::string(digest) +
                                                " ended after " + std::to_string(state.received) +
                                                " of " + std::to_string(*options.size) + " bytes");
-    auto actual = state.hasher.finish();
-    if (actual != digest)
+    auto actual = sink.digest();
+    if (!actual) return std::move(actual.error());
+    if (*actual != digest)
       return make_error(errc::internal,
                         "filesystem layer verification failed for digest " + std::string(digest));
     state.result.size = state.received;

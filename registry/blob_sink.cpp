@@ -2,6 +2,7 @@
 #include "registry/blob_sink.hpp"
 
 #include "base/error.hpp"
+#include "storage/digest.hpp"
 
 namespace berth::registry {
 
@@ -16,6 +17,10 @@ caf::error string_blob_sink::write(const char* data, size_t n) {
 caf::error string_blob_sink::restart() {
   data_.clear();
   return {};
+}
+
+caf::expected<std::string> string_blob_sink::digest() {
+  return storage::sha256_digest(data_);
 }
 
 caf::expected<std::unique_ptr<content_store_sink>>
@@ -36,6 +41,11 @@ caf::error content_store_sink::restart() {
   if (!w) return std::move(w.error());
   writer_.emplace(std::move(*w));
   return {};
+}
+
+caf::expected<std::string> content_store_sink::digest() {
+  if (!writer_) return make_error(errc::internal, "blob sink already committed");
+  return writer_->digest();
 }
 
 caf::expected<storage::blob_info> content_store_sink::commit(std::string_view digest) {

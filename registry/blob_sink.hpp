@@ -25,6 +25,10 @@ class blob_sink {
 
   /// Discards everything written so far: the download starts again from byte 0.
   [[nodiscard]] virtual caf::error restart() = 0;
+
+  /// The digest ("sha256:<hex>") of what was written since the start or the last restart. Ends
+  /// the blob: nothing more may be written unless it restarts.
+  [[nodiscard]] virtual caf::expected<std::string> digest() = 0;
 };
 
 /// Keeps the blob in memory, up to `limit` bytes (configs, tests).
@@ -33,6 +37,7 @@ class string_blob_sink final : public blob_sink {
   explicit string_blob_sink(size_t limit) : limit_(limit) {}
   [[nodiscard]] caf::error write(const char* data, size_t n) override;
   [[nodiscard]] caf::error restart() override;
+  [[nodiscard]] caf::expected<std::string> digest() override;
   [[nodiscard]] const std::string& data() const { return data_; }
   [[nodiscard]] std::string take() { return std::move(data_); }
 
@@ -50,6 +55,8 @@ class content_store_sink final : public blob_sink {
 
   [[nodiscard]] caf::error write(const char* data, size_t n) override;
   [[nodiscard]] caf::error restart() override;
+  /// The ingest writer's digest, hashed as the bytes were written.
+  [[nodiscard]] caf::expected<std::string> digest() override;
 
   /// Verifies the digest again, fsyncs and moves the blob into place (see content_store).
   [[nodiscard]] caf::expected<storage::blob_info> commit(std::string_view digest);

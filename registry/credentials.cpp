@@ -5,8 +5,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "base/base64.hpp"
 #include "base/error.hpp"
-#include "registry/base64.hpp"
 
 namespace berth::registry {
 

@@ -8,6 +8,7 @@
 #include <mutex>
 #include <vector>
 
+#include "base/ascii.hpp"
 #include "base/error.hpp"
 #include "registry/http_connection.hpp"
 #include "registry/proxy_config.hpp"
@@ -42,10 +43,9 @@ http::verb to_verb(http_method m) {
 
 /// Go's http.Client error prefix: `Get "https://host/v2/": `.
 std::string request_prefix(http_method m, const url& target) {
-  std::string method(to_string(m));
-  for (size_t i = 1; i < method.size(); ++i)
-    method[i] = static_cast<char>(method[i] + 'a' - 'A');
-  return method + " \"" + target.string() + "\": ";
+  auto method = to_string(m);
+  return std::string(method.substr(0, 1)) + ascii_lower(method.substr(1)) + " \"" +
+         target.string() + "\": ";
 }
 
 /// Errors where a kept-alive connection turned out to be closed by the server meanwhile.
@@ -90,12 +90,15 @@ struct http_client::impl {
     bool verify = true;
   };
 
-  std::mutex mutex;
+  std::mutex idle_mutex; ///< guards `idle`
   std::map<std::string, std::vector<std::unique_ptr<http_connection>>> idle;
+  /// Guards `tls_contexts`. Held while a context is built (certs.d and CA files are read), so
+  /// each authority's is built once; the idle pool does not wait for it.
+  std::mutex tls_mutex;
   std::map<std::string, tls_entry> tls_contexts;
 
   caf::expected<tls_entry> tls_for(const url& target) {
-    std::lock_guard guard{mutex};
+    std::lock_guard guard{tls_mutex};
     auto key = target.authority();
     if (auto it = tls_contexts.find(key); it != tls_contexts.end()) return it->second;
     tls_settings settings;
@@ -113,7 +116,7 @@ struct http_client::impl {
 
   /// An idle pooled connection that still looks open, if any.
   std::unique_ptr<http_connection> take_idle(const url& target) {
-    std::lock_guard guard{mutex};
+    std::lock_guard guard{idle_mutex};
     auto it = idle.find(target.endpoint_key());
     if (it == idle.end()) return nullptr;
     auto now = std::chrono::steady_clock::now();
@@ -127,7 +130,7 @@ struct http_client::impl {
 
   void release(const url& target, std::unique_ptr<http_connection> conn) {
     conn->idle_since = std::chrono::steady_clock::now();
-    std::lock_guard guard{mutex};
+    std::lock_guard guard{idle_mutex};
     auto& list = idle[target.endpoint_key()];
     if (list.size() < options.max_idle_per_endpoint) list.push_back(std::move(conn));
   }
@@ -349,6 +352,8 @@ struct http_client::impl {
       auto location = response.header("Location");
       if (!request.follow_redirects || !is_redirect(response.status) || !location)
         return std::move(response);
+      // 307 and 308 repeat the request, body included: a streamed body cannot be sent twice, so
+      // the redirect is the answer then (as in Go's client).
       bool keep_method = response.status == 307 || response.status == 308;
       if (keep_method && spec.send_body && request.body_source) return std::move(response);
       if (redirects + 1 > options.max_redirects)
@@ -359,7 +364,9 @@ struct http_client::impl {
       if (!next)
         return make_error(errc::unavailable,
                           request_prefix(spec.method, spec.target) + "invalid redirect location");
-      if (!keep_method && (response.status == 303 || spec.method == http_method::post)) {
+      // 301, 302 and 303 go on as a GET without the body (a HEAD stays a HEAD), as in Go's
+      // client.
+      if (!keep_method) {
         if (spec.method != http_method::head) spec.method = http_method::get;
         spec.send_body = false;
       }
@@ -386,11 +393,6 @@ caf::expected<http_response> http_client::send(const http_request& request,
                                                const response_handler& handler,
                                                std::stop_token stop) {
   return impl_->send(request, &handler, std::move(stop));
-}
-
-void http_client::close_idle() {
-  std::lock_guard guard{impl_->mutex};
-  impl_->idle.clear();
 }
 
 const http_client_options& http_client::options() const {

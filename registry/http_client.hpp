@@ -1,5 +1,6 @@
 // A small blocking HTTP/1.1 client for registries (Boost.Beast over Asio, OpenSSL for https):
-// keep-alive connections pooled per endpoint, redirects (Authorization dropped across hosts),
+// keep-alive connections pooled per endpoint, redirects as Go's client follows them (301, 302 and
+// 303 as a GET without the body; Authorization dropped across hosts),
 // per-operation timeouts, bodies streamed both ways.
 //
 // Thread-safety: one client is shared by many threads (parallel layer downloads); each `send`
@@ -68,9 +69,6 @@ class http_client {
   /// handler saw part of the body.
   [[nodiscard]] caf::expected<http_response>
   send(const http_request& request, const response_handler& handler, std::stop_token stop = {});
-
-  /// Closes every idle pooled connection.
-  void close_idle();
 
   [[nodiscard]] const http_client_options& options() const;
 

@@ -8,6 +8,7 @@
 #include <openssl/x509_vfy.h>
 
 #include "base/error.hpp"
+#include "base/url_parts.hpp"
 
 namespace berth::registry::detail {
 
@@ -140,8 +141,7 @@ http_connection::~http_connection() {
 
 caf::error http_connection::connect_tcp(const std::string& host, uint16_t port,
                                         std::chrono::milliseconds timeout) {
-  std::string host_port =
-      (host.find(':') != std::string::npos ? "[" + host + "]" : host) + ":" + std::to_string(port);
+  std::string host_port = join_host_port(host, port);
   // Resolve (names through getaddrinfo on Asio's resolver thread, cancelled at the deadline).
   std::vector<tcp::endpoint> endpoints;
   if (is_ip_literal(host)) {
@@ -202,9 +202,7 @@ template <class Stream>
 caf::error http_connection::open_tunnel(Stream& stream, const proxy_hop& hop, const url& target,
                                         std::chrono::milliseconds timeout) {
   // The authority with its port always, as Go's CONNECT names it.
-  std::string authority =
-      (target.host.find(':') != std::string::npos ? "[" + target.host + "]" : target.host) + ":" +
-      std::to_string(target.port);
+  std::string authority = join_host_port(target.host, target.port);
   std::string proxy = hop.proxy.endpoint();
   http::request<http::empty_body> req{http::verb::connect, authority, 11};
   req.set(http::field::host, authority);

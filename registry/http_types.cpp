@@ -3,6 +3,8 @@
 
 #include <strings.h>
 
+#include "base/base64.hpp"
+
 namespace berth::registry {
 
 bool same_header_name(std::string_view a, std::string_view b) {
@@ -38,6 +40,10 @@ std::vector<std::string_view> http_response::headers_named(std::string_view name
   for (const auto& h : headers)
     if (same_header_name(h.name, name)) out.emplace_back(h.value);
   return out;
+}
+
+std::string basic_authorization(std::string_view username, std::string_view password) {
+  return "Basic " + base64_encode(std::string(username) + ":" + std::string(password));
 }
 
 } // namespace berth::registry

@@ -36,6 +36,10 @@ using http_headers = std::vector<http_header>;
 [[nodiscard]] std::optional<std::string_view> find_header(const http_headers& headers,
                                                           std::string_view name);
 
+/// An Authorization (or Proxy-Authorization) value with Basic credentials:
+/// "Basic " + base64("<username>:<password>").
+[[nodiscard]] std::string basic_authorization(std::string_view username, std::string_view password);
+
 /// Supplies a streamed request body: writes up to `n` bytes into `buf` and returns how many,
 /// 0 at the end, or an error that aborts the request.
 using body_reader = std::function<caf::expected<size_t>(char* buf, size_t n)>;

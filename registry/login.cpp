@@ -3,6 +3,7 @@
 
 #include "base/error.hpp"
 #include "registry/authorizer.hpp"
+#include "registry/ping.hpp"
 #include "registry/registry_error.hpp"
 
 namespace berth::registry {
@@ -12,22 +13,17 @@ namespace {
 caf::expected<login_result> login_endpoint(http_client& http, const registry_endpoint& endpoint,
                                            const registry_credentials& credentials,
                                            std::stop_token stop) {
-  auto target = endpoint.api("");
-  http_request ping{http_method::get, target};
-  auto response = http.send(ping, stop);
-  if (!response) return std::move(response.error());
-  login_result result;
-  if (response->success()) return result; // a registry without authentication
-  if (response->status != 401) return response_error(*response);
   authorizer auth(http, credentials);
-  if (!auth.learn(*response))
-    return make_error(errc::unauthorized, "unauthorized: the registry asks for an "
-                                          "authentication scheme Berth does not support");
+  if (auto err = ping(http, endpoint, auth, stop)) return err;
+  login_result result;
+  if (!auth.required()) return result; // a registry without authentication
   auth.request_offline_token();
   auto authorization = auth.authorization({}, stop);
   if (!authorization) return std::move(authorization.error());
-  if (!authorization->empty()) ping.headers.push_back({"Authorization", *authorization});
-  response = http.send(ping, stop);
+  auto target = endpoint.api("");
+  http_request authorized{http_method::get, target};
+  if (!authorization->empty()) authorized.headers.push_back({"Authorization", *authorization});
+  auto response = http.send(authorized, stop);
   if (!response) return std::move(response.error());
   if (!response->success()) {
     auto kind = response->status == 401 ? errc::unauthorized : errc::unavailable;

@@ -32,8 +32,6 @@ inline constexpr std::string_view docker_manifest_list =
 inline constexpr std::string_view docker_manifest =
     "application/vnd.docker.distribution.manifest.v2+json";
 inline constexpr std::string_view docker_config = "application/vnd.docker.container.image.v1+json";
-inline constexpr std::string_view docker_layer =
-    "application/vnd.docker.image.rootfs.diff.tar.gzip";
 inline constexpr std::string_view docker_schema1 =
     "application/vnd.docker.distribution.manifest.v1+json";
 inline constexpr std::string_view docker_schema1_signed =

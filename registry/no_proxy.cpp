@@ -1,8 +1,9 @@
 // NO_PROXY matching, Go's rules.
 #include "registry/no_proxy.hpp"
 
-#include <algorithm>
 #include <cctype>
+
+#include "base/ascii.hpp"
 
 namespace berth::registry {
 
@@ -13,10 +14,7 @@ std::string lower_trimmed(std::string_view s) {
     s.remove_prefix(1);
   while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back())))
     s.remove_suffix(1);
-  std::string out(s);
-  std::transform(out.begin(), out.end(), out.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return out;
+  return ascii_lower(s);
 }
 
 /// Go's net.SplitHostPort for an entry: "host:port", "[v6]:port"; nullopt when the entry has no

@@ -5,6 +5,7 @@
 #include <cctype>
 #include <vector>
 
+#include "base/ascii.hpp"
 #include "base/error.hpp"
 
 namespace berth::registry {
@@ -67,9 +68,7 @@ caf::expected<platform> parse_platform(std::string_view text) {
   size_t start = 0;
   for (;;) {
     auto slash = text.find('/', start);
-    std::string part(text.substr(start, slash - start));
-    std::transform(part.begin(), part.end(), part.begin(),
-                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    auto part = ascii_lower(text.substr(start, slash - start));
     if (!valid_component(part)) return unknown(text);
     parts.push_back(std::move(part));
     if (slash == std::string_view::npos) break;
@@ -127,8 +126,7 @@ std::string format_platform(const platform& p) {
 }
 
 platform normalize_platform(platform p) {
-  std::transform(p.os.begin(), p.os.end(), p.os.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  p.os = ascii_lower(p.os);
   std::tie(p.architecture, p.variant) = normalize_arch(p.architecture, p.variant);
   return p;
 }

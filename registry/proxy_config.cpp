@@ -4,7 +4,7 @@
 #include <cstdlib>
 
 #include "base/error.hpp"
-#include "registry/base64.hpp"
+#include "registry/http_types.hpp"
 
 namespace berth::registry {
 
@@ -74,7 +74,7 @@ const proxy_url* proxy_config::proxy_for(const url& target) const {
 
 std::string proxy_authorization(const proxy_url& proxy) {
   if (!proxy.has_credentials) return {};
-  return "Basic " + base64_encode(proxy.username + ":" + proxy.password);
+  return basic_authorization(proxy.username, proxy.password);
 }
 
 } // namespace berth::registry

@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <arpa/inet.h>
 
+#include "base/ascii.hpp"
 #include "base/error.hpp"
 #include "base/log.hpp"
 
@@ -56,9 +57,7 @@ caf::error add_insecure(registry_config& config, std::string entry) {
     return make_error(errc::invalid_argument,
                       "invalid index name (" + entry + "). Cannot begin or end with a hyphen");
   if (auto sep = entry.find("://"); sep != std::string::npos) {
-    auto scheme = entry.substr(0, sep);
-    std::transform(scheme.begin(), scheme.end(), scheme.begin(),
-                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    auto scheme = ascii_lower(std::string_view(entry).substr(0, sep));
     if (scheme != "http" && scheme != "https")
       return make_error(errc::invalid_argument,
                         "insecure registry " + entry + " should not contain '://'");

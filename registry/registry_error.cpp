@@ -3,6 +3,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "base/ascii.hpp"
 #include "base/error.hpp"
 
 namespace berth::registry {
@@ -84,7 +85,7 @@ std::vector<registry_error_entry> parse_error_body(std::string_view body) {
 std::string describe(const registry_error_entry& entry) {
   std::string code;
   for (char c : entry.code)
-    code += c == '_' ? ' ' : static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    code += c == '_' ? ' ' : ascii_lower(c);
   if (entry.message.empty()) return code;
   return code + ": " + entry.message;
 }

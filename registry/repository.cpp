@@ -6,6 +6,7 @@
 
 #include "base/error.hpp"
 #include "base/log.hpp"
+#include "registry/ping.hpp"
 #include "registry/registry_error.hpp"
 #include "storage/digest.hpp"
 
@@ -40,7 +41,7 @@ repository::open_endpoint(http_client& http, registry_endpoint endpoint, std::st
                           repository_options options, std::stop_token stop) {
   std::unique_ptr<repository> repo(new repository(http, std::move(endpoint), std::move(path),
                                                   std::move(credentials), use, std::move(options)));
-  if (auto err = repo->ping(stop)) return err;
+  if (auto err = ping(http, repo->endpoint_, repo->authorizer_, stop)) return err;
   return repo;
 }
 
@@ -63,20 +64,6 @@ repository::open(http_client& http, const registry_config& config, const storage
              {{"endpoint", endpoint.base.string()}, {"error", error_message(last)}});
   }
   return last;
-}
-
-caf::error repository::ping(std::stop_token stop) {
-  // One attempt: a failure moves on to the next endpoint (dockerd does not retry pings either).
-  auto response = http_.send(http_request{http_method::get, endpoint_.api("")}, stop);
-  if (!response) return std::move(response.error());
-  if (response->status == 401) {
-    if (!authorizer_.learn(*response))
-      return make_error(errc::unauthorized, "unauthorized: the registry asks for an "
-                                            "authentication scheme Berth does not support");
-    return {};
-  }
-  if (!response->success()) return response_error(*response);
-  return {};
 }
 
 std::vector<std::string> repository::scopes() const {

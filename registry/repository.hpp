@@ -123,7 +123,7 @@ class repository {
   [[nodiscard]] caf::expected<std::optional<uint64_t>> stat_blob(std::string_view digest,
                                                                  std::stop_token stop = {});
 
-  /// GET /v2/<path>/blobs/<digest> into `sink`, hashing as it streams. A transient failure is
+  /// GET /v2/<path>/blobs/<digest> into `sink` (which hashes it). A transient failure is
   /// retried (bounded, with backoff) and resumed with a Range request from the bytes already
   /// received; a server that answers the Range with the whole blob makes the sink start over.
   /// A digest mismatch is an error ("filesystem layer verification failed for digest ...") that
@@ -157,8 +157,6 @@ class repository {
  private:
   repository(http_client& http, registry_endpoint endpoint, std::string path,
              registry_credentials credentials, endpoint_use use, repository_options options);
-
-  caf::error ping(std::stop_token stop);
 
   caf::expected<std::string> upload_once(std::string_view digest, uint64_t size,
                                          const blob_opener& open, const blob_push_options& options,

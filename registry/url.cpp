@@ -1,22 +1,15 @@
 // Absolute http(s) URLs: parse, resolve, query building.
 #include "registry/url.hpp"
 
-#include <algorithm>
 #include <cctype>
 #include <charconv>
 
+#include "base/ascii.hpp"
 #include "base/url_parts.hpp"
 
 namespace berth::registry {
 
 namespace {
-
-std::string lower(std::string_view s) {
-  std::string out(s);
-  std::transform(out.begin(), out.end(), out.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return out;
-}
 
 /// Splits "host[:port]" or "[v6][:port]" into the url's host and port.
 bool parse_authority(std::string_view text, url& out) {
@@ -48,7 +41,7 @@ std::optional<url> url::parse(std::string_view text) {
   auto sep = text.find("://");
   if (sep == std::string_view::npos) return std::nullopt;
   url out;
-  out.scheme = lower(text.substr(0, sep));
+  out.scheme = ascii_lower(text.substr(0, sep));
   if (out.scheme != "http" && out.scheme != "https") return std::nullopt;
   auto rest = text.substr(sep + 3);
   rest = rest.substr(0, rest.find('#'));
@@ -64,14 +57,12 @@ std::optional<url> url::parse(std::string_view text) {
 }
 
 std::string url::authority() const {
-  std::string h = host.find(':') != std::string::npos ? "[" + host + "]" : host;
-  if (port == default_port(scheme)) return h;
-  return h + ":" + std::to_string(port);
+  if (port == default_port(scheme)) return url_host(host);
+  return join_host_port(host, port);
 }
 
 std::string url::endpoint_key() const {
-  std::string h = host.find(':') != std::string::npos ? "[" + host + "]" : host;
-  return scheme + "://" + h + ":" + std::to_string(port);
+  return scheme + "://" + join_host_port(host, port);
 }
 
 std::string url::string() const {

@@ -61,6 +61,7 @@ void content_store::writer::abort() {
 }
 
 caf::error content_store::writer::write(const char* data, size_t n) {
+  if (!digest_.empty()) return make_error(errc::internal, "blob writer already hashed");
   hasher_.update(data, n);
   size_ += n;
   if (buffer_.size() + n > write_buffer_size) {
@@ -72,11 +73,16 @@ caf::error content_store::writer::write(const char* data, size_t n) {
   return {};
 }
 
+const std::string& content_store::writer::digest() {
+  if (digest_.empty()) digest_ = hasher_.finish();
+  return digest_;
+}
+
 caf::expected<blob_info> content_store::writer::commit(std::string_view expected_digest) {
   if (!fd_) return make_error(errc::internal, "blob writer already finished");
   if (auto err = write_fd(fd_.get(), buffer_.data(), buffer_.size(), temp_path_)) return err;
   buffer_.clear();
-  blob_info info{hasher_.finish(), size_};
+  blob_info info{digest(), size_};
   if (!expected_digest.empty() && info.digest != expected_digest) {
     abort();
     return make_error(errc::invalid_argument, "digest mismatch: expected " +

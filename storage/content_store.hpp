@@ -48,6 +48,10 @@ class content_store {
     [[nodiscard]] caf::error write(const char* data, size_t n);
     [[nodiscard]] uint64_t size() const { return size_; }
 
+    /// The digest of the bytes written ("sha256:<hex>"), hashed as they were written. Ends the
+    /// blob: a write after it fails.
+    [[nodiscard]] const std::string& digest();
+
     /// Verifies `expected_digest` (when not empty), fsyncs and moves the blob into place. A blob
     /// that already exists is kept (same content by definition) and the temp file dropped.
     [[nodiscard]] caf::expected<blob_info> commit(std::string_view expected_digest = {});
@@ -61,6 +65,7 @@ class content_store {
     unique_fd fd_;
     std::string temp_path_;
     sha256_hasher hasher_;
+    std::string digest_; ///< set once the hash is finished
     uint64_t size_ = 0;
     std::string buffer_;
   };

@@ -9,6 +9,7 @@
 #include "api/response_sink.hpp"
 #include "api/routes/container_lookup.hpp"
 #include "api/routes/routes.hpp"
+#include "base/base64.hpp"
 #include "base/time.hpp"
 #include "runtime/container_config.hpp"
 #include "runtime/go_text.hpp"
@@ -26,29 +27,6 @@ constexpr auto long_operation = std::chrono::seconds(24 * 3600);
 
 constexpr const char* stat_header = "X-Docker-Container-Path-Stat";
 
-std::string base64(std::string_view in) {
-  static constexpr char alphabet[] =
-      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-  std::string out;
-  out.reserve((in.size() + 2) / 3 * 4);
-  size_t i = 0;
-  for (; i + 2 < in.size(); i += 3) {
-    uint32_t v =
-        (uint32_t(uint8_t(in[i])) << 16) | (uint32_t(uint8_t(in[i + 1])) << 8) | uint8_t(in[i + 2]);
-    for (int shift : {18, 12, 6, 0})
-      out += alphabet[(v >> shift) & 63];
-  }
-  if (i < in.size()) {
-    uint32_t v = uint32_t(uint8_t(in[i])) << 16;
-    if (i + 1 < in.size()) v |= uint32_t(uint8_t(in[i + 1])) << 8;
-    out += alphabet[(v >> 18) & 63];
-    out += alphabet[(v >> 12) & 63];
-    out += i + 1 < in.size() ? alphabet[(v >> 6) & 63] : '=';
-    out += '=';
-  }
-  return out;
-}
-
 /// dockerd's header: base64 of the PathStat JSON, fields in Go's order.
 std::string path_stat_header(const storage::path_stat& st) {
   nlohmann::ordered_json j;
@@ -57,7 +35,7 @@ std::string path_stat_header(const storage::path_stat& st) {
   j["mode"] = st.mode;
   j["mtime"] = format_rfc3339(st.mtime_nanos);
   j["linkTarget"] = st.link_target;
-  return base64(j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+  return base64_encode(j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
 }
 
 /// The `path` query value, required as dockerd requires it.

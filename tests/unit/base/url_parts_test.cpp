@@ -32,3 +32,14 @@ TEST(url_parts, authorities_split_like_go) {
   for (const char* bad : {"", ":80", "host:0", "host:65536", "host:x", "[zz]:1", "[::1", "a b"})
     EXPECT_FALSE(split_host_port(bad)) << bad;
 }
+
+TEST(url_parts, authorities_join_like_go) {
+  EXPECT_EQ(join_host_port("registry.example", 5000), "registry.example:5000");
+  EXPECT_EQ(join_host_port("::1", 443), "[::1]:443");
+  EXPECT_EQ(url_host("registry.example"), "registry.example");
+  EXPECT_EQ(url_host("fe80::1"), "[fe80::1]");
+  auto round_trip = split_host_port(join_host_port("::1", 8080));
+  ASSERT_TRUE(round_trip);
+  EXPECT_EQ(round_trip->host, "::1");
+  EXPECT_EQ(round_trip->port, 8080);
+}

@@ -6,6 +6,7 @@
 #include <thread>
 
 #include "distribution_fixture.hpp"
+#include "storage/image_index.hpp"
 
 using namespace berth;
 using namespace berth::distribution;
@@ -55,7 +56,7 @@ TEST_F(distribution_test, pulls_an_image_and_reports_like_dockerd) {
   EXPECT_EQ(messages.front().id, "1");
   EXPECT_EQ(messages.front().status, "Pulling from app");
   EXPECT_EQ(messages.back().status, "Digest: " + img.digest);
-  auto id = short_digest(storage::sha256_digest(img.layers[0]));
+  auto id = storage::short_id(storage::sha256_digest(img.layers[0]));
   EXPECT_EQ(run.output->statuses(id),
             (std::vector<std::string>{"Pulling fs layer", "Downloading", "Verifying Checksum",
                                       "Download complete", "Extracting", "Pull complete"}))
@@ -79,7 +80,7 @@ TEST_F(distribution_test, layers_and_images_already_present_are_not_downloaded) 
   // (The gzip blob may differ from base's, by its header's time stamp: the diff ID does not.)
   ASSERT_EQ(top.diff_ids[0], base.diff_ids[0]);
   auto base_blob = storage::sha256_digest(top.layers[0]);
-  EXPECT_EQ(second.output->statuses(short_digest(base_blob)),
+  EXPECT_EQ(second.output->statuses(storage::short_id(base_blob)),
             std::vector<std::string>{"Already exists"});
   EXPECT_EQ(count(registry_.log().substr(log_offset), "GET /v2/top/blobs/" + base_blob), 0u);
 

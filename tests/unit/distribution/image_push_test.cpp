@@ -3,6 +3,7 @@
 // local image of plain tar layers (an OCI manifest whose layers keep their digests, so the
 // image ID survives the round trip).
 #include "distribution_fixture.hpp"
+#include "storage/image_index.hpp"
 #include "storage/image_layers.hpp"
 
 using namespace berth;
@@ -44,7 +45,7 @@ TEST_F(distribution_test, pushes_a_pulled_image_to_another_repository) {
   EXPECT_EQ(parsed.config.digest, img.id());
   ASSERT_EQ(parsed.layers.size(), 2u);
   EXPECT_EQ(parsed.layers[1].digest, storage::sha256_digest(img.layers[1]));
-  EXPECT_EQ(parsed.layers[1].media_type, registry::media_type::docker_layer);
+  EXPECT_EQ(parsed.layers[1].media_type, storage::media_type_docker_layer_gzip);
   auto text = output->text();
   EXPECT_EQ(output->messages().front().status,
             "The push refers to repository [" + ref("copy") + "]");
@@ -56,7 +57,7 @@ TEST_F(distribution_test, pushes_a_pulled_image_to_another_repository) {
       << text;
   EXPECT_TRUE(output->messages().back().aux);
   EXPECT_EQ((*output->messages().back().aux)["Tag"], "7");
-  auto layer_id = short_digest(img.diff_ids[0]);
+  auto layer_id = storage::short_id(img.diff_ids[0]);
   EXPECT_EQ(output->statuses(layer_id).front(), "Preparing");
 
   // Again: every layer is there.

@@ -7,6 +7,7 @@
 #include "distribution/json_message.hpp"
 #include "distribution/progress_output.hpp"
 #include "recording_output.hpp"
+#include "storage/image_index.hpp"
 
 using namespace berth::distribution;
 
@@ -98,6 +99,7 @@ TEST(progress_reporter, byte_progress_is_throttled_per_layer_but_keeps_first_and
 TEST(progress_reporter, retry_texts_and_short_ids) {
   EXPECT_EQ(retrying_in(std::chrono::milliseconds(1000)), "Retrying in 1 second");
   EXPECT_EQ(retrying_in(std::chrono::milliseconds(4500)), "Retrying in 5 seconds");
-  EXPECT_EQ(short_digest("sha256:a3ed95caeb02ffe68cdd9fd84406680ae93d633cb16422d00e8a7c22955b46d4"),
+  EXPECT_EQ(berth::storage::short_id(
+                "sha256:a3ed95caeb02ffe68cdd9fd84406680ae93d633cb16422d00e8a7c22955b46d4"),
             "a3ed95caeb02");
 }

@@ -1,10 +1,12 @@
 // Tests distribution/transfer_pool: at most `limit` tasks at once, FIFO, the "Waiting" callback
-// only for tasks that wait, a limit changed at runtime.
+// only for tasks that wait, a limit changed at runtime, the counts told to an observer.
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <mutex>
 #include <thread>
+#include <utility>
+#include <vector>
 
 #include <gtest/gtest.h>
 
@@ -34,6 +36,13 @@ class gate {
   bool open_ = false;
 };
 
+// Waits (at most 5 s) until `count` reaches `want`; the tasks count themselves as they start.
+void wait_for_count(const std::atomic<int>& count, int want) {
+  auto deadline = std::chrono::steady_clock::now() + 5s;
+  while (count.load() < want && std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(1ms);
+}
+
 } // namespace
 
 TEST(transfer_pool, runs_at_most_limit_tasks_and_reports_the_waiting_ones) {
@@ -55,9 +64,7 @@ TEST(transfer_pool, runs_at_most_limit_tasks_and_reports_the_waiting_ones) {
     EXPECT_EQ(waits, i >= 2) << i;
   }
   EXPECT_EQ(waited.load(), 4);
-  auto deadline = std::chrono::steady_clock::now() + 5s;
-  while (running.load() < 2 && std::chrono::steady_clock::now() < deadline)
-    std::this_thread::sleep_for(1ms);
+  wait_for_count(running, 2);
   EXPECT_EQ(pool.running(), 2u);
   EXPECT_EQ(pool.queued(), 4u);
   g.open();
@@ -75,17 +82,44 @@ TEST(transfer_pool, a_raised_limit_starts_waiting_tasks) {
       ++started;
       EXPECT_TRUE(g.wait());
     });
-  auto deadline = std::chrono::steady_clock::now() + 5s;
-  while (started.load() < 1 && std::chrono::steady_clock::now() < deadline)
-    std::this_thread::sleep_for(1ms);
+  wait_for_count(started, 1);
   EXPECT_EQ(started.load(), 1);
   pool.set_limit(3);
-  while (started.load() < 3 && std::chrono::steady_clock::now() < deadline)
-    std::this_thread::sleep_for(1ms);
+  wait_for_count(started, 3);
   EXPECT_EQ(started.load(), 3);
   EXPECT_EQ(pool.limit(), 3u);
   g.open();
   EXPECT_TRUE(pool.wait_idle(10s));
+}
+
+TEST(transfer_pool, tells_its_observer_every_change_of_its_counts) {
+  using counts = std::pair<size_t, size_t>; // (running, queued)
+  std::mutex m;
+  std::vector<counts> seen;
+  auto last = [&] {
+    std::lock_guard g{m};
+    return seen.empty() ? counts{99, 99} : seen.back();
+  };
+  transfer_pool pool{1, [&](size_t running, size_t queued) {
+                       std::lock_guard g{m};
+                       seen.emplace_back(running, queued);
+                     }};
+  gate g;
+  std::atomic<int> started{0};
+  for (int i = 0; i < 3; ++i)
+    pool.submit([&] {
+      ++started;
+      EXPECT_TRUE(g.wait());
+    });
+  wait_for_count(started, 1);
+  EXPECT_EQ(last(), counts(1, 2));
+  // A raised limit starts workers for the waiting tasks: published too.
+  pool.set_limit(3);
+  wait_for_count(started, 3);
+  EXPECT_EQ(last(), counts(3, 0));
+  g.open();
+  EXPECT_TRUE(pool.wait_idle(10s));
+  EXPECT_EQ(last(), counts(0, 0));
 }
 
 TEST(transfer_pool, tasks_run_in_submission_order) {

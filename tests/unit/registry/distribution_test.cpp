@@ -236,6 +236,7 @@ class tripwire_sink final : public blob_sink {
     data_.clear();
     return {};
   }
+  caf::expected<std::string> digest() override { return sha256_digest(data_); }
   std::string data_;
   int restarts_ = 0;
 

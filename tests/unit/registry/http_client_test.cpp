@@ -1,9 +1,11 @@
 // Tests for registry/http_client against a test server on 127.0.0.1: keep-alive reuse, stale
 // connections, redirects (Authorization dropped across hosts), timeouts, streamed bodies both
 // ways, bounds.
-#include <gtest/gtest.h>
+#include <future>
 #include <sched.h>
 #include <thread>
+
+#include <gtest/gtest.h>
 
 #include "base/error.hpp"
 #include "registry/http_client.hpp"
@@ -90,6 +92,45 @@ TEST(http_client, follows_redirects_and_drops_credentials_across_hosts) {
   EXPECT_EQ(client.send(no_follow)->status, 307);
 }
 
+TEST(http_client, redirected_uploads_go_on_as_go_would) {
+  test_http_server server([](const test_request& r) {
+    if (r.target == "/moved") return test_response{301, {{"Location", "/landing"}}, ""};
+    if (r.target == "/found") return test_response{302, {{"Location", "/landing"}}, ""};
+    if (r.target == "/temporary") return test_response{307, {{"Location", "/landing"}}, ""};
+    return test_response{200, {}, r.method + " " + std::to_string(r.body.size())};
+  });
+  http_client client(quick());
+  const std::string data(100000, 'u');
+  auto upload = [&](http_method method, const std::string& path) {
+    auto pos = std::make_shared<size_t>(0);
+    http_request request{method, *url::parse(server.base() + path)};
+    request.body_source = [&data, pos](char* buf, size_t n) -> caf::expected<size_t> {
+      n = std::min(n, data.size() - *pos);
+      std::memcpy(buf, data.data() + *pos, n);
+      *pos += n;
+      return n;
+    };
+    request.body_length = data.size();
+    return client.send(request);
+  };
+  // The streamed body went to the first location; the next one gets a GET without a body.
+  for (auto [method, path] :
+       {std::pair{http_method::put, "/moved"}, std::pair{http_method::patch, "/found"}}) {
+    auto r = upload(method, path);
+    ASSERT_TRUE(r) << error_message(r.error());
+    EXPECT_EQ(r->status, 200);
+    EXPECT_EQ(r->body, "GET 0");
+    EXPECT_EQ(server.requests().back().header("Content-Length"), "");
+    EXPECT_EQ(server.requests().back().header("Transfer-Encoding"), "");
+  }
+  // 307 would need the body again: the redirect is the answer.
+  auto temporary = upload(http_method::put, "/temporary");
+  ASSERT_TRUE(temporary) << error_message(temporary.error());
+  EXPECT_EQ(temporary->status, 307);
+  EXPECT_EQ(server.requests().back().target, "/temporary");
+  EXPECT_EQ(server.requests().back().body.size(), data.size());
+}
+
 TEST(http_client, stops_redirect_loops) {
   test_http_server server([](const test_request&) {
     return test_response{302, {{"Location", "/again"}}, ""};
@@ -98,6 +139,36 @@ TEST(http_client, stops_redirect_loops) {
   auto r = client.send(get(server.base() + "/"));
   ASSERT_FALSE(r);
   EXPECT_NE(error_message(r.error()).find("stopped after 10 redirects"), std::string::npos);
+}
+
+TEST(http_client, a_slow_tls_setup_does_not_hold_up_other_requests) {
+  test_http_server server([](const test_request&) { return test_response{200, {}, "ok"}; });
+  // The TLS policy (certs.d and CA files in the daemon) blocks until the test lets it go.
+  std::promise<void> release;
+  auto released = release.get_future().share();
+  std::promise<void> entered;
+  http_client client(quick(), [&, released](const url&) -> caf::expected<tls_settings> {
+    entered.set_value();
+    released.wait();
+    return berth::make_error(berth::errc::invalid_argument, "no TLS here");
+  });
+  auto tls = std::async(std::launch::async, [&] {
+    return client.send(get("https://127.0.0.1:" + std::to_string(server.port()) + "/"));
+  });
+  entered.get_future().wait();
+  // Plain requests on the same client (the idle pool taken from and given back) go on.
+  auto plain = std::async(std::launch::async, [&] {
+    for (int i = 0; i < 3; ++i)
+      if (auto r = client.send(get(server.base() + "/")); !r || r->status != 200) return false;
+    return true;
+  });
+  bool finished = plain.wait_for(std::chrono::seconds(5)) == std::future_status::ready;
+  release.set_value();
+  EXPECT_TRUE(finished);
+  EXPECT_TRUE(plain.get());
+  auto refused = tls.get();
+  ASSERT_FALSE(refused);
+  EXPECT_NE(error_message(refused.error()).find("no TLS here"), std::string::npos);
 }
 
 TEST(http_client, times_out_on_a_silent_server) {

@@ -9,7 +9,7 @@
 #include <map>
 #include <string>
 
-#include "registry/base64.hpp"
+#include "base/base64.hpp"
 #include "test_http_server.hpp"
 #include "test_registry.hpp"
 

@@ -87,6 +87,20 @@ TEST_F(content_store_test, the_size_limit_holds_and_aborted_writers_clean_up) {
   EXPECT_TRUE(store_->list().empty());
 }
 
+TEST_F(content_store_test, a_writer_tells_its_digest_before_the_commit) {
+  auto w = store_->ingest();
+  ASSERT_TRUE(w);
+  ASSERT_FALSE(w->write("hel", 3));
+  ASSERT_FALSE(w->write("lo", 2));
+  EXPECT_EQ(w->digest(), sha256_digest("hello"));
+  EXPECT_EQ(w->digest(), sha256_digest("hello")); // asked again: the same answer
+  EXPECT_TRUE(w->write("!", 1));                  // the blob ended with the digest
+  auto info = w->commit(sha256_digest("hello"));
+  ASSERT_TRUE(info) << error_message(info.error());
+  EXPECT_EQ(info->size, 5u);
+  EXPECT_EQ(*store_->read(info->digest, 100), "hello");
+}
+
 TEST_F(content_store_test, open_removes_ingest_leftovers_from_a_crash) {
   int fd = ::open((dir_ + "/ingest/leftover").c_str(), O_CREAT | O_WRONLY, 0600);
   ASSERT_GE(fd, 0);

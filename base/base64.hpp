@@ -1,12 +1,13 @@
-// Base64 as registries and the docker CLI use it: standard encoding for Basic credentials and
-// the `auth` field, URL-safe decoding for X-Registry-Auth, URL-safe unpadded encoding for JWTs.
+// Base64 as Docker's API and registries use it: standard encoding for Basic credentials, the
+// `auth` field and docker cp's path-stat header, URL-safe decoding for X-Registry-Auth,
+// URL-safe unpadded encoding for JWTs.
 #pragma once
 
 #include <optional>
 #include <string>
 #include <string_view>
 
-namespace berth::registry {
+namespace berth {
 
 /// Standard alphabet, padded (RFC 4648 section 4).
 [[nodiscard]] std::string base64_encode(std::string_view data);
@@ -18,4 +19,4 @@ namespace berth::registry {
 /// other character, misplaced padding or a truncated final group.
 [[nodiscard]] std::optional<std::string> base64_decode(std::string_view text);
 
-} // namespace berth::registry
+} // namespace berth

@@ -1,10 +1,10 @@
 // Base64 encoding and lenient decoding.
-#include "registry/base64.hpp"
+#include "base/base64.hpp"
 
 #include <array>
 #include <cstdint>
 
-namespace berth::registry {
+namespace berth {
 
 namespace {
 
@@ -88,4 +88,4 @@ std::optional<std::string> base64_decode(std::string_view text) {
   return out;
 }
 
-} // namespace berth::registry
+} // namespace berth
